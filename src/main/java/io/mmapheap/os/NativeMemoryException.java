@@ -1,0 +1,34 @@
+package io.mmapheap.os;
+
+/**
+ * A memory system call failed. Carries the call's name, the {@code errno} it set and the
+ * {@code strerror} text, e.g. {@code "mmap(length=4096) failed: errno 12 (Cannot allocate memory)"}.
+ */
+public class NativeMemoryException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String call;
+    private final int errno;
+
+    /**
+     * @param call    the system call with its arguments, as it should read in the message
+     * @param errno   the positive errno value
+     * @param message the strerror text for errno
+     */
+    public NativeMemoryException(String call, int errno, String message) {
+        super(call + " failed: errno " + errno + " (" + message + ")");
+        this.call = call;
+        this.errno = errno;
+    }
+
+    /** @return the system call and its arguments */
+    public String call() {
+        return call;
+    }
+
+    /** @return the positive errno the call set */
+    public int errno() {
+        return errno;
+    }
+}

@@ -1,0 +1,52 @@
+package io.mmapheap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class DemoCommandTest {
+
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+
+    private String output() {
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theDemoShowsAllFourStepsAndSucceeds() {
+        int exit = new DemoCommand(new ByteArrayInputStream(new byte[0])).run(List.of(), out);
+        assertEquals(0, exit, output());
+        String text = output();
+        for (String step : List.of("1 baseline", "2 mapped", "3 written", "4 unmapped", "demand paging", "zero-fill")) {
+            assertTrue(text.contains(step), step + " missing from\n" + text);
+        }
+        assertTrue(text.contains("every step showed what it should"), text);
+    }
+
+    @Test
+    void pauseWaitsForEnterAndPrintsTheCommandsToRun() {
+        byte[] fourEnters = "\n\n\n\n".getBytes(StandardCharsets.UTF_8);
+        int exit = new DemoCommand(new ByteArrayInputStream(fourEnters)).run(List.of("--pause", "--pages", "3"), out);
+        assertEquals(0, exit, output());
+        assertTrue(output().contains("ps -o pid,vsz,rss,cmd -p " + ProcessHandle.current().pid()), output());
+        assertTrue(output().contains("3 anonymous private pages (12 kB)"), output());
+    }
+
+    @Test
+    void badArgumentsAreUsageErrors() {
+        Main main = new Main();
+        assertEquals(Main.EXIT_USAGE, main.run(List.of("demo", "--pages", "0"), out, out));
+        assertEquals(Main.EXIT_USAGE, main.run(List.of("demo", "--pages", "x"), out, out));
+        assertEquals(Main.EXIT_USAGE, main.run(List.of("demo", "--frobnicate"), out, out));
+        assertEquals(Main.EXIT_USAGE, main.run(List.of("no-such-command"), out, out));
+        assertTrue(output().contains("unknown command 'no-such-command'"), output());
+    }
+}

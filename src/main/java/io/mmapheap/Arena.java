@@ -1,0 +1,302 @@
+package io.mmapheap;
+
+import java.util.Arrays;
+
+/**
+ * The first-fit core shared by the allocators: a list of mapped regions in the order they were
+ * added, each with its own {@link ChunkMap}, and a {@link RegionIndex} over their longest free runs.
+ *
+ * <pre>
+ *   region r:  bases[r] .. bases[r] + lengths[r]   carved by maps[r] in granules of 2^granuleShift bytes
+ *
+ *   allocate(n):  r = first region with a free run &gt;= n      (RegionIndex, O(log regions))
+ *                 g = lowest such run in r                    (ChunkMap, O(log granules))
+ *                 mark [g, g+n) used, refresh r in the index
+ *   locate(a):    region of address a (a range check for one region; else the page table,
+ *                 page number -&gt; region), then the chunk-start bit of its granule
+ * </pre>
+ * A chunk never crosses a region boundary, since regions need not be contiguous.
+ * Not thread-safe: the allocators serialize calls. The hot paths create no objects.
+ */
+final class Arena {
+
+    private static final int INITIAL_REGIONS = 4;
+
+    private final int granuleShift;
+    private final long granule;
+    private final int pageShift;
+    private final boolean singleRegion;
+    private final RegionIndex index = new RegionIndex();
+    private final AddressMap pageTable = new AddressMap();
+
+    private ChunkMap[] maps = new ChunkMap[INITIAL_REGIONS];
+    private long[] bases = new long[INITIAL_REGIONS];
+    private long[] lengths = new long[INITIAL_REGIONS];
+    private int count;
+    private long bytesMapped;
+    private long usedGranules;
+
+    /**
+     * @param granuleShift log2 of the granule in bytes
+     * @param pageSize     the system page size
+     * @param singleRegion true if at most one region will ever be added (no page table needed)
+     */
+    Arena(int granuleShift, long pageSize, boolean singleRegion) {
+        this.granuleShift = granuleShift;
+        this.granule = 1L << granuleShift;
+        this.pageShift = Long.numberOfTrailingZeros(pageSize);
+        this.singleRegion = singleRegion;
+    }
+
+    long granule() {
+        return granule;
+    }
+
+    int regionCount() {
+        return count;
+    }
+
+    long bytesMapped() {
+        return bytesMapped;
+    }
+
+    long bytesInUse() {
+        return usedGranules << granuleShift;
+    }
+
+    /** @return the longest free run over all regions, in granules */
+    int longestFree() {
+        return count == 0 ? 0 : index.max();
+    }
+
+    long regionBase(int r) {
+        return bases[r];
+    }
+
+    long regionLength(int r) {
+        return lengths[r];
+    }
+
+    ChunkMap regionMap(int r) {
+        return maps[r];
+    }
+
+    /**
+     * Adds a mapped region after all existing ones.
+     *
+     * @param base  page-aligned start
+     * @param bytes a multiple of the page size and of the granule; bytes / granule &lt;= Integer.MAX_VALUE
+     * @return the region's number
+     */
+    int addRegion(long base, long bytes) {
+        if (singleRegion && count == 1) {
+            throw new IllegalStateException("this arena holds a single region");
+        }
+        if (count == maps.length) {
+            int capacity = count * 2;
+            maps = Arrays.copyOf(maps, capacity);
+            bases = Arrays.copyOf(bases, capacity);
+            lengths = Arrays.copyOf(lengths, capacity);
+        }
+        int r = count++;
+        maps[r] = new ChunkMap(Math.toIntExact(bytes >>> granuleShift));
+        bases[r] = base;
+        lengths[r] = bytes;
+        bytesMapped += bytes;
+        index.set(r, maps[r].longestFree());
+        if (!singleRegion) {
+            for (long page = base >>> pageShift, end = (base + bytes) >>> pageShift; page < end; page++) {
+                pageTable.put(page, r);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Exact first fit: the lowest fitting offset in the first region that has room.
+     *
+     * @param n granules, &gt; 0
+     * @return the chunk's address, or 0 if no region has a free run of n granules
+     */
+    long allocate(int n) {
+        int r = index.findFirst(n);
+        if (r < 0) {
+            return 0;
+        }
+        ChunkMap map = maps[r];
+        int offset = map.findFirst(n);
+        map.allocate(offset, n);
+        index.set(r, map.longestFree());
+        usedGranules += n;
+        return bases[r] + ((long) offset << granuleShift);
+    }
+
+    /**
+     * @return the region containing {@code address}, or -1 if no region does
+     */
+    int regionOf(long address) {
+        if (singleRegion) {
+            return count == 1 && address - bases[0] >= 0 && address - bases[0] < lengths[0] ? 0 : -1;
+        }
+        return (int) pageTable.get(address >>> pageShift);
+    }
+
+    /**
+     * Finds the region of a chunk start, or explains why {@code address} is not one.
+     *
+     * @param operation the caller's name, for the message ("free", "usableSize", ...)
+     * @return the region whose live chunk starts at {@code address}
+     * @throws IllegalArgumentException if address is not in any region ("foreign"), not granule
+     *                                  aligned or inside a chunk ("interior"), or free ("not allocated")
+     */
+    int locate(long address, String operation) {
+        int r = regionOf(address);
+        if (r < 0) {
+            throw new IllegalArgumentException(operation + "(0x" + Long.toHexString(address)
+                    + "): foreign address, not in any region of this heap");
+        }
+        long delta = address - bases[r];
+        int offset = (int) (delta >>> granuleShift);
+        ChunkMap map = maps[r];
+        if ((delta & (granule - 1)) != 0 || !map.isChunkStart(offset)) {
+            throw notAChunkStart(address, operation, r, offset);
+        }
+        return r;
+    }
+
+    private IllegalArgumentException notAChunkStart(long address, String operation, int r, int offset) {
+        ChunkMap map = maps[r];
+        String prefix = operation + "(0x" + Long.toHexString(address) + "): ";
+        if (map.isFree(offset)) {
+            return new IllegalArgumentException(prefix + "not allocated: the granule is free (double free, or never allocated)");
+        }
+        int start = map.chunkStartOf(offset);
+        return new IllegalArgumentException(prefix + "interior address, " + (address - chunkAddress(r, start))
+                + " bytes into the live chunk at 0x" + Long.toHexString(chunkAddress(r, start))
+                + " (" + ((long) map.chunkLength(start) << granuleShift) + " bytes)");
+    }
+
+    private long chunkAddress(int r, int offset) {
+        return bases[r] + ((long) offset << granuleShift);
+    }
+
+    int offsetIn(int r, long address) {
+        return (int) ((address - bases[r]) >>> granuleShift);
+    }
+
+    /** @return usable bytes of the chunk at {@code address} in region {@code r} (located before) */
+    long chunkBytes(int r, long address) {
+        return (long) maps[r].chunkLength(offsetIn(r, address)) << granuleShift;
+    }
+
+    /**
+     * Frees the chunk at {@code address} in region {@code r} (located before).
+     *
+     * @return the bytes freed
+     */
+    long free(int r, long address) {
+        ChunkMap map = maps[r];
+        int n = map.free(offsetIn(r, address));
+        index.set(r, map.longestFree());
+        usedGranules -= n;
+        return (long) n << granuleShift;
+    }
+
+    long freeRuns() {
+        long runs = 0;
+        for (int r = 0; r < count; r++) {
+            runs += maps[r].freeRuns();
+        }
+        return runs;
+    }
+
+    long liveChunks() {
+        long chunks = 0;
+        for (int r = 0; r < count; r++) {
+            chunks += maps[r].liveChunks();
+        }
+        return chunks;
+    }
+
+    long metadataBytes() {
+        long bytes = index.metadataBytes() + pageTable.metadataBytes() + 3L * maps.length * Long.BYTES;
+        for (int r = 0; r < count; r++) {
+            bytes += maps[r].metadataBytes();
+        }
+        return bytes;
+    }
+
+    /**
+     * Checks every region's map, the index and the counters.
+     *
+     * @throws IllegalStateException naming the first broken invariant
+     */
+    void verify() {
+        long used = 0;
+        long mapped = 0;
+        for (int r = 0; r < count; r++) {
+            maps[r].verify("region " + r + " at 0x" + Long.toHexString(bases[r]));
+            if (index.get(r) != maps[r].longestFree()) {
+                throw new IllegalStateException("region index holds " + index.get(r) + " for region " + r
+                        + " whose longest free run is " + maps[r].longestFree());
+            }
+            used += maps[r].usedGranules();
+            mapped += lengths[r];
+            if (!singleRegion) {
+                for (long page = bases[r] >>> pageShift, end = (bases[r] + lengths[r]) >>> pageShift; page < end; page++) {
+                    if (pageTable.get(page) != r) {
+                        throw new IllegalStateException("page table maps page 0x" + Long.toHexString(page << pageShift)
+                                + " to " + pageTable.get(page) + ", not to its region " + r);
+                    }
+                }
+            }
+        }
+        index.verify();
+        if (used != usedGranules || mapped != bytesMapped) {
+            throw new IllegalStateException("arena counters say " + usedGranules + " granules used and "
+                    + bytesMapped + " bytes mapped; the regions hold " + used + " and " + mapped);
+        }
+        if (!singleRegion && pageTable.size() != (int) (mapped >>> pageShift)) {
+            throw new IllegalStateException("page table has " + pageTable.size() + " pages; the regions span "
+                    + (mapped >>> pageShift));
+        }
+    }
+
+    /** Appends the picture of at most {@code maxPages} pages; @return pages drawn */
+    int draw(StringBuilder out, int maxPages) {
+        int drawn = 0;
+        long pageBytes = 1L << pageShift;
+        int granulesPerPage = (int) (pageBytes >>> granuleShift);
+        for (int r = 0; r < count && drawn < maxPages; r++) {
+            ChunkMap map = maps[r];
+            for (long p = 0; p < lengths[r] / pageBytes && drawn < maxPages; p++, drawn++) {
+                out.append(String.format("region %d page %d at 0x%x (%d granules of %d bytes)%n",
+                        r, p, bases[r] + p * pageBytes, granulesPerPage, granule));
+                int first = (int) (p * granulesPerPage);
+                for (int row = first; row < first + granulesPerPage; row += ChunkMap.WORD_BITS) {
+                    out.append("  ");
+                    for (int g = row; g < Math.min(row + ChunkMap.WORD_BITS, first + granulesPerPage); g++) {
+                        out.append(map.glyph(g));
+                    }
+                    out.append(System.lineSeparator());
+                }
+            }
+        }
+        return drawn;
+    }
+
+    /** Returns every region to {@code source}; @return the first failure, or null */
+    RuntimeException unmapAll(PageSource source) {
+        RuntimeException first = null;
+        for (int r = 0; r < count; r++) {
+            try {
+                source.unmap(bases[r], lengths[r]);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        return first;
+    }
+}

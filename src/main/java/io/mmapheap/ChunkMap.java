@@ -1,0 +1,439 @@
+package io.mmapheap;
+
+/**
+ * The chunk map of one contiguous region: which granules are in use, where chunks start, and an
+ * index that finds the lowest free run of a given length in O(log granules). It holds offsets in
+ * granules, never addresses, and nothing of it lives inside the region.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ *   granule g of the region  -&gt;  word g / 64, bit g % 64 (bit 0 = lowest address)
+ *
+ *   used[w]    1 = granule belongs to a live chunk (or is padding past the region's end)
+ *   starts[w]  1 = a live chunk starts at this granule
+ *
+ *   chunk at s:  starts(s) = 1, used(s .. e-1) = 1, and e is the first granule after s
+ *                that is free, starts another chunk, or is the region's end
+ *
+ *   run tree over the words (leaves), an implicit binary tree in arrays indexed 1 .. leaves-1:
+ *
+ *                         node 1  (whole region)
+ *                  node 2                node 3
+ *              node 4   node 5      node 6   node 7
+ *             [w0] [w1] [w2] [w3]  [w4] [w5] [w6] [w7]   leaves: computed from used[w]
+ *
+ *   every inner node k stores, over the granules below it:
+ *     prefix[k]  free granules at its low end
+ *     suffix[k]  free granules at its high end
+ *     longest[k] the longest free run inside it
+ * </pre>
+ * Leaves are not stored: a word's prefix, suffix and longest run are a few bit operations away.
+ * Memory: 2 bits per granule plus 12 bytes per 64 granules.
+ *
+ * <h2>Finding the first fit for n granules</h2>
+ * <ol>
+ *   <li>If {@code longest[root] < n}, the region has no room.</li>
+ *   <li>At node k: if the left child's longest run is &gt;= n, descend left (lower addresses win);</li>
+ *   <li>else if the left child's suffix plus the right child's prefix is &gt;= n, the run that
+ *       straddles the middle starts at {@code middle - suffix(left)}: done;</li>
+ *   <li>else descend right.</li>
+ *   <li>At a leaf, the lowest bit position starting n free bits in the word is the answer.</li>
+ * </ol>
+ * Free runs are maximal by construction (free space is just clear bits), so splitting and
+ * coalescing are implicit: allocating a prefix of a run leaves the rest free, and freeing a chunk
+ * next to free granules makes one longer run.
+ */
+final class ChunkMap {
+
+    /** Granules per bitmap word. */
+    static final int WORD_BITS = Long.SIZE;
+    private static final int WORD_SHIFT = 6;
+    private static final long ALL = -1L;
+
+    private final int granules;
+    private final int words;
+    private final int leaves;
+    private final long[] used;
+    private final long[] starts;
+    private final int[] prefix;
+    private final int[] suffix;
+    private final int[] longest;
+
+    private int usedGranules;
+    private int liveChunks;
+    private int freeRuns;
+
+    /**
+     * @param granules the region's length in granules, &gt; 0
+     */
+    ChunkMap(int granules) {
+        if (granules <= 0) {
+            throw new IllegalArgumentException("granules must be > 0, was " + granules);
+        }
+        this.granules = granules;
+        this.words = (granules + WORD_BITS - 1) >>> WORD_SHIFT;
+        this.leaves = Integer.highestOneBit(words) == words ? words : Integer.highestOneBit(words) << 1;
+        this.used = new long[leaves];
+        this.starts = new long[leaves];
+        this.prefix = new int[leaves];
+        this.suffix = new int[leaves];
+        this.longest = new int[leaves];
+        // Padding past the region's end counts as used, so no run ever reaches into it.
+        int tail = granules & (WORD_BITS - 1);
+        if (tail != 0) {
+            used[words - 1] = ALL << tail;
+        }
+        for (int w = words; w < leaves; w++) {
+            used[w] = ALL;
+        }
+        for (int k = leaves - 1; k >= 1; k--) {
+            pull(k);
+        }
+        freeRuns = 1;
+    }
+
+    /** @return the region's length in granules */
+    int granules() {
+        return granules;
+    }
+
+    int usedGranules() {
+        return usedGranules;
+    }
+
+    int liveChunks() {
+        return liveChunks;
+    }
+
+    int freeRuns() {
+        return freeRuns;
+    }
+
+    /** @return the longest free run, in granules */
+    int longestFree() {
+        return leaves == 1 ? leafLongest(0) : longest[1];
+    }
+
+    /** @return bytes of Java heap this map occupies (arrays only) */
+    long metadataBytes() {
+        return 2L * leaves * Long.BYTES + 3L * leaves * Integer.BYTES;
+    }
+
+    /**
+     * Finds the lowest offset where {@code n} free granules start.
+     *
+     * @param n granules, &gt; 0
+     * @return the offset in granules, or -1 if no free run is that long
+     */
+    int findFirst(int n) {
+        if (longestFree() < n) {
+            return -1;
+        }
+        int k = 1;
+        int base = 0;
+        int span = leaves << WORD_SHIFT;
+        while (k < leaves) {
+            int left = k << 1;
+            int half = span >>> 1;
+            if (longestOf(left) >= n) {
+                k = left;
+            } else {
+                int leftSuffix = suffixOf(left);
+                if (leftSuffix + prefixOf(left + 1) >= n) {
+                    return base + half - leftSuffix;
+                }
+                k = left + 1;
+                base += half;
+            }
+            span = half;
+        }
+        return base + firstRunInWord(~used[k - leaves], n);
+    }
+
+    /**
+     * Marks {@code n} free granules at {@code offset} as one live chunk.
+     * The caller guarantees the granules are free and inside the region.
+     */
+    void allocate(int offset, int n) {
+        assert isFreeRange(offset, n) : "allocate over used granules at " + offset;
+        boolean before = offset > 0 && isFree(offset - 1);
+        boolean after = offset + n < granules && isFree(offset + n);
+        setBits(used, offset, offset + n);
+        starts[offset >>> WORD_SHIFT] |= 1L << offset;
+        updateTree(offset, offset + n - 1);
+        usedGranules += n;
+        liveChunks++;
+        freeRuns += (before && after ? 1 : 0) - (before || after ? 0 : 1);
+    }
+
+    /**
+     * Frees the live chunk that starts at {@code offset}.
+     *
+     * @return the chunk's length in granules
+     */
+    int free(int offset) {
+        assert isChunkStart(offset) : "no chunk starts at " + offset;
+        int n = chunkLength(offset);
+        boolean before = offset > 0 && isFree(offset - 1);
+        boolean after = offset + n < granules && isFree(offset + n);
+        clearBits(used, offset, offset + n);
+        starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
+        updateTree(offset, offset + n - 1);
+        usedGranules -= n;
+        liveChunks--;
+        freeRuns += 1 - (before ? 1 : 0) - (after ? 1 : 0);
+        return n;
+    }
+
+    /**
+     * Shrinks or grows the live chunk at {@code offset} to {@code n} granules in place.
+     * Growing requires the granules after the chunk to be free.
+     */
+    void resize(int offset, int n) {
+        int old = chunkLength(offset);
+        if (n == old) {
+            return;
+        }
+        free(offset);
+        allocate(offset, n);
+    }
+
+    /** @return whether a live chunk starts at {@code offset} */
+    boolean isChunkStart(int offset) {
+        return (starts[offset >>> WORD_SHIFT] & (1L << offset)) != 0;
+    }
+
+    /** @return whether granule {@code offset} is free */
+    boolean isFree(int offset) {
+        return (used[offset >>> WORD_SHIFT] & (1L << offset)) == 0;
+    }
+
+    /** @return the start of the live chunk that contains used granule {@code offset} */
+    int chunkStartOf(int offset) {
+        int g = offset;
+        while (!isChunkStart(g)) {
+            g--;
+        }
+        return g;
+    }
+
+    /**
+     * @return the length in granules of the live chunk starting at {@code offset}: up to the next
+     *         chunk start, the next free granule, or the region's end, whichever comes first
+     */
+    int chunkLength(int offset) {
+        int g = offset + 1;
+        int w = g >>> WORD_SHIFT;
+        if (g >= granules) {
+            return granules - offset;
+        }
+        long mask = ALL << g;
+        while (true) {
+            long stop = (starts[w] | ~used[w]) & mask;
+            if (stop != 0) {
+                int end = (w << WORD_SHIFT) + Long.numberOfTrailingZeros(stop);
+                return Math.min(end, granules) - offset;
+            }
+            w++;
+            if (w >= words) {
+                return granules - offset;
+            }
+            mask = ALL;
+        }
+    }
+
+    /** @return the number of free granules directly after the chunk [offset, offset + n) */
+    int freeAfter(int offset, int n) {
+        int g = offset + n;
+        int count = 0;
+        while (g + count < granules && isFree(g + count) && count < Integer.MAX_VALUE) {
+            count++;
+        }
+        return count;
+    }
+
+    /** @return whether [offset, offset + n) is entirely free and inside the region */
+    boolean isFreeRange(int offset, int n) {
+        if (offset < 0 || n <= 0 || offset + n > granules) {
+            return false;
+        }
+        for (int g = offset; g < offset + n; g++) {
+            if (!isFree(g)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Walks the whole map.
+     *
+     * @throws IllegalStateException naming the first broken invariant
+     */
+    void verify(String where) {
+        int tail = granules & (WORD_BITS - 1);
+        if (tail != 0 && (used[words - 1] | ~(ALL << tail)) != ALL) {
+            throw broken(where, "padding past granule " + granules + " is not marked used");
+        }
+        int countedUsed = 0;
+        int countedChunks = 0;
+        int countedRuns = 0;
+        boolean previousFree = false;
+        for (int g = 0; g < granules; g++) {
+            boolean free = isFree(g);
+            if (free) {
+                if (isChunkStart(g)) {
+                    throw broken(where, "granule " + g + " is free but marked as a chunk start");
+                }
+                if (!previousFree) {
+                    countedRuns++;
+                }
+            } else {
+                countedUsed++;
+                if (isChunkStart(g)) {
+                    countedChunks++;
+                } else if (g == 0 || previousFree) {
+                    throw broken(where, "used granule " + g + " belongs to no chunk (no start before it)");
+                }
+            }
+            previousFree = free;
+        }
+        for (int w = words; w < leaves; w++) {
+            if (used[w] != ALL || starts[w] != 0) {
+                throw broken(where, "padding word " + w + " is not fully used");
+            }
+        }
+        if (countedUsed != usedGranules || countedChunks != liveChunks || countedRuns != freeRuns) {
+            throw broken(where, "counters say used=" + usedGranules + " chunks=" + liveChunks + " runs=" + freeRuns
+                    + " but the bitmap has used=" + countedUsed + " chunks=" + countedChunks + " runs=" + countedRuns);
+        }
+        for (int k = leaves - 1; k >= 1; k--) {
+            int p = prefix[k];
+            int s = suffix[k];
+            int l = longest[k];
+            pull(k);
+            if (p != prefix[k] || s != suffix[k] || l != longest[k]) {
+                throw broken(where, "run tree node " + k + " holds (" + p + "," + s + "," + l + ") but its children give ("
+                        + prefix[k] + "," + suffix[k] + "," + longest[k] + ")");
+            }
+        }
+    }
+
+    /** Renders granule {@code g} for a page picture: '#' chunk start, '=' rest of a chunk, '.' free. */
+    char glyph(int g) {
+        return isChunkStart(g) ? '#' : isFree(g) ? '.' : '=';
+    }
+
+    private static IllegalStateException broken(String where, String what) {
+        return new IllegalStateException(where + ": " + what);
+    }
+
+    private void updateTree(int firstGranule, int lastGranule) {
+        int lo = (firstGranule >>> WORD_SHIFT) + leaves;
+        int hi = (lastGranule >>> WORD_SHIFT) + leaves;
+        while (lo > 1) {
+            lo >>>= 1;
+            hi >>>= 1;
+            for (int k = lo; k <= hi; k++) {
+                pull(k);
+            }
+        }
+    }
+
+    /** Recomputes inner node k from its children. */
+    private void pull(int k) {
+        int left = k << 1;
+        int right = left + 1;
+        int childSpan = spanOf(left);
+        int lp = prefixOf(left);
+        int ls = suffixOf(left);
+        int rp = prefixOf(right);
+        int rs = suffixOf(right);
+        prefix[k] = lp == childSpan ? childSpan + rp : lp;
+        suffix[k] = rs == childSpan ? childSpan + ls : rs;
+        longest[k] = Math.max(Math.max(longestOf(left), longestOf(right)), ls + rp);
+    }
+
+    /** Granules below node k: leaves sit at depth log2(leaves), each covering one word. */
+    private int spanOf(int k) {
+        int depthBelow = Integer.numberOfLeadingZeros(k) - Integer.numberOfLeadingZeros(leaves);
+        return WORD_BITS << depthBelow;
+    }
+
+    private int prefixOf(int k) {
+        return k >= leaves ? Long.numberOfTrailingZeros(used[k - leaves]) : prefix[k];
+    }
+
+    private int suffixOf(int k) {
+        return k >= leaves ? Long.numberOfLeadingZeros(used[k - leaves]) : suffix[k];
+    }
+
+    private int longestOf(int k) {
+        return k >= leaves ? leafLongest(k - leaves) : longest[k];
+    }
+
+    private int leafLongest(int w) {
+        return longestRun(~used[w]);
+    }
+
+    /** @return the length of the longest run of 1 bits in {@code bits} */
+    static int longestRun(long bits) {
+        int best = 0;
+        long x = bits;
+        while (x != 0) {
+            x >>>= Long.numberOfTrailingZeros(x);
+            int run = Long.numberOfTrailingZeros(~x);
+            if (run == WORD_BITS) {
+                return WORD_BITS;
+            }
+            best = Math.max(best, run);
+            x >>>= run;
+        }
+        return best;
+    }
+
+    /** @return the lowest bit position where {@code n} consecutive 1 bits start; the caller knows one exists */
+    static int firstRunInWord(long bits, int n) {
+        long starts = bits;
+        int covered = 1;
+        // Invariant: bit i of starts is set iff bits i .. i+covered-1 are all set.
+        while (covered < n) {
+            int shift = Math.min(covered, n - covered);
+            starts &= starts >>> shift;
+            covered += shift;
+        }
+        return Long.numberOfTrailingZeros(starts);
+    }
+
+    private static void setBits(long[] bits, int from, int to) {
+        int fw = from >>> WORD_SHIFT;
+        int lw = (to - 1) >>> WORD_SHIFT;
+        long firstMask = ALL << from;
+        long lastMask = ALL >>> -to;
+        if (fw == lw) {
+            bits[fw] |= firstMask & lastMask;
+            return;
+        }
+        bits[fw] |= firstMask;
+        for (int w = fw + 1; w < lw; w++) {
+            bits[w] = ALL;
+        }
+        bits[lw] |= lastMask;
+    }
+
+    private static void clearBits(long[] bits, int from, int to) {
+        int fw = from >>> WORD_SHIFT;
+        int lw = (to - 1) >>> WORD_SHIFT;
+        long firstMask = ALL << from;
+        long lastMask = ALL >>> -to;
+        if (fw == lw) {
+            bits[fw] &= ~(firstMask & lastMask);
+            return;
+        }
+        bits[fw] &= ~firstMask;
+        for (int w = fw + 1; w < lw; w++) {
+            bits[w] = 0;
+        }
+        bits[lw] &= ~lastMask;
+    }
+}

@@ -1,0 +1,31 @@
+package io.mmapheap;
+
+import io.mmapheap.os.NativeMemoryException;
+
+/**
+ * An allocation could not be served: the region is full, the heap reached its page limit, or the
+ * operating system refused more memory. The heap is unchanged and still usable; freeing memory may
+ * let a later request succeed.
+ */
+public class HeapExhaustedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** @param message what was requested and why it could not be served */
+    public HeapExhaustedException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message what was requested
+     * @param cause   the system call that failed
+     */
+    public HeapExhaustedException(String message, NativeMemoryException cause) {
+        super(message + ": " + cause.getMessage(), cause);
+    }
+
+    /** @return the errno of the failed system call, or 0 if no system call failed */
+    public int errno() {
+        return getCause() instanceof NativeMemoryException ? ((NativeMemoryException) getCause()).errno() : 0;
+    }
+}

@@ -1,0 +1,75 @@
+package io.mmapheap.compat;
+
+import io.mmapheap.ElasticHeap;
+import io.mmapheap.HeapExhaustedException;
+
+/**
+ * The lab's {@code ealloc.h} in Java: an expandable heap that maps one 4 KiB page at a time, only
+ * when no mapped page has room, at most 4 pages, with a 256-byte unit; backed by an
+ * {@link ElasticHeap}. C conventions: {@code 0} plays NULL; misuse gets NULL, never an exception.
+ * Thread-safe.
+ */
+public final class EAlloc {
+
+    /** The page size, bytes; also the largest request. */
+    public static final int PAGESIZE = 4096;
+    /** The allocation unit: sizes must be multiples of it. */
+    public static final int MINALLOC = 256;
+    /** The most pages the heap maps. */
+    public static final int MAX_PAGES = 4;
+
+    private static ElasticHeap heap;
+
+    private EAlloc() {
+    }
+
+    /** Sets up the bookkeeping; maps no page. Calling it again starts over with an empty heap. */
+    public static synchronized void initAlloc() {
+        if (heap != null) {
+            heap.close();
+        }
+        heap = ElasticHeap.builder().granule(MINALLOC).maxPages(MAX_PAGES).growthPages(1)
+                .largeThreshold(PAGESIZE).build();
+    }
+
+    /**
+     * @param size bytes, a positive multiple of {@link #MINALLOC}, at most {@link #PAGESIZE}
+     * @return the address of a size-byte buffer, or 0 (NULL) if not initialized, the size is invalid,
+     *         or no page has room and 4 pages are already mapped
+     */
+    public static synchronized long alloc(int size) {
+        if (heap == null || size <= 0 || size % MINALLOC != 0 || size > PAGESIZE) {
+            return 0;
+        }
+        try {
+            return heap.allocate(size);
+        } catch (HeapExhaustedException e) {
+            return 0;
+        }
+    }
+
+    /** Frees the chunk at {@code ptr}; anything else is ignored and the heap is left intact. */
+    public static synchronized void dealloc(long ptr) {
+        if (heap == null || ptr == 0) {
+            return;
+        }
+        try {
+            heap.free(ptr);
+        } catch (IllegalArgumentException ignored) {
+            // C's dealloc returns nothing; an invalid pointer must not disturb the heap.
+        }
+    }
+
+    /** Clears the manager's state and returns its pages to the system. */
+    public static synchronized void cleanup() {
+        if (heap != null) {
+            heap.close();
+            heap = null;
+        }
+    }
+
+    /** @return the heap behind the facade, for pictures and statistics; null when not initialized */
+    public static synchronized ElasticHeap allocator() {
+        return heap;
+    }
+}

@@ -1,0 +1,116 @@
+package io.mmapheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+class ChunkMapTest {
+
+    @Test
+    void longestRunCountsConsecutiveOnes() {
+        assertEquals(0, ChunkMap.longestRun(0));
+        assertEquals(64, ChunkMap.longestRun(-1L));
+        assertEquals(1, ChunkMap.longestRun(0b1010_1010));
+        assertEquals(3, ChunkMap.longestRun(0b1110_0110));
+        assertEquals(63, ChunkMap.longestRun(-1L >>> 1));
+        assertEquals(63, ChunkMap.longestRun(-1L << 1));
+    }
+
+    @Test
+    void firstRunInWordFindsTheLowestStart() {
+        assertEquals(1, ChunkMap.firstRunInWord(0b1110_0110, 2));
+        assertEquals(5, ChunkMap.firstRunInWord(0b1110_0110, 3));
+        assertEquals(0, ChunkMap.firstRunInWord(-1L, 64));
+        assertEquals(60, ChunkMap.firstRunInWord(0xF000_0000_0000_0000L, 4));
+    }
+
+    @Test
+    void runsStraddlingWordsAreFound() {
+        ChunkMap map = new ChunkMap(256);
+        map.allocate(0, 60);
+        map.allocate(70, 100);
+        // Free: [60, 70) and [170, 256). A run of 10 straddles words 0 and 1.
+        assertEquals(60, map.findFirst(10));
+        assertEquals(170, map.findFirst(11));
+        assertEquals(170, map.findFirst(86));
+        assertEquals(-1, map.findFirst(87));
+        assertEquals(100, map.chunkLength(70));
+        assertEquals(60, map.chunkLength(0));
+        map.verify("test");
+    }
+
+    @Test
+    void aRegionThatIsNotAWholeNumberOfWordsNeverHandsOutPadding() {
+        ChunkMap map = new ChunkMap(100);
+        assertEquals(100, map.longestFree());
+        assertEquals(-1, map.findFirst(101));
+        map.allocate(map.findFirst(100), 100);
+        assertEquals(0, map.longestFree());
+        assertEquals(100, map.chunkLength(0));
+        map.verify("test");
+    }
+
+    @Test
+    void freeingMergesWithBothNeighbours() {
+        ChunkMap map = new ChunkMap(64 * 5);
+        map.allocate(0, 100);
+        map.allocate(100, 100);
+        map.allocate(200, 100);
+        assertEquals(1, map.freeRuns());
+        map.free(0);
+        map.free(200);
+        assertEquals(2, map.freeRuns(), "[0,100) and [200,320): the freed chunk merged with the tail");
+        map.free(100);
+        assertEquals(1, map.freeRuns());
+        assertEquals(320, map.longestFree());
+        assertFalse(map.isChunkStart(100));
+        map.verify("test");
+    }
+
+    @Test
+    void randomOperationsMatchALinearScan() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int granules : new int[] {1, 16, 64, 65, 200, 1000, 4096}) {
+            ChunkMap map = new ChunkMap(granules);
+            boolean[] used = new boolean[granules];
+            java.util.List<Integer> starts = new java.util.ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                if (random.nextBoolean() || starts.isEmpty()) {
+                    int n = 1 + random.nextInt(Math.max(1, granules / 4));
+                    int expected = linearFirstFit(used, n);
+                    assertEquals(expected, map.findFirst(n), "granules " + granules + " n " + n);
+                    if (expected >= 0) {
+                        map.allocate(expected, n);
+                        for (int g = expected; g < expected + n; g++) {
+                            used[g] = true;
+                        }
+                        starts.add(expected);
+                    }
+                } else {
+                    int start = starts.remove(random.nextInt(starts.size()));
+                    int n = map.free(start);
+                    for (int g = start; g < start + n; g++) {
+                        assertTrue(used[g]);
+                        used[g] = false;
+                    }
+                }
+            }
+            map.verify("random " + granules);
+        }
+    }
+
+    private static int linearFirstFit(boolean[] used, int n) {
+        int run = 0;
+        for (int g = 0; g < used.length; g++) {
+            run = used[g] ? 0 : run + 1;
+            if (run == n) {
+                return g - n + 1;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,189 @@
+package io.mmapheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+
+import io.mmapheap.os.ProcessMemory;
+import io.mmapheap.os.VirtualMemory;
+
+/** Part B and its generalization: pages mapped on demand, chunks never crossing a mapping. */
+class ElasticHeapTest {
+
+    private static final long PAGE = 4096;
+
+    private static ElasticHeap lab() {
+        return ElasticHeap.builder().granule(256).maxPages(4).growthPages(1).largeThreshold(PAGE).build();
+    }
+
+    private static Set<Long> pagesOf(long[] chunks, long size) {
+        Set<Long> pages = new TreeSet<>();
+        for (long c : chunks) {
+            pages.add(c & ~(PAGE - 1));
+            assertEquals(c & ~(PAGE - 1), (c + size - 1) & ~(PAGE - 1), "chunk crosses a page");
+        }
+        return pages;
+    }
+
+    @Test
+    void buildingMapsNothing() {
+        try (ElasticHeap heap = lab()) {
+            assertEquals(0, heap.stats().pagesMapped());
+            assertTrue(heap.pageMap(4).contains("no pages mapped"));
+        }
+    }
+
+    @Test
+    void thePartBSequenceUsesFourPagesAndReusesExactlyThem() {
+        try (ElasticHeap heap = lab()) {
+            long[] big = new long[4];
+            for (int i = 0; i < 4; i++) {
+                long vszBefore = ProcessMemory.vsz();
+                big[i] = heap.allocate(PAGE);
+                assertTrue(ProcessMemory.vsz() - vszBefore >= PAGE, "each new page adds to VSZ");
+                assertEquals(i + 1, heap.stats().pagesMapped(), "one mmap per page, only when needed");
+                RawMemory.fill(big[i], PAGE, (byte) 'a');
+            }
+            Set<Long> pages = pagesOf(big, PAGE);
+            assertEquals(4, pages.size());
+            assertThrows(HeapExhaustedException.class, () -> heap.allocate(256), "maxPages reached");
+            for (long c : big) {
+                heap.free(c);
+            }
+
+            long[] small = new long[64];
+            for (int i = 0; i < small.length; i++) {
+                small[i] = heap.allocate(256);
+                RawMemory.fill(small[i], 256, (byte) 'b');
+            }
+            assertEquals(pages, pagesOf(small, 256), "64 x 256 reuse the same pages");
+            assertEquals(4, heap.stats().pagesMapped());
+            for (long c : small) {
+                heap.free(c);
+            }
+            for (int i = 0; i < 4; i++) {
+                big[i] = heap.allocate(PAGE);
+            }
+            assertEquals(pages, pagesOf(big, PAGE), "4 x 4096 after 64 x 256 merge back into whole pages");
+            assertEquals(4, heap.stats().pagesMapped());
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aNewPageIsMappedOnlyWhenNoMappedPageHasRoom() {
+        try (ElasticHeap heap = lab()) {
+            long a = heap.allocate(1024);
+            assertEquals(1, heap.stats().pagesMapped());
+            long b = heap.allocate(3072);
+            assertEquals(1, heap.stats().pagesMapped(), "3072 still fits in the first page");
+            assertEquals(a + 1024, b);
+            long c = heap.allocate(256);
+            assertEquals(2, heap.stats().pagesMapped());
+            heap.free(a);
+            assertEquals(a, heap.allocate(512), "first fit: the first page again");
+            assertNotEquals(a & ~(PAGE - 1), c & ~(PAGE - 1));
+        }
+    }
+
+    @Test
+    void requestsAboveTheThresholdGetTheirOwnMappingUnmappedOnFree() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long size = ElasticHeap.DEFAULT_LARGE_THRESHOLD + 1;
+            long a = heap.allocate(size);
+            HeapStats s = heap.stats();
+            assertEquals(1, s.dedicatedMappings());
+            assertEquals(0, s.regions());
+            assertEquals(Sizes.roundUp(size, PAGE), heap.usableSize(a));
+            assertTrue(ProcessMemory.mappingOf(a).isPresent());
+            RawMemory.fill(a, size, (byte) 7);
+            heap.verify();
+            heap.free(a);
+            assertEquals(0, heap.stats().dedicatedMappings());
+            assertEquals(0, heap.stats().bytesMapped());
+            assertTrue(ProcessMemory.mappingOf(a).map(m -> m.start() != a).orElse(true), "unmapped");
+            assertThrows(IllegalArgumentException.class, () -> heap.free(a));
+        }
+    }
+
+    @Test
+    void aRequestLargerThanAGrowthStepGetsARegionOfItsSize() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
+            long a = heap.allocate(3 * PAGE);
+            assertEquals(3, heap.stats().pagesMapped());
+            assertEquals(1, heap.stats().regions());
+            assertEquals(3 * PAGE, heap.usableSize(a));
+        }
+    }
+
+    @Test
+    void growthStepsMapSeveralPagesAtOnce() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).build()) {
+            heap.allocate(16);
+            assertEquals(8, heap.stats().pagesMapped());
+            assertEquals(8 * PAGE - 16, heap.stats().bytesFree());
+        }
+    }
+
+    @Test
+    void theLastGrowthStepIsCutToTheRoomMaxPagesLeaves() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).maxPages(10).build()) {
+            heap.allocate(8 * PAGE);
+            heap.allocate(PAGE);
+            assertEquals(10, heap.stats().pagesMapped());
+            HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.allocate(2 * PAGE));
+            assertTrue(e.getMessage().contains("maxPages=10"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> heap.allocate(10 * PAGE + 1), "never servable");
+        }
+    }
+
+    @Test
+    void anMmapFailureIsExhaustionWithTheErrnoAndTheHeapStaysUsable() {
+        FailingPageSource source = new FailingPageSource(1);
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).pageSource(source).build()) {
+            long a = heap.allocate(PAGE);
+            RawMemory.putLong(a, 99);
+            HeapStats before = heap.stats();
+            HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.allocate(PAGE));
+            assertEquals(VirtualMemory.ENOMEM, e.errno());
+            assertEquals(before, heap.stats());
+            heap.verify();
+            assertEquals(99, RawMemory.getLong(a));
+            heap.free(a);
+            assertEquals(a, heap.allocate(PAGE));
+        }
+        assertEquals(1, source.unmaps, "the one region was unmapped at close");
+    }
+
+    @Test
+    void badBuilderSettingsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().granule(24).build());
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().growthPages(0).build());
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().maxPages(-1).build());
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().largeThreshold(0).build());
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().granule(8).growthPages(1 << 30).build());
+    }
+
+    @Test
+    void regionsMappedAtManyPlacesAreFoundAgainOnFree() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).granule(4096).build()) {
+            long[] chunks = new long[300];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = heap.allocate(PAGE);
+            }
+            assertEquals(300, heap.stats().regions());
+            heap.verify();
+            for (int i = chunks.length - 1; i >= 0; i--) {
+                heap.free(chunks[i]);
+            }
+            heap.verify();
+            assertEquals(chunks[0], heap.allocate(PAGE), "the first region mapped is searched first");
+        }
+    }
+}

@@ -22,11 +22,58 @@ public interface Allocator extends AutoCloseable {
     long allocate(long size);
 
     /**
+     * Allocates a chunk of at least {@code size} bytes that reads as zero (calloc). Only memory
+     * handed out before is cleared: pages fresh from the system are zero already.
+     *
+     * @throws IllegalArgumentException if size &lt;= 0 or above what this allocator can ever serve
+     * @throws HeapExhaustedException   if there is no room now
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    long allocateZeroed(long size);
+
+    /**
+     * Allocates a chunk of at least {@code size} bytes at an address that is a multiple of
+     * {@code alignment} (posix_memalign / aligned_alloc). Any power of two is accepted: up to the
+     * granule it changes nothing; page-sized and larger alignments are served too.
+     *
+     * @param alignment bytes, a power of two
+     * @throws IllegalArgumentException if size &lt;= 0, too large, or alignment is not a power of two
+     * @throws HeapExhaustedException   if there is no room now
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    long allocate(long size, long alignment);
+
+    /**
+     * Resizes a chunk (realloc). Shrinking happens in place, the tail becoming free; growing
+     * happens in place when the granules after the chunk are free, otherwise a new chunk is
+     * allocated, min(old, new) bytes are copied and the old chunk is freed.
+     * {@code reallocate(0, n)} is {@code allocate(n)}; {@code reallocate(p, 0)} frees p and returns 0.
+     *
+     * @return the chunk's address, which may differ from {@code address}; 0 after a free, or for an
+     *         invalid address under a {@link CheckLevel} that does not throw
+     * @throws IllegalArgumentException if newSize &lt; 0 or too large, or (at {@link CheckLevel#THROW})
+     *                                  address is not the start of a live chunk
+     * @throws HeapExhaustedException   if the chunk must move and there is no room; it is left unchanged
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    long reallocate(long address, long newSize);
+
+    /**
+     * Releases every whole page that holds no live chunk (malloc_trim): the pages stay mapped but
+     * stop counting toward RSS and read as zero when next handed out.
+     *
+     * @return bytes released
+     * @throws IllegalStateException if the allocator is closed
+     */
+    long trim();
+
+    /**
      * Frees the whole chunk that starts at {@code address}. {@code free(0)} does nothing, like {@code free(NULL)}.
      *
      * @throws IllegalArgumentException if address is not the start of a live chunk of this allocator
-     *                                  (foreign, interior or already freed); the message says which,
-     *                                  and the allocator is left exactly as it was
+     *                                  (foreign, interior or already freed) and the {@link CheckLevel}
+     *                                  is THROW; the message says which. At every level the allocator
+     *                                  is left exactly as it was
      * @throws IllegalStateException    if the allocator is closed
      */
     void free(long address);
@@ -61,6 +108,15 @@ public interface Allocator extends AutoCloseable {
      * @throws IllegalStateException if the allocator is closed
      */
     String pageMap(int maxPages);
+
+    /**
+     * Prints {@link #stats()} as a malloc_stats-like report.
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    default void printStats(java.io.PrintStream out) {
+        stats().print(out);
+    }
 
     /** Unmaps all memory; idempotent. Any address handed out becomes invalid. */
     @Override

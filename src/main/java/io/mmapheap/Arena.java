@@ -25,6 +25,8 @@ final class Arena {
     private final int granuleShift;
     private final long granule;
     private final int pageShift;
+    /** log2(granules per page). */
+    private final int pageGranuleShift;
     private final boolean singleRegion;
     private final RegionIndex index = new RegionIndex();
     private final AddressMap pageTable = new AddressMap();
@@ -45,6 +47,7 @@ final class Arena {
         this.granuleShift = granuleShift;
         this.granule = 1L << granuleShift;
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
+        this.pageGranuleShift = pageShift - granuleShift;
         this.singleRegion = singleRegion;
     }
 
@@ -99,7 +102,7 @@ final class Arena {
             lengths = Arrays.copyOf(lengths, capacity);
         }
         int r = count++;
-        maps[r] = new ChunkMap(Math.toIntExact(bytes >>> granuleShift));
+        maps[r] = new ChunkMap(Math.toIntExact(bytes >>> granuleShift), pageGranuleShift);
         bases[r] = base;
         lengths[r] = bytes;
         bytesMapped += bytes;
@@ -115,20 +118,132 @@ final class Arena {
     /**
      * Exact first fit: the lowest fitting offset in the first region that has room.
      *
-     * @param n granules, &gt; 0
+     * @param n    granules, &gt; 0
+     * @param zero whether the chunk must read as zero (only pages handed out before are cleared)
      * @return the chunk's address, or 0 if no region has a free run of n granules
      */
-    long allocate(int n) {
+    long allocate(int n, boolean zero) {
         int r = index.findFirst(n);
         if (r < 0) {
             return 0;
         }
+        return place(r, maps[r].findFirst(n), n, zero);
+    }
+
+    /**
+     * Exact first fit among the offsets whose address is a multiple of {@code alignment}: the
+     * regions in order, the lowest such offset with n free granules. O(regions + words scanned).
+     *
+     * @param alignment bytes, a power of two &gt; the granule
+     * @return the chunk's address, or 0 if no region has room
+     */
+    long allocateAligned(int n, long alignment, boolean zero) {
+        int align = (int) Math.min(alignment >>> granuleShift, Integer.MAX_VALUE);
+        for (int r = 0; r < count; r++) {
+            if (index.get(r) < n) {
+                continue;
+            }
+            // Offsets g with base + g * granule ≡ 0 (mod alignment) are those ≡ phase (mod align).
+            long misalignment = Math.floorMod(-bases[r], alignment);
+            if (misalignment >= lengths[r]) {
+                continue;
+            }
+            int phase = (int) (misalignment >>> granuleShift);
+            int offset = maps[r].findFirstAligned(n, align, phase);
+            if (offset >= 0) {
+                return place(r, offset, n, zero);
+            }
+        }
+        return 0;
+    }
+
+    private long place(int r, int offset, int n, boolean zero) {
         ChunkMap map = maps[r];
-        int offset = map.findFirst(n);
+        long address = bases[r] + ((long) offset << granuleShift);
+        if (zero) {
+            zeroTouchedPages(map, address, offset, n);
+        }
         map.allocate(offset, n);
         index.set(r, map.longestFree());
         usedGranules += n;
-        return bases[r] + ((long) offset << granuleShift);
+        return address;
+    }
+
+    /** Clears the part of [offset, offset + n) that lies in pages handed out before; fresh pages are zero already. */
+    private void zeroTouchedPages(ChunkMap map, long address, int offset, int n) {
+        int end = offset + n;
+        for (int page = map.pageOf(offset), last = map.pageOf(end - 1); page <= last; page++) {
+            if (map.isTouched(page)) {
+                int from = Math.max(offset, map.firstGranuleOf(page));
+                int to = Math.min(end, map.firstGranuleOf(page + 1));
+                RawMemory.fill(address + ((long) (from - offset) << granuleShift), (long) (to - from) << granuleShift, (byte) 0);
+            }
+        }
+    }
+
+    /**
+     * Resizes the live chunk at {@code address} (located before) in place.
+     *
+     * @param newN granules wanted
+     * @return false, changing nothing, if it must grow and the granules after it are not free
+     */
+    boolean resizeInPlace(int r, long address, int newN) {
+        ChunkMap map = maps[r];
+        int offset = offsetIn(r, address);
+        int oldN = map.chunkLength(offset);
+        if (newN < oldN) {
+            map.shrink(offset, oldN, newN);
+        } else if (newN > oldN && !map.extend(offset, oldN, newN)) {
+            return false;
+        }
+        index.set(r, map.longestFree());
+        usedGranules += newN - oldN;
+        return true;
+    }
+
+    /**
+     * Gives every page that holds no live chunk and was handed out before back to {@code source}
+     * ({@link PageSource#discard}): it stays mapped and reads as zero afterwards.
+     *
+     * @return bytes released
+     */
+    long trim(PageSource source) {
+        long released = 0;
+        long pageBytes = 1L << pageShift;
+        for (int r = 0; r < count; r++) {
+            ChunkMap map = maps[r];
+            int page = 0;
+            while (page < map.pages()) {
+                if (!map.isTouched(page) || !map.isPageFree(page)) {
+                    page++;
+                    continue;
+                }
+                int first = page;
+                while (page < map.pages() && map.isTouched(page) && map.isPageFree(page)) {
+                    page++;
+                }
+                source.discard(bases[r] + first * pageBytes, (page - first) * pageBytes);
+                for (int p = first; p < page; p++) {
+                    map.markClean(p);
+                }
+                released += (page - first) * pageBytes;
+            }
+        }
+        return released;
+    }
+
+    /** @return bytes {@link #trim} would release now */
+    long releasableBytes() {
+        long pages = 0;
+        for (int r = 0; r < count; r++) {
+            ChunkMap map = maps[r];
+            for (int page = 0; page < map.pages(); page++) {
+                if (map.isTouched(page) && map.isPageFree(page)) {
+                    pages++;
+                }
+            }
+        }
+        return pages << pageShift;
     }
 
     /**

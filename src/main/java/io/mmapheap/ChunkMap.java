@@ -58,19 +58,26 @@ final class ChunkMap {
     private final int[] prefix;
     private final int[] suffix;
     private final int[] longest;
+    /** log2(granules per page). */
+    private final int pageShift;
+    /** Bit p = 1: page p was handed out (written, perhaps) since it was mapped or last discarded. */
+    private final long[] touched;
 
     private int usedGranules;
     private int liveChunks;
     private int freeRuns;
 
     /**
-     * @param granules the region's length in granules, &gt; 0
+     * @param granules  the region's length in granules, &gt; 0, a whole number of pages
+     * @param pageShift log2 of granules per page
      */
-    ChunkMap(int granules) {
-        if (granules <= 0) {
-            throw new IllegalArgumentException("granules must be > 0, was " + granules);
+    ChunkMap(int granules, int pageShift) {
+        if (granules <= 0 || (granules & ((1 << pageShift) - 1)) != 0) {
+            throw new IllegalArgumentException("granules must be a positive number of whole pages, was " + granules);
         }
         this.granules = granules;
+        this.pageShift = pageShift;
+        this.touched = new long[((granules >>> pageShift) + WORD_BITS - 1) >>> WORD_SHIFT];
         this.words = (granules + WORD_BITS - 1) >>> WORD_SHIFT;
         this.leaves = Integer.highestOneBit(words) == words ? words : Integer.highestOneBit(words) << 1;
         this.used = new long[leaves];
@@ -116,7 +123,100 @@ final class ChunkMap {
 
     /** @return bytes of Java heap this map occupies (arrays only) */
     long metadataBytes() {
-        return 2L * leaves * Long.BYTES + 3L * leaves * Integer.BYTES;
+        return 2L * leaves * Long.BYTES + 3L * leaves * Integer.BYTES + (long) touched.length * Long.BYTES;
+    }
+
+    /** @return the region's length in pages */
+    int pages() {
+        return granules >>> pageShift;
+    }
+
+    /** @return whether page {@code page} may hold data: handed out since it was mapped or discarded */
+    boolean isTouched(int page) {
+        return (touched[page >>> WORD_SHIFT] & (1L << page)) != 0;
+    }
+
+    /** Records that page {@code page} reads as zero again (fresh from the system). */
+    void markClean(int page) {
+        touched[page >>> WORD_SHIFT] &= ~(1L << page);
+    }
+
+    /** @return whether page {@code page} holds no live granule */
+    boolean isPageFree(int page) {
+        return isFreeRange(page << pageShift, 1 << pageShift);
+    }
+
+    /** @return the page that holds granule {@code offset} */
+    int pageOf(int offset) {
+        return offset >>> pageShift;
+    }
+
+    /** @return the first granule of page {@code page} */
+    int firstGranuleOf(int page) {
+        return page << pageShift;
+    }
+
+    private void markTouched(int offset, int n) {
+        int first = offset >>> pageShift;
+        int last = (offset + n - 1) >>> pageShift;
+        if (first == last) {
+            touched[first >>> WORD_SHIFT] |= 1L << first;
+        } else {
+            setBits(touched, first, last + 1);
+        }
+    }
+
+    /**
+     * Exact first fit under an alignment: the lowest offset g with n free granules from g on and
+     * {@code g % align == phase}. Scans the free runs in address order; O(words).
+     *
+     * @param align granules, a power of two
+     * @param phase in [0, align): the offsets whose address is aligned
+     * @return the offset, or -1
+     */
+    int findFirstAligned(int n, int align, int phase) {
+        if (longestFree() < n) {
+            return -1;
+        }
+        int g = 0;
+        while (g < granules) {
+            int start = nextFree(g);
+            if (start >= granules) {
+                return -1;
+            }
+            int end = nextUsed(start);
+            int aligned = start + ((phase - start) & (align - 1));
+            if (aligned + n <= end) {
+                return aligned;
+            }
+            g = end;
+        }
+        return -1;
+    }
+
+    private int nextFree(int from) {
+        int w = from >>> WORD_SHIFT;
+        long bits = ~used[w] & (ALL << from);
+        while (bits == 0) {
+            if (++w >= words) {
+                return granules;
+            }
+            bits = ~used[w];
+        }
+        return (w << WORD_SHIFT) + Long.numberOfTrailingZeros(bits);
+    }
+
+    /** Padding past the end is used, so this always stops by {@code granules}. */
+    private int nextUsed(int from) {
+        int w = from >>> WORD_SHIFT;
+        long bits = used[w] & (ALL << from);
+        while (bits == 0) {
+            if (++w >= words) {
+                return granules;
+            }
+            bits = used[w];
+        }
+        return Math.min(granules, (w << WORD_SHIFT) + Long.numberOfTrailingZeros(bits));
     }
 
     /**
@@ -160,6 +260,7 @@ final class ChunkMap {
         boolean after = offset + n < granules && isFree(offset + n);
         setBits(used, offset, offset + n);
         starts[offset >>> WORD_SHIFT] |= 1L << offset;
+        markTouched(offset, n);
         updateTree(offset, offset + n - 1);
         usedGranules += n;
         liveChunks++;
@@ -186,16 +287,45 @@ final class ChunkMap {
     }
 
     /**
-     * Shrinks or grows the live chunk at {@code offset} to {@code n} granules in place.
-     * Growing requires the granules after the chunk to be free.
+     * Shrinks the live chunk at {@code offset} from {@code oldN} to {@code newN} granules in place;
+     * the tail becomes free and joins a free run after it.
      */
-    void resize(int offset, int n) {
-        int old = chunkLength(offset);
-        if (n == old) {
-            return;
+    void shrink(int offset, int oldN, int newN) {
+        assert newN > 0 && newN < oldN;
+        int end = offset + oldN;
+        boolean after = end < granules && isFree(end);
+        clearBits(used, offset + newN, end);
+        updateTree(offset + newN, end - 1);
+        usedGranules -= oldN - newN;
+        freeRuns += after ? 0 : 1;
+    }
+
+    /**
+     * Grows the live chunk at {@code offset} from {@code oldN} to {@code newN} granules in place.
+     *
+     * @return false, changing nothing, if the granules after the chunk are not free or not in the region
+     */
+    boolean extend(int offset, int oldN, int newN) {
+        int end = offset + oldN;
+        if (!isFreeRange(end, newN - oldN)) {
+            return false;
         }
-        free(offset);
-        allocate(offset, n);
+        int newEnd = offset + newN;
+        boolean runLeft = newEnd < granules && isFree(newEnd);
+        setBits(used, end, newEnd);
+        markTouched(end, newN - oldN);
+        updateTree(end, newEnd - 1);
+        usedGranules += newN - oldN;
+        freeRuns -= runLeft ? 0 : 1;
+        return true;
+    }
+
+    /** @return whether [offset, offset + n) is entirely free and inside the region */
+    boolean isFreeRange(int offset, int n) {
+        if (offset < 0 || n <= 0 || offset + n > granules) {
+            return false;
+        }
+        return nextUsed(offset) >= offset + n;
     }
 
     /** @return whether a live chunk starts at {@code offset} */
@@ -242,29 +372,6 @@ final class ChunkMap {
         }
     }
 
-    /** @return the number of free granules directly after the chunk [offset, offset + n) */
-    int freeAfter(int offset, int n) {
-        int g = offset + n;
-        int count = 0;
-        while (g + count < granules && isFree(g + count) && count < Integer.MAX_VALUE) {
-            count++;
-        }
-        return count;
-    }
-
-    /** @return whether [offset, offset + n) is entirely free and inside the region */
-    boolean isFreeRange(int offset, int n) {
-        if (offset < 0 || n <= 0 || offset + n > granules) {
-            return false;
-        }
-        for (int g = offset; g < offset + n; g++) {
-            if (!isFree(g)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * Walks the whole map.
      *
@@ -290,6 +397,9 @@ final class ChunkMap {
                 }
             } else {
                 countedUsed++;
+                if (!isTouched(g >>> pageShift)) {
+                    throw broken(where, "page " + (g >>> pageShift) + " holds live granule " + g + " but is marked clean");
+                }
                 if (isChunkStart(g)) {
                     countedChunks++;
                 } else if (g == 0 || previousFree) {

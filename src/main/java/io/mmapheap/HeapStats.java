@@ -1,28 +1,63 @@
 package io.mmapheap;
 
+import java.io.PrintStream;
+
 /**
- * A snapshot of an allocator's state. All sizes in bytes.
+ * A snapshot of an allocator's state, with glibc {@code mallinfo2}'s fields under readable names.
+ * All sizes in bytes.
  *
- * @param pagesMapped       pages currently mapped from the system (regions and dedicated mappings)
+ * @param pagesMapped       pages currently mapped from the system, regions and dedicated mappings
  * @param bytesMapped       bytes currently mapped ({@code pagesMapped * pageSize})
- * @param bytesInUse        bytes in live chunks, as rounded up to the granule (or page, for dedicated mappings)
- * @param bytesFree         bytes of the regions not in live chunks
- * @param freeRuns          maximal runs of free granules
- * @param largestFreeRun    the longest free run, the largest request served without mapping more
+ * @param bytesInUse        bytes in live chunks, rounded up to the granule (to the page for dedicated
+ *                          mappings); mallinfo2 {@code uordblks + hblkhd}
+ * @param bytesFree         bytes of the regions not in live chunks; {@code fordblks}
+ * @param freeChunks        maximal runs of free granules; {@code ordblks}
+ * @param largestFreeRun    the longest free run: the largest request served without mapping more
  * @param liveChunks        chunks allocated and not yet freed
  * @param regions           mappings the first-fit regions occupy
- * @param dedicatedMappings live chunks served by a mapping of their own
- * @param dedicatedBytes    bytes in those mappings
- * @param peakBytesInUse    the highest {@code bytesInUse} seen since the allocator was built
- * @param peakBytesMapped   the highest {@code bytesMapped} seen since the allocator was built
- * @param metadataBytes     Java heap bytes the allocator's bookkeeping arrays occupy
+ * @param dedicatedMappings live chunks served by a mapping of their own; {@code hblks}
+ * @param dedicatedBytes    bytes in those mappings; {@code hblkhd}
+ * @param releasableBytes   bytes of whole free pages {@code trim()} would release now; {@code keepcost}
+ * @param peakBytesInUse    the highest {@code bytesInUse} since the allocator was built
+ * @param peakBytesMapped   the highest {@code bytesMapped} since the allocator was built
+ * @param metadataBytes     Java heap bytes of the allocator's bookkeeping arrays
  */
-public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, long bytesFree, long freeRuns,
+public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, long bytesFree, long freeChunks,
                         long largestFreeRun, long liveChunks, long regions, long dedicatedMappings,
-                        long dedicatedBytes, long peakBytesInUse, long peakBytesMapped, long metadataBytes) {
+                        long dedicatedBytes, long releasableBytes, long peakBytesInUse, long peakBytesMapped,
+                        long metadataBytes) {
+
+    private static final double PERCENT = 100.0;
+
+    /** @return bytes mapped for first-fit regions (not dedicated mappings); mallinfo2 {@code arena} */
+    public long arenaBytes() {
+        return bytesMapped - dedicatedBytes;
+    }
 
     /** @return 1 - largestFreeRun / bytesFree: 0 when all free space is one run, near 1 when it is splintered */
     public double fragmentation() {
         return bytesFree == 0 ? 0 : 1 - (double) largestFreeRun / bytesFree;
+    }
+
+    /** @return metadata bytes as a fraction of bytes mapped (0 when nothing is mapped) */
+    public double metadataOverhead() {
+        return bytesMapped == 0 ? 0 : (double) metadataBytes / bytesMapped;
+    }
+
+    /** Prints a report in the manner of glibc's {@code malloc_stats}. */
+    public void print(PrintStream out) {
+        out.printf("Arena (first-fit regions):%n");
+        out.printf("  system bytes     = %12d   (%d regions)%n", arenaBytes(), regions);
+        out.printf("  in use bytes     = %12d   (%d live chunks)%n", bytesInUse - dedicatedBytes, liveChunks - dedicatedMappings);
+        out.printf("  free bytes       = %12d   (%d free runs, largest %d, fragmentation %.1f%%)%n",
+                bytesFree, freeChunks, largestFreeRun, fragmentation() * PERCENT);
+        out.printf("  releasable bytes = %12d   (whole free pages trim() would release)%n", releasableBytes);
+        out.printf("Dedicated mappings:%n");
+        out.printf("  mmap regions     = %12d%n", dedicatedMappings);
+        out.printf("  mmap bytes       = %12d%n", dedicatedBytes);
+        out.printf("Total:%n");
+        out.printf("  system bytes     = %12d   (%d pages, peak %d bytes)%n", bytesMapped, pagesMapped, peakBytesMapped);
+        out.printf("  in use bytes     = %12d   (peak %d)%n", bytesInUse, peakBytesInUse);
+        out.printf("  metadata bytes   = %12d   (%.2f%% of mapped, on the Java heap)%n", metadataBytes, metadataOverhead() * PERCENT);
     }
 }

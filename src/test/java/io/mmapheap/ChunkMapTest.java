@@ -30,7 +30,7 @@ class ChunkMapTest {
 
     @Test
     void runsStraddlingWordsAreFound() {
-        ChunkMap map = new ChunkMap(256);
+        ChunkMap map = new ChunkMap(256, 0);
         map.allocate(0, 60);
         map.allocate(70, 100);
         // Free: [60, 70) and [170, 256). A run of 10 straddles words 0 and 1.
@@ -45,7 +45,7 @@ class ChunkMapTest {
 
     @Test
     void aRegionThatIsNotAWholeNumberOfWordsNeverHandsOutPadding() {
-        ChunkMap map = new ChunkMap(100);
+        ChunkMap map = new ChunkMap(100, 0);
         assertEquals(100, map.longestFree());
         assertEquals(-1, map.findFirst(101));
         map.allocate(map.findFirst(100), 100);
@@ -56,7 +56,7 @@ class ChunkMapTest {
 
     @Test
     void freeingMergesWithBothNeighbours() {
-        ChunkMap map = new ChunkMap(64 * 5);
+        ChunkMap map = new ChunkMap(64 * 5, 0);
         map.allocate(0, 100);
         map.allocate(100, 100);
         map.allocate(200, 100);
@@ -75,7 +75,7 @@ class ChunkMapTest {
     void randomOperationsMatchALinearScan() {
         SplittableRandom random = new SplittableRandom(5);
         for (int granules : new int[] {1, 16, 64, 65, 200, 1000, 4096}) {
-            ChunkMap map = new ChunkMap(granules);
+            ChunkMap map = new ChunkMap(granules, 0);
             boolean[] used = new boolean[granules];
             java.util.List<Integer> starts = new java.util.ArrayList<>();
             for (int i = 0; i < 3000; i++) {

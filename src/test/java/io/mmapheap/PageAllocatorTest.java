@@ -58,14 +58,14 @@ class PageAllocatorTest {
         }
         assertEquals(2048, heap.stats().bytesFree());
         assertEquals(8, heap.stats().largestFreeRun());
-        assertEquals(256, heap.stats().freeRuns());
+        assertEquals(256, heap.stats().freeChunks());
         assertThrows(HeapExhaustedException.class, () -> heap.allocate(16));
         heap.verify();
         for (int i = 1; i < chunks.length; i += 2) {
             assertEquals(i, RawMemory.getLong(chunks[i]));
             heap.free(chunks[i]);
         }
-        assertEquals(1, heap.stats().freeRuns());
+        assertEquals(1, heap.stats().freeChunks());
         assertEquals(heap.base(), heap.allocate(4096));
     }
 

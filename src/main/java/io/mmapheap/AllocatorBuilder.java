@@ -1,0 +1,70 @@
+package io.mmapheap;
+
+import org.apache.commons.lang3.Validate;
+
+/**
+ * Settings every allocator shares: granule, page source and the debugging aids.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
+
+    int granule;
+    PageSource source = PageSource.mmap();
+    int perturb = DebugDefaults.PERTURB;
+    CheckLevel check = DebugDefaults.CHECK;
+    long trimThreshold;
+
+    AllocatorBuilder(int defaultGranule) {
+        this.granule = defaultGranule;
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /** @param granule allocation unit and alignment in bytes: a power of two in [8, page size] */
+    public B granule(int granule) {
+        this.granule = granule;
+        return self();
+    }
+
+    /** @param source where pages come from (default {@link PageSource#mmap()}) */
+    public B pageSource(PageSource source) {
+        this.source = Validate.notNull(source, "source");
+        return self();
+    }
+
+    /**
+     * @param perturb 1..255: freed memory is filled with this byte and new (non-zeroed) chunks with
+     *                its complement, exposing use of freed or uninitialized memory; 0 = off.
+     *                Default: system property {@code mmapheap.perturb}, else 0.
+     * @throws IllegalArgumentException outside [0, 255]
+     */
+    public B perturb(int perturb) {
+        this.perturb = DebugDefaults.checkPerturb(perturb);
+        return self();
+    }
+
+    /**
+     * @param check what to do with invalid frees. Default: system property {@code mmapheap.check}, else THROW.
+     */
+    public B checkLevel(CheckLevel check) {
+        this.check = Validate.notNull(check, "check");
+        return self();
+    }
+
+    /**
+     * @param bytes automatic trim (M_TRIM_THRESHOLD): once this many bytes have been freed since the
+     *              last trim and at least this many bytes of whole free pages are releasable, they are
+     *              released as by {@code trim()}. Each check scans the heap's pages, so it happens at
+     *              most once per {@code bytes} freed. 0 = off (the default).
+     * @throws IllegalArgumentException if negative
+     */
+    public B trimThreshold(long bytes) {
+        Validate.isTrue(bytes >= 0, "trimThreshold must be >= 0 (0 = off), was %d", bytes);
+        this.trimThreshold = bytes;
+        return self();
+    }
+}

@@ -1,0 +1,363 @@
+package io.mmapheap;
+
+import io.mmapheap.os.NativeMemoryException;
+
+/**
+ * What both allocators share on top of an {@link Arena}: argument checks, the malloc family
+ * (zeroed, aligned, realloc), dedicated mappings for large requests, trim, the debugging aids and
+ * statistics. Subclasses decide what happens when the arena has no room ({@link #noRoom}) and
+ * which requests get a mapping of their own ({@link #isLarge}).
+ *
+ * <p>Every public method holds the allocator's lock: one lock per allocator.
+ */
+abstract class ArenaAllocator implements Allocator {
+
+    final PageSource source;
+    final long pageSize;
+    final int granuleShift;
+    final Arena arena;
+    private final String name;
+    private final long maxRequest;
+    private final int perturb;
+    private final CheckLevel check;
+    private final long trimThreshold;
+    private final AddressMap dedicated = new AddressMap();
+    private long dedicatedBytes;
+    private long freedSinceTrim;
+    private long peakInUse;
+    private long peakMapped;
+    private boolean closed;
+
+    ArenaAllocator(String name, AllocatorBuilder<?> b, long maxRequest, boolean singleRegion) {
+        this.name = name;
+        this.source = b.source;
+        this.pageSize = source.pageSize();
+        this.granuleShift = Sizes.granuleShift(b.granule, pageSize);
+        this.maxRequest = maxRequest;
+        this.perturb = b.perturb;
+        this.check = b.check;
+        this.trimThreshold = b.trimThreshold;
+        this.arena = new Arena(granuleShift, pageSize, singleRegion);
+    }
+
+    /** @return whether a request gets a dedicated mapping instead of a place in the regions */
+    abstract boolean isLarge(long size);
+
+    /**
+     * Called when no region has room for n granules at the alignment.
+     *
+     * @return the chunk's address, allocated in a region mapped for it or a dedicated mapping
+     * @throws HeapExhaustedException if the request cannot be served
+     */
+    abstract long noRoom(long size, int n, long alignment, boolean zero);
+
+    /** @return the granule in bytes */
+    public long granule() {
+        return 1L << granuleShift;
+    }
+
+    @Override
+    public synchronized long allocate(long size) {
+        ensureOpen();
+        return allocateChunk(size, 1, false);
+    }
+
+    @Override
+    public synchronized long allocateZeroed(long size) {
+        ensureOpen();
+        return allocateChunk(size, 1, true);
+    }
+
+    @Override
+    public synchronized long allocate(long size, long alignment) {
+        ensureOpen();
+        if (alignment <= 0 || Long.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
+        }
+        return allocateChunk(size, alignment, false);
+    }
+
+    private long allocateChunk(long size, long alignment, boolean zero) {
+        Sizes.check(size, maxRequest);
+        long address;
+        int n = 0;
+        if (isLarge(size)) {
+            address = mapDedicated(size, alignment);
+        } else {
+            n = (int) ((size + granule() - 1) >>> granuleShift);
+            address = alignment <= granule() ? arena.allocate(n, zero) : arena.allocateAligned(n, alignment, zero);
+            if (address == 0) {
+                address = noRoom(size, n, alignment, zero);
+            }
+        }
+        if (perturb != 0 && !zero) {
+            RawMemory.fill(address, n == 0 ? dedicated.get(address) : (long) n << granuleShift, (byte) ~perturb);
+        }
+        peakInUse = Math.max(peakInUse, bytesInUse());
+        return address;
+    }
+
+    /**
+     * Maps a dedicated, zero-filled mapping of whole pages at the alignment, after
+     * {@link #reservePages} agreed.
+     */
+    final long mapDedicated(long size, long alignment) {
+        long bytes = Sizes.roundUp(size, pageSize);
+        long slack = alignment > pageSize ? alignment - pageSize : 0;
+        reservePages(bytes / pageSize, size);
+        long mapped;
+        try {
+            mapped = source.map(bytes + slack);
+        } catch (NativeMemoryException e) {
+            throw new HeapExhaustedException("allocate(" + size + "): cannot map a dedicated " + bytes + "-byte mapping", e);
+        }
+        long address = mapped;
+        if (slack > 0) {
+            // Over-map by alignment - page, then return the misaligned head and the unused tail.
+            address = Sizes.roundUp(mapped, alignment);
+            if (address > mapped) {
+                source.unmap(mapped, address - mapped);
+            }
+            if (mapped + bytes + slack > address + bytes) {
+                source.unmap(address + bytes, mapped + bytes + slack - address - bytes);
+            }
+        }
+        dedicated.put(address, bytes);
+        dedicatedBytes += bytes;
+        peakMapped = Math.max(peakMapped, bytesMapped());
+        return address;
+    }
+
+    /**
+     * Agrees to {@code pages} more pages being mapped, or refuses.
+     *
+     * @throws HeapExhaustedException if the allocator's page limit would be passed
+     */
+    void reservePages(long pages, long size) {
+    }
+
+    /** Records a new region's mapping in the peak. */
+    final void regionMapped() {
+        peakMapped = Math.max(peakMapped, bytesMapped());
+    }
+
+    @Override
+    public synchronized long reallocate(long address, long newSize) {
+        ensureOpen();
+        if (address == 0) {
+            return allocateChunk(newSize, 1, false);
+        }
+        if (newSize == 0) {
+            freeChunk(address);
+            return 0;
+        }
+        Sizes.check(newSize, maxRequest);
+        long oldBytes = dedicated.get(address);
+        int r = -1;
+        if (oldBytes == AddressMap.ABSENT) {
+            try {
+                r = arena.locate(address, "reallocate");
+            } catch (IllegalArgumentException e) {
+                return invalid(e);
+            }
+            oldBytes = arena.chunkBytes(r, address);
+            if (!isLarge(newSize) && resizeInPlace(r, address, oldBytes, newSize)) {
+                peakInUse = Math.max(peakInUse, bytesInUse());
+                return address;
+            }
+        } else if (isLarge(newSize) && newSize <= oldBytes) {
+            return address;
+        }
+        long moved = allocateChunk(newSize, 1, false);
+        RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
+        if (r < 0) {
+            unmapDedicated(address, oldBytes);
+        } else {
+            freeRegionChunk(r, address);
+        }
+        return moved;
+    }
+
+    private boolean resizeInPlace(int r, long address, long oldBytes, long newSize) {
+        int newN = (int) ((newSize + granule() - 1) >>> granuleShift);
+        long newBytes = (long) newN << granuleShift;
+        if (newBytes < oldBytes && perturb != 0) {
+            RawMemory.fill(address + newBytes, oldBytes - newBytes, (byte) perturb);
+        }
+        if (!arena.resizeInPlace(r, address, newN)) {
+            return false;
+        }
+        if (newBytes > oldBytes && perturb != 0) {
+            RawMemory.fill(address + oldBytes, newBytes - oldBytes, (byte) ~perturb);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized void free(long address) {
+        ensureOpen();
+        freeChunk(address);
+    }
+
+    private void freeChunk(long address) {
+        if (address == 0) {
+            return;
+        }
+        long bytes = dedicated.get(address);
+        if (bytes != AddressMap.ABSENT) {
+            unmapDedicated(address, bytes);
+            return;
+        }
+        int r;
+        try {
+            r = arena.locate(address, "free");
+        } catch (IllegalArgumentException e) {
+            invalid(e);
+            return;
+        }
+        freeRegionChunk(r, address);
+    }
+
+    private void freeRegionChunk(int r, long address) {
+        if (perturb != 0) {
+            RawMemory.fill(address, arena.chunkBytes(r, address), (byte) perturb);
+        }
+        long freed = arena.free(r, address);
+        if (trimThreshold > 0) {
+            freedSinceTrim += freed;
+            if (freedSinceTrim >= trimThreshold) {
+                freedSinceTrim = 0;
+                if (arena.releasableBytes() >= trimThreshold) {
+                    arena.trim(source);
+                }
+            }
+        }
+    }
+
+    /** Unmaps a dedicated mapping; if munmap fails the chunk stays live and the failure is thrown. */
+    private void unmapDedicated(long address, long bytes) {
+        source.unmap(address, bytes);
+        dedicated.remove(address);
+        dedicatedBytes -= bytes;
+    }
+
+    /** Applies the check level to an invalid address; @return 0 (NULL) when it does not throw */
+    private long invalid(IllegalArgumentException e) {
+        switch (check) {
+            case THROW:
+                throw e;
+            case REPORT:
+                System.err.println("mmapheap " + name + ": " + e.getMessage());
+                return 0;
+            default:
+                return 0;
+        }
+    }
+
+    @Override
+    public synchronized long usableSize(long address) {
+        ensureOpen();
+        long bytes = dedicated.get(address);
+        if (bytes != AddressMap.ABSENT) {
+            return bytes;
+        }
+        return arena.chunkBytes(arena.locate(address, "usableSize"), address);
+    }
+
+    @Override
+    public synchronized long trim() {
+        ensureOpen();
+        freedSinceTrim = 0;
+        return arena.trim(source);
+    }
+
+    @Override
+    public synchronized void verify() {
+        ensureOpen();
+        arena.verify();
+        long[] sum = new long[1];
+        dedicated.forEach((address, bytes) -> {
+            if (arena.regionOf(address) >= 0 || (address & (pageSize - 1)) != 0 || bytes % pageSize != 0) {
+                throw new IllegalStateException("dedicated mapping 0x" + Long.toHexString(address) + " of " + bytes
+                        + " bytes is misaligned or overlaps a region");
+            }
+            sum[0] += bytes;
+        });
+        if (sum[0] != dedicatedBytes) {
+            throw new IllegalStateException("dedicated mappings hold " + sum[0] + " bytes; the counter says " + dedicatedBytes);
+        }
+    }
+
+    @Override
+    public synchronized HeapStats stats() {
+        ensureOpen();
+        return new HeapStats(bytesMapped() / pageSize, bytesMapped(), bytesInUse(),
+                arena.bytesMapped() - arena.bytesInUse(), arena.freeRuns(), (long) arena.longestFree() << granuleShift,
+                arena.liveChunks() + dedicated.size(), arena.regionCount(), dedicated.size(), dedicatedBytes,
+                arena.releasableBytes(), peakInUse, Math.max(peakMapped, bytesMapped()),
+                arena.metadataBytes() + dedicated.metadataBytes());
+    }
+
+    @Override
+    public synchronized String pageMap(int maxPages) {
+        ensureOpen();
+        StringBuilder out = new StringBuilder();
+        int drawn = arena.draw(out, maxPages);
+        long regionPages = arena.bytesMapped() / pageSize;
+        String newline = System.lineSeparator();
+        if (drawn < regionPages) {
+            out.append("... ").append(regionPages - drawn).append(" more pages").append(newline);
+        }
+        if (regionPages == 0) {
+            out.append("(no pages mapped)").append(newline);
+        }
+        if (dedicated.size() > 0) {
+            out.append(dedicated.size()).append(" dedicated mappings, ").append(dedicatedBytes).append(" bytes").append(newline);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Unmaps every region and dedicated mapping. Idempotent.
+     *
+     * @throws NativeMemoryException if a munmap fails (the allocator is closed anyway)
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException[] failure = {arena.unmapAll(source)};
+        dedicated.forEach((address, bytes) -> {
+            try {
+                source.unmap(address, bytes);
+            } catch (RuntimeException e) {
+                if (failure[0] == null) {
+                    failure[0] = e;
+                }
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    final long pagesMapped() {
+        return bytesMapped() / pageSize;
+    }
+
+    final long bytesMapped() {
+        return arena.bytesMapped() + dedicatedBytes;
+    }
+
+    final long bytesInUse() {
+        return arena.bytesInUse() + dedicatedBytes;
+    }
+
+    final void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.mmapheap;
+
+/**
+ * Process-wide defaults for the debugging aids, read once from system properties:
+ * <ul>
+ *   <li>{@value #PERTURB_PROPERTY}: the perturb byte, 0 (off, the default) to 255, decimal or 0x-hex;</li>
+ *   <li>{@value #CHECK_PROPERTY}: the {@link CheckLevel} number, 0, 1 or 2 (the default).</li>
+ * </ul>
+ * An unreadable value is reported on stderr once and the default is used.
+ */
+final class DebugDefaults {
+
+    static final String PERTURB_PROPERTY = "mmapheap.perturb";
+    static final String CHECK_PROPERTY = "mmapheap.check";
+    private static final int MAX_BYTE = 0xff;
+
+    static final int PERTURB = readPerturb();
+    static final CheckLevel CHECK = readCheck();
+
+    private DebugDefaults() {
+    }
+
+    /** @throws IllegalArgumentException unless 0 &lt;= value &lt;= 255 */
+    static int checkPerturb(int value) {
+        if (value < 0 || value > MAX_BYTE) {
+            throw new IllegalArgumentException("perturb byte must be in [0, 255] (0 = off), was " + value);
+        }
+        return value;
+    }
+
+    private static int readPerturb() {
+        String text = System.getProperty(PERTURB_PROPERTY);
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return checkPerturb(Integer.decode(text.trim()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("mmapheap: ignoring -D" + PERTURB_PROPERTY + "=" + text + ": " + e.getMessage());
+            return 0;
+        }
+    }
+
+    private static CheckLevel readCheck() {
+        String text = System.getProperty(CHECK_PROPERTY);
+        if (text == null) {
+            return CheckLevel.THROW;
+        }
+        try {
+            return CheckLevel.of(Integer.parseInt(text.trim()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("mmapheap: ignoring -D" + CHECK_PROPERTY + "=" + text + ": " + e.getMessage());
+            return CheckLevel.THROW;
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package io.mmapheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.mmapheap.os.ProcessMemory;
+import io.mmapheap.os.VirtualMemory;
+
+/** calloc, posix_memalign, realloc, trim, perturb and the check levels, on both allocators. */
+class MallocFamilyTest {
+
+    private static final long PAGE = 4096;
+
+    private static ElasticHeap elastic() {
+        return ElasticHeap.builder().build();
+    }
+
+    @Test
+    void allocateZeroedReturnsZerosEvenOnReusedMemory() {
+        try (ElasticHeap heap = elastic()) {
+            long dirty = heap.allocate(1000);
+            RawMemory.fill(dirty, 1000, (byte) 0xee);
+            heap.free(dirty);
+            long zeroed = heap.allocateZeroed(1000);
+            assertEquals(dirty, zeroed, "first fit reuses the dirty chunk");
+            for (long i = 0; i < 1000; i++) {
+                assertEquals(0, RawMemory.getByte(zeroed + i), "byte " + i);
+            }
+        }
+    }
+
+    @Test
+    void allocateZeroedLeavesFreshPagesUntouched() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(64).build()) {
+            long first = heap.allocate(16);
+            long big = heap.allocateZeroed(40 * PAGE);
+            // Only the first page was ever handed out: clearing must not have faulted the others in.
+            int resident = VirtualMemory.residentPages(big & ~(PAGE - 1), 40 * PAGE);
+            assertTrue(resident <= 1, resident + " pages resident after allocateZeroed on fresh memory");
+            assertEquals(0, RawMemory.getLong(big + 39 * PAGE));
+            heap.free(first);
+        }
+    }
+
+    @Test
+    void everyPowerOfTwoAlignmentFromEightTo64KiBIsHonoured() {
+        for (Allocator heap : List.<Allocator>of(elastic(), PageAllocator.builder().pages(256).build())) {
+            try (heap) {
+                List<Long> chunks = new ArrayList<>();
+                chunks.add(heap.allocate(24));
+                for (long alignment = 8; alignment <= 64 * 1024; alignment <<= 1) {
+                    long a = heap.allocate(100, alignment);
+                    assertEquals(0, a % alignment, "alignment " + alignment + " in " + heap.getClass().getSimpleName());
+                    assertTrue(heap.usableSize(a) >= 100);
+                    RawMemory.fill(a, 100, (byte) 3);
+                    chunks.add(a);
+                    heap.verify();
+                }
+                for (long c : chunks) {
+                    heap.free(c);
+                }
+                heap.verify();
+            }
+        }
+    }
+
+    @Test
+    void alignmentsAboveThePageAndForLargeRequestsAreServed() {
+        try (ElasticHeap heap = elastic()) {
+            long a = heap.allocate(PAGE, 1 << 20);
+            assertEquals(0, a % (1 << 20));
+            long b = heap.allocate(1 << 20, 1 << 21);
+            assertEquals(0, b % (1 << 21));
+            RawMemory.fill(b, 1 << 20, (byte) 1);
+            heap.verify();
+            heap.free(a);
+            heap.free(b);
+            assertEquals(0, heap.stats().dedicatedMappings());
+        }
+    }
+
+    @Test
+    void nonPowerOfTwoAlignmentsAreRejected() {
+        try (ElasticHeap heap = elastic()) {
+            for (long alignment : new long[] {0, -8, 3, 24, 4095}) {
+                assertThrows(IllegalArgumentException.class, () -> heap.allocate(64, alignment), "alignment " + alignment);
+            }
+            assertEquals(0, heap.stats().liveChunks());
+        }
+    }
+
+    @Test
+    void reallocateShrinksInPlaceAndTheTailCoalesces() {
+        try (PageAllocator heap = PageAllocator.builder().pages(1).build()) {
+            long a = heap.allocate(1024);
+            RawMemory.fill(a, 1024, (byte) 'q');
+            assertEquals(a, heap.reallocate(a, 100));
+            assertEquals(104, heap.usableSize(a));
+            assertEquals(1, heap.stats().freeChunks(), "the freed tail joined the free rest of the page");
+            assertEquals(PAGE - 104, heap.stats().largestFreeRun());
+            assertEquals('q', RawMemory.getByte(a + 99));
+            heap.verify();
+        }
+    }
+
+    @Test
+    void reallocateGrowsInPlaceWhenTheNextRunIsFreeAndMovesOtherwise() {
+        try (PageAllocator heap = PageAllocator.builder().pages(1).build()) {
+            long a = heap.allocate(512);
+            long b = heap.allocate(512);
+            RawMemory.fill(a, 512, (byte) 'a');
+            heap.free(b);
+            assertEquals(a, heap.reallocate(a, 1024), "grown into the free run after it");
+            long c = heap.allocate(512);
+            assertEquals(a + 1024, c);
+            long moved = heap.reallocate(a, 2048);
+            assertNotEquals(a, moved, "c blocks growth in place");
+            assertEquals(c + 512, moved);
+            for (int i = 0; i < 512; i++) {
+                assertEquals('a', RawMemory.getByte(moved + i), "contents preserved at " + i);
+            }
+            assertThrows(IllegalArgumentException.class, () -> heap.usableSize(a), "the old chunk was freed");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void reallocateOfNullAllocatesAndToZeroFrees() {
+        try (ElasticHeap heap = elastic()) {
+            long a = heap.reallocate(0, 64);
+            assertEquals(64, heap.usableSize(a));
+            assertEquals(0, heap.reallocate(a, 0));
+            assertEquals(0, heap.stats().liveChunks());
+            assertThrows(IllegalArgumentException.class, () -> heap.reallocate(a, 10), "a is freed");
+            long b = heap.allocate(64);
+            assertThrows(IllegalArgumentException.class, () -> heap.reallocate(b, -1));
+        }
+    }
+
+    @Test
+    void reallocateMovesBetweenRegionsAndDedicatedMappingsKeepingContents() {
+        try (ElasticHeap heap = elastic()) {
+            long a = heap.allocate(1000);
+            for (int i = 0; i < 1000; i++) {
+                RawMemory.putByte(a + i, (byte) i);
+            }
+            long big = heap.reallocate(a, 1 << 20);
+            assertEquals(1, heap.stats().dedicatedMappings());
+            for (int i = 0; i < 1000; i++) {
+                assertEquals((byte) i, RawMemory.getByte(big + i));
+            }
+            assertEquals(big, heap.reallocate(big, (1 << 20) - 100), "shrinking a dedicated mapping a little stays");
+            long back = heap.reallocate(big, 500);
+            assertEquals(0, heap.stats().dedicatedMappings());
+            for (int i = 0; i < 500; i++) {
+                assertEquals((byte) i, RawMemory.getByte(back + i));
+            }
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aFailedMoveLeavesTheChunkIntact() {
+        try (PageAllocator heap = PageAllocator.builder().pages(1).build()) {
+            long a = heap.allocate(2048);
+            heap.allocate(1024);
+            RawMemory.putLong(a, 77);
+            HeapStats before = heap.stats();
+            assertThrows(HeapExhaustedException.class, () -> heap.reallocate(a, 3072));
+            assertEquals(before, heap.stats());
+            assertEquals(77, RawMemory.getLong(a));
+        }
+    }
+
+    @Test
+    void trimMakesWholeFreePagesNonResidentAndTheyStillWork() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(32).build()) {
+            long keep = heap.allocate(16);
+            long big = heap.allocate(24 * PAGE);
+            RawMemory.fill(big, 24 * PAGE, (byte) 9);
+            long region = keep & ~(PAGE - 1);
+            long rssBefore = ProcessMemory.smapsOf(region).orElseThrow().rss();
+            assertTrue(rssBefore >= 25 * PAGE, "rss " + rssBefore);
+            heap.free(big);
+            assertTrue(heap.stats().releasableBytes() >= 23 * PAGE, "releasable " + heap.stats().releasableBytes());
+
+            long released = heap.trim();
+
+            assertTrue(released >= 23 * PAGE, "released " + released);
+            assertEquals(0, heap.stats().releasableBytes());
+            long rssAfter = ProcessMemory.smapsOf(region).orElseThrow().rss();
+            assertTrue(rssAfter <= rssBefore - 23 * PAGE, "rss " + rssBefore + " -> " + rssAfter);
+            assertTrue(VirtualMemory.residentPages(big & ~(PAGE - 1), 24 * PAGE) <= 1);
+
+            long again = heap.allocate(24 * PAGE);
+            assertEquals(big, again);
+            assertEquals(0, RawMemory.getLong(again + 10 * PAGE), "discarded pages read as zero");
+            RawMemory.fill(again, 24 * PAGE, (byte) 1);
+            heap.verify();
+            assertEquals(16, heap.usableSize(keep));
+        }
+    }
+
+    @Test
+    void theTrimThresholdReleasesFreePagesWithoutAnExplicitTrim() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(32).trimThreshold(8 * PAGE).build()) {
+            long keep = heap.allocate(16);
+            long big = heap.allocate(20 * PAGE);
+            RawMemory.fill(big, 20 * PAGE, (byte) 9);
+            heap.free(big);
+            assertEquals(0, heap.stats().releasableBytes(), "released on free");
+            assertTrue(VirtualMemory.residentPages(big & ~(PAGE - 1), 20 * PAGE) <= 1);
+            heap.free(keep);
+        }
+    }
+
+    @Test
+    void perturbFillsFreedMemoryWithTheByteAndNewMemoryWithItsComplement() {
+        try (ElasticHeap heap = ElasticHeap.builder().perturb(0xA5).build()) {
+            long a = heap.allocate(64);
+            long b = heap.allocate(64);
+            for (int i = 0; i < 64; i++) {
+                assertEquals((byte) 0x5A, RawMemory.getByte(a + i));
+            }
+            heap.free(a);
+            for (int i = 0; i < 64; i++) {
+                assertEquals((byte) 0xA5, RawMemory.getByte(a + i), "freed memory at " + i);
+            }
+            long z = heap.allocateZeroed(64);
+            assertEquals(0, RawMemory.getLong(z));
+            heap.free(b);
+            heap.free(z);
+        }
+    }
+
+    @Test
+    void checkLevelsIgnoreReportOrThrowAndNeverDamageTheHeap() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            for (CheckLevel level : CheckLevel.values()) {
+                try (ElasticHeap heap = ElasticHeap.builder().checkLevel(level).build()) {
+                    long a = heap.allocate(64);
+                    heap.free(a);
+                    HeapStats before = heap.stats();
+                    captured.reset();
+                    if (level == CheckLevel.THROW) {
+                        assertThrows(IllegalArgumentException.class, () -> heap.free(a));
+                        assertThrows(IllegalArgumentException.class, () -> heap.reallocate(a, 10));
+                    } else {
+                        heap.free(a);
+                        assertEquals(0, heap.reallocate(a, 10));
+                    }
+                    String report = captured.toString(StandardCharsets.UTF_8);
+                    assertEquals(level == CheckLevel.REPORT, report.contains("not allocated"), level + ": " + report);
+                    heap.verify();
+                    assertEquals(before, heap.stats());
+                }
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(CheckLevel.REPORT, CheckLevel.of(1));
+        assertThrows(IllegalArgumentException.class, () -> CheckLevel.of(3));
+    }
+
+    @Test
+    void statsCarryMallinfoFieldsAndPrintAsAReport() {
+        try (ElasticHeap heap = elastic()) {
+            long a = heap.allocate(100);
+            long big = heap.allocate(1 << 20);
+            HeapStats s = heap.stats();
+            assertEquals(1, s.dedicatedMappings());
+            assertEquals(1 << 20, s.dedicatedBytes());
+            assertEquals(ElasticHeap.DEFAULT_GROWTH_PAGES * PAGE, s.arenaBytes());
+            assertEquals(s.arenaBytes() - 112, s.bytesFree());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            heap.printStats(new PrintStream(out, true, StandardCharsets.UTF_8));
+            String report = out.toString(StandardCharsets.UTF_8);
+            assertTrue(report.contains("system bytes") && report.contains("mmap regions") && report.contains("releasable"), report);
+            heap.free(a);
+            heap.free(big);
+        }
+    }
+
+    @Test
+    void perturbOutsideAByteIsRejected() {
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().perturb(256));
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().perturb(-1));
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().trimThreshold(-1));
+    }
+}

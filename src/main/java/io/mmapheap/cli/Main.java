@@ -18,7 +18,7 @@ public final class Main {
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
     Main() {
-        for (Command c : List.<Command>of(new DemoCommand(System.in), new TestAllocCommand(), new TestEallocCommand())) {
+        for (Command c : List.<Command>of(new DemoCommand(System.in), new TestAllocCommand(), new TestEallocCommand(), new TraceCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -19,6 +19,7 @@ final class TestAllocCommand implements Command {
 
     private PrintStream out;
     private boolean map;
+    private boolean stats;
     private int failures;
 
     @Override
@@ -28,21 +29,24 @@ final class TestAllocCommand implements Command {
 
     @Override
     public String summary() {
-        return "replay the lab's test_alloc program on the one-page allocator [--map]";
+        return "replay the lab's test_alloc program on the one-page allocator [--map] [--stats]";
     }
 
     @Override
     public int run(List<String> args, PrintStream stream) {
-        Arguments a = new Arguments(args, Set.of("--map"), Set.of());
+        Arguments a = new Arguments(args, Set.of("--map", "--stats"), Set.of());
         this.out = stream;
         this.map = a.flag("--map");
+        this.stats = a.flag("--stats");
         this.failures = 0;
         if (Alloc.initAlloc() != 0) {
             out.println("init_alloc failed");
             return 1;
         }
         try {
-            return runTests();
+            int result = runTests();
+            printStats();
+            return result;
         } finally {
             Alloc.cleanup();
         }
@@ -119,6 +123,13 @@ final class TestAllocCommand implements Command {
     private void report(boolean passed, String pass, String fail) {
         out.println(passed ? pass : fail);
         failures += passed ? 0 : 1;
+    }
+
+    private void printStats() {
+        if (stats) {
+            out.println("-- heap statistics:");
+            Alloc.allocator().printStats(out);
+        }
     }
 
     private void picture(String step) {

@@ -23,6 +23,7 @@ final class TestEallocCommand implements Command {
 
     private PrintStream out;
     private boolean map;
+    private boolean stats;
     private int failures;
 
     @Override
@@ -32,14 +33,15 @@ final class TestEallocCommand implements Command {
 
     @Override
     public String summary() {
-        return "replay the lab's test_ealloc program on the elastic heap [--map]";
+        return "replay the lab's test_ealloc program on the elastic heap [--map] [--stats]";
     }
 
     @Override
     public int run(List<String> args, PrintStream stream) {
-        Arguments a = new Arguments(args, Set.of("--map"), Set.of());
+        Arguments a = new Arguments(args, Set.of("--map", "--stats"), Set.of());
         this.out = stream;
         this.map = a.flag("--map");
+        this.stats = a.flag("--stats");
         this.failures = 0;
         EAlloc.initAlloc();
         try {
@@ -47,6 +49,7 @@ final class TestEallocCommand implements Command {
             testChunks(1, "heap expansion", BIG_CHUNKS, PAGE, 'a', true);
             testChunks(2, "splitting", SMALL_CHUNKS, SMALL, 'b', false);
             testChunks(3, "merging", BIG_CHUNKS, PAGE, 'c', false);
+            printStats();
         } finally {
             EAlloc.cleanup();
         }
@@ -106,6 +109,13 @@ final class TestEallocCommand implements Command {
     private void fail(String what) {
         out.println("CHECK FAILED: " + what);
         failures++;
+    }
+
+    private void printStats() {
+        if (stats) {
+            out.println("-- heap statistics:");
+            EAlloc.allocator().printStats(out);
+        }
     }
 
     private void picture(String step) {

@@ -29,7 +29,8 @@ class LabCommandsTest {
 
     @Test
     void testEallocPrintsTheVszHintsAndCompletes() {
-        assertEquals(0, new Main().run(List.of("test-ealloc"), out, out));
+        assertEquals(0, new Main().run(List.of("test-ealloc", "--stats"), out, out));
+        assertTrue(buffer.toString(StandardCharsets.UTF_8).contains("releasable bytes"));
         String text = buffer.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("(should increase by 4KB)"), text);
         assertTrue(text.contains("(should not change)"), text);

@@ -1,0 +1,41 @@
+package io.mmapheap.trace;
+
+import io.mmapheap.RawMemory;
+
+/**
+ * glibc malloc, realloc and free as Java programs reach them today ({@code Unsafe.allocateMemory}
+ * and friends): the baseline. How much memory glibc mapped is not observable from here, so its
+ * utilization is reported as unknown.
+ */
+public final class LibcTarget implements TraceTarget {
+
+    @Override
+    public long allocate(long size) {
+        return RawMemory.mallocBaseline(size);
+    }
+
+    @Override
+    public long reallocate(long address, long size) {
+        return RawMemory.reallocBaseline(address, size);
+    }
+
+    @Override
+    public void free(long address) {
+        RawMemory.freeBaseline(address);
+    }
+
+    @Override
+    public boolean owns(long address, long size) {
+        return true;
+    }
+
+    @Override
+    public long peakBytesMapped() {
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        // Every trace frees all it allocates; nothing is held.
+    }
+}

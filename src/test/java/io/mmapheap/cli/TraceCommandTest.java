@@ -1,0 +1,48 @@
+package io.mmapheap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TraceCommandTest {
+
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+
+    private String text() {
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theDefaultRunReplaysEveryShippedTraceValidly() {
+        assertEquals(0, new Main().run(List.of("trace", "--runs", "1"), out, out), text());
+        for (String name : List.of("amptjp-bal.rep", "realloc2-bal.rep", "short2-bal.rep")) {
+            assertTrue(text().contains(name), text());
+        }
+        assertTrue(text().contains("Total"), text());
+        assertTrue(!text().contains("| no "), text());
+    }
+
+    @Test
+    void aMalformedTraceIsReportedWithFileAndLineAndTheRunContinues(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.rep");
+        Files.write(bad, List.of("1", "2", "2", "1", "a 0 64", "f 1"));
+        Path good = dir.resolve("good.rep");
+        Files.write(good, List.of("1", "1", "2", "1", "a 0 64", "f 0"));
+        int exit = new Main().run(List.of("trace", "--runs", "1", "--stats", bad.toString(), good.toString()), out, out);
+        assertEquals(1, exit, "an unreadable trace makes the run fail");
+        assertTrue(text().contains("bad.rep:6: free of block 1, which is not live"), text());
+        assertTrue(text().contains("good.rep"), text());
+        assertTrue(text().contains("system bytes"), "--stats prints the report: " + text());
+    }
+}

@@ -13,14 +13,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import io.mmapheap.ElasticHeap;
-
 /**
- * allocate + free on a heap that already holds {@code pages} pages of fragmented chunks: every
- * other 64-byte chunk freed, so the heap is full of 64-byte holes. {@code fitsFirstHole} asks for
- * 64 bytes (the first hole serves it); {@code skipsEveryHole} asks for 128 bytes, which no hole
- * can hold, so first fit must get past all of them to the free tail. The cost should not grow
- * with {@code pages}.
+ * Workload 4, {@code scale}: allocate + free on a heap that already holds {@code live} chunks of
+ * 64 bytes, fragmented (every other chunk of twice as many freed, so the heap is full of 64-byte
+ * holes). {@code fitsHole} asks for 64 bytes (the first hole serves it); {@code skipsHoles} asks
+ * for 128, which no hole holds, so first fit must get past all of them. The cost should not grow
+ * with {@code live}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,46 +26,54 @@ import io.mmapheap.ElasticHeap;
 public class ScaleBenchmark {
 
     private static final int SMALL = 64;
-    private static final int TAIL_CHUNKS = 64;
 
-    @Param({"1", "100000"})
-    public int pages;
+    @Param({Subject.MMAPHEAP, Subject.GLIBC})
+    public String subject;
 
-    private ElasticHeap heap;
+    @Param({"1", "1000", "100000", "1000000"})
+    public int live;
+
+    private Object shared;
+    private Subject allocator;
+    private long[] kept;
 
     @Setup(Level.Trial)
     public void fill() {
-        heap = ElasticHeap.builder().build();
-        int chunks = pages * 4096 / SMALL;
-        long[] all = new long[chunks];
-        for (int i = 0; i < chunks; i++) {
-            all[i] = heap.allocate(SMALL);
+        shared = Subject.shared(subject, 2L * live * SMALL);
+        allocator = Subject.of(subject, shared, 1);
+        long[] all = new long[2 * live];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = allocator.allocate(SMALL);
         }
-        for (int i = 0; i < chunks - TAIL_CHUNKS; i += 2) {
-            heap.free(all[i]);
-        }
-        // A free tail, so a 128-byte request succeeds without mapping.
-        for (int i = chunks - TAIL_CHUNKS; i < chunks; i++) {
-            heap.free(all[i]);
+        kept = new long[live];
+        for (int i = 0; i < all.length; i++) {
+            if (i % 2 == 0) {
+                allocator.free(all[i]);
+            } else {
+                kept[i / 2] = all[i];
+            }
         }
     }
 
     @TearDown(Level.Trial)
     public void close() {
-        heap.close();
+        for (long h : kept) {
+            allocator.free(h);
+        }
+        Subject.closeShared(shared);
     }
 
     @Benchmark
-    public long fitsFirstHole() {
-        long a = heap.allocate(SMALL);
-        heap.free(a);
-        return a;
+    public long fitsHole() {
+        long h = allocator.allocate(SMALL);
+        allocator.free(h);
+        return h;
     }
 
     @Benchmark
-    public long skipsEveryHole() {
-        long a = heap.allocate(2 * SMALL);
-        heap.free(a);
-        return a;
+    public long skipsHoles() {
+        long h = allocator.allocate(2 * SMALL);
+        allocator.free(h);
+        return h;
     }
 }

@@ -1,0 +1,165 @@
+package io.mmapheap.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import io.mmapheap.ElasticHeap;
+import io.mmapheap.HeapStats;
+import io.mmapheap.trace.HeapTarget;
+import io.mmapheap.trace.LibcTarget;
+import io.mmapheap.trace.Trace;
+import io.mmapheap.trace.TraceFormatException;
+import io.mmapheap.trace.TraceRunner;
+
+/**
+ * Runs every benchmark and prints, per workload, ns/op with JMH's error and the ratio to the
+ * glibc subject measured in the same run; then the trace driver's totals and the metadata overhead.
+ * Usage: {@code BenchMain [--full] [REGEXP]}.
+ */
+public final class BenchMain {
+
+    private static final String JVM_FLAGS =
+            "-XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow";
+    private static final int TRACE_RUNS = 10;
+    private static final long METADATA_PROBE_BYTES = 64L << 20;
+    private static final int METADATA_PROBE_CHUNK = 64;
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws RunnerException, IOException {
+        boolean full = args.length > 0 && args[0].equals("--full");
+        String filter = args.length > (full ? 1 : 0) ? args[full ? 1 : 0] : "io.mmapheap.bench.*Benchmark";
+        List<String> subjects = new ArrayList<>(List.of(Subject.MMAPHEAP, Subject.MMAPHEAP_PAGE, Subject.GLIBC,
+                Subject.DIRECT, Subject.NETTY));
+        if (Subject.Ffm.available()) {
+            subjects.add(Subject.FFM);
+        }
+        Pattern pattern = Pattern.compile(filter);
+        Collection<RunResult> results = new ArrayList<>();
+        for (Class<?> bench : List.of(PairBenchmark.class, ChurnBenchmark.class, ScaleBenchmark.class)) {
+            if (!pattern.matcher(bench.getName()).find()) {
+                continue;
+            }
+            // The subjects each benchmark declares, narrowed to those this JDK has.
+            List<String> declared = subjects.stream().filter(s -> declares(bench, s)).collect(Collectors.toList());
+            ChainedOptionsBuilder options = new OptionsBuilder().include(Pattern.quote(bench.getName()) + "\\.")
+                    .param("subject", declared.toArray(new String[0]))
+                    .jvmArgsAppend(JVM_FLAGS.split(" "))
+                    .forks(full ? 2 : 1)
+                    .warmupIterations(full ? 5 : 2).warmupTime(TimeValue.seconds(full ? 2 : 1))
+                    .measurementIterations(full ? 5 : 3).measurementTime(TimeValue.seconds(full ? 2 : 1));
+            results.addAll(new Runner(options.build()).run());
+        }
+        printTable(results, subjects);
+        printTraces();
+        printMetadata();
+    }
+
+    /** @return whether the benchmark's {@code subject} parameter lists {@code subject} */
+    private static boolean declares(Class<?> bench, String subject) {
+        Class<?> holder = bench == ChurnBenchmark.class ? ChurnBenchmark.Shared.class : bench;
+        try {
+            return List.of(holder.getField("subject").getAnnotation(Param.class).value()).contains(subject);
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(bench + " has no subject parameter", e);
+        }
+    }
+
+    private static void printTable(Collection<RunResult> results, List<String> subjects) {
+        Map<String, Map<String, RunResult>> rows = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String method = r.getParams().getBenchmark().replaceFirst(".*\\.", "");
+            StringBuilder key = new StringBuilder(method);
+            for (String p : r.getParams().getParamsKeys()) {
+                if (!p.equals("subject")) {
+                    key.append(' ').append(p).append('=').append(r.getParams().getParam(p));
+                }
+            }
+            rows.computeIfAbsent(key.toString(), k -> new LinkedHashMap<>()).put(r.getParams().getParam("subject"), r);
+        }
+        System.out.println();
+        System.out.println("ns/op (JMH error), and in brackets the ratio to glibc in this run (below 1: faster than glibc)");
+        StringBuilder header = new StringBuilder(String.format("%-28s", "workload"));
+        for (String s : subjects) {
+            header.append(String.format(" | %-24s", s));
+        }
+        System.out.println(header);
+        for (Map.Entry<String, Map<String, RunResult>> row : rows.entrySet()) {
+            RunResult glibc = row.getValue().get(Subject.GLIBC);
+            StringBuilder line = new StringBuilder(String.format("%-28s", row.getKey()));
+            for (String s : subjects) {
+                RunResult r = row.getValue().get(s);
+                if (r == null) {
+                    line.append(String.format(" | %-24s", "-"));
+                    continue;
+                }
+                double score = r.getPrimaryResult().getScore();
+                String ratio = glibc == null ? "" : String.format(" [%.2f]", score / glibc.getPrimaryResult().getScore());
+                line.append(String.format(" | %-24s", String.format("%.1f ±%.1f%s", score, r.getPrimaryResult().getScoreError(), ratio)));
+            }
+            System.out.println(line);
+        }
+    }
+
+    private static void printTraces() throws IOException {
+        Path dir = Paths.get(System.getProperty("mmapheap.traces", "../shared/traces"));
+        if (!Files.isDirectory(dir)) {
+            System.out.println("traces: no folder at " + dir);
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.toString().endsWith(".rep")).sorted().collect(Collectors.toList());
+        }
+        int ops = 0;
+        double mine = 0;
+        double libc = 0;
+        double util = 0;
+        for (Path file : files) {
+            try {
+                Trace t = Trace.read(file);
+                TraceRunner.Result m = TraceRunner.run(t, () -> new HeapTarget(ElasticHeap.builder().build()), 16, TRACE_RUNS);
+                TraceRunner.Result l = TraceRunner.run(t, LibcTarget::new, 16, TRACE_RUNS);
+                ops += m.ops();
+                mine += m.seconds();
+                libc += l.seconds();
+                util += m.utilization();
+            } catch (TraceFormatException e) {
+                System.out.println("traces: " + e.getMessage());
+            }
+        }
+        System.out.printf("%ntraces (%d files, %d ops): mmapheap %.0f Kops/s, libc %.0f Kops/s, ratio %.2f "
+                        + "(above 1: mmapheap faster); mmapheap average utilization %.1f%%%n",
+                files.size(), ops, ops / mine / 1000, ops / libc / 1000, libc / mine, util / files.size() * 100);
+    }
+
+    private static void printMetadata() {
+        try (ElasticHeap heap = ElasticHeap.builder().granule(16).build()) {
+            for (long i = 0; i < METADATA_PROBE_BYTES / METADATA_PROBE_CHUNK; i++) {
+                heap.allocate(METADATA_PROBE_CHUNK);
+            }
+            HeapStats s = heap.stats();
+            System.out.printf("metadata: %d bytes for %d mapped (%.2f%%) at granule 16, %d-byte chunks%n",
+                    s.metadataBytes(), s.bytesMapped(), s.metadataOverhead() * 100, METADATA_PROBE_CHUNK);
+        }
+    }
+}

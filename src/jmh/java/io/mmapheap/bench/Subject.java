@@ -1,0 +1,274 @@
+package io.mmapheap.bench;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+
+import io.mmapheap.ElasticHeap;
+import io.mmapheap.PageAllocator;
+import io.mmapheap.RawMemory;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+
+/**
+ * One off-heap allocator under benchmark. Handles are what {@link #free} takes back: an address
+ * for the raw allocators, a slot number for those that hand out objects. Slots are per instance,
+ * so a multi-threaded benchmark gives each thread its own instance over a shared allocator.
+ */
+abstract class Subject {
+
+    /** Subject names, as the benchmarks' {@code subject} parameter spells them. */
+    static final String MMAPHEAP = "mmapheap";
+    static final String MMAPHEAP_PAGE = "mmapheap-page";
+    static final String GLIBC = "glibc";
+    static final String DIRECT = "directbuffer";
+    static final String NETTY = "netty";
+    static final String FFM = "ffm";
+
+    /** @return a handle to at least {@code size} bytes */
+    abstract long allocate(int size);
+
+    /** Writes one long at the start of the block. */
+    abstract void write(long handle, long value);
+
+    abstract void free(long handle);
+
+    /** Releases what the subject holds at the end of a trial. */
+    void close() {
+    }
+
+    /** A subject over a shared allocator; {@code shared} is from {@link #shared}. */
+    static Subject of(String name, Object shared, int slots) {
+        switch (name) {
+            case MMAPHEAP:
+            case MMAPHEAP_PAGE:
+                return new Heap((io.mmapheap.Allocator) shared);
+            case GLIBC:
+                return new Glibc();
+            case DIRECT:
+                return new Direct(slots);
+            case NETTY:
+                return new Netty(slots);
+            case FFM:
+                return new Ffm(slots);
+            default:
+                throw new IllegalArgumentException("unknown subject " + name);
+        }
+    }
+
+    /** @return the allocator shared by all threads of a trial, or null for subjects without one */
+    static Object shared(String name, long maxLiveBytes) {
+        switch (name) {
+            case MMAPHEAP:
+                return ElasticHeap.builder().build();
+            case MMAPHEAP_PAGE:
+                long pages = Math.max(16, 2 * maxLiveBytes / 4096);
+                return PageAllocator.builder().pages(pages).granule(16).build();
+            default:
+                return null;
+        }
+    }
+
+    static void closeShared(Object shared) {
+        if (shared instanceof io.mmapheap.Allocator) {
+            ((io.mmapheap.Allocator) shared).close();
+        }
+    }
+
+    /** mmapheap: raw addresses. */
+    static final class Heap extends Subject {
+        private final io.mmapheap.Allocator heap;
+
+        Heap(io.mmapheap.Allocator heap) {
+            this.heap = heap;
+        }
+
+        @Override
+        long allocate(int size) {
+            return heap.allocate(size);
+        }
+
+        @Override
+        void write(long handle, long value) {
+            RawMemory.putLong(handle, value);
+        }
+
+        @Override
+        void free(long handle) {
+            heap.free(handle);
+        }
+    }
+
+    /** glibc malloc/free through {@code Unsafe.allocateMemory/freeMemory}. */
+    static final class Glibc extends Subject {
+        @Override
+        long allocate(int size) {
+            return RawMemory.mallocBaseline(size);
+        }
+
+        @Override
+        void write(long handle, long value) {
+            RawMemory.putLong(handle, value);
+        }
+
+        @Override
+        void free(long handle) {
+            RawMemory.freeBaseline(handle);
+        }
+    }
+
+    /** Subjects that hand out objects keep them in slots; the handle is the slot. */
+    abstract static class Slotted<T> extends Subject {
+        final Object[] slots;
+        private int next;
+
+        Slotted(int slots) {
+            this.slots = new Object[slots];
+        }
+
+        final long store(T value) {
+            for (int i = 0; i < slots.length; i++) {
+                int s = (next + i) % slots.length;
+                if (slots[s] == null) {
+                    slots[s] = value;
+                    next = s + 1;
+                    return s;
+                }
+            }
+            throw new IllegalStateException("no free slot");
+        }
+
+        @SuppressWarnings("unchecked")
+        final T take(long handle) {
+            T value = (T) slots[(int) handle];
+            slots[(int) handle] = null;
+            return value;
+        }
+
+        @SuppressWarnings("unchecked")
+        final T peek(long handle) {
+            return (T) slots[(int) handle];
+        }
+    }
+
+    /** {@code ByteBuffer.allocateDirect}: freed by dropping the reference (the GC's cleaner frees it later). */
+    static final class Direct extends Slotted<ByteBuffer> {
+        Direct(int slots) {
+            super(slots);
+        }
+
+        @Override
+        long allocate(int size) {
+            return store(ByteBuffer.allocateDirect(size));
+        }
+
+        @Override
+        void write(long handle, long value) {
+            peek(handle).putLong(0, value);
+        }
+
+        @Override
+        void free(long handle) {
+            take(handle);
+        }
+    }
+
+    /** Netty's pooled direct buffers, released explicitly. */
+    static final class Netty extends Slotted<ByteBuf> {
+        Netty(int slots) {
+            super(slots);
+        }
+
+        @Override
+        long allocate(int size) {
+            return store(PooledByteBufAllocator.DEFAULT.directBuffer(size, size));
+        }
+
+        @Override
+        void write(long handle, long value) {
+            peek(handle).setLong(0, value);
+        }
+
+        @Override
+        void free(long handle) {
+            take(handle).release();
+        }
+
+        @Override
+        void close() {
+            for (int i = 0; i < slots.length; i++) {
+                if (slots[i] != null) {
+                    take(i).release();
+                }
+            }
+        }
+    }
+
+    /**
+     * FFM (JDK 22+): one confined arena per allocation, closed on free. Reached through method
+     * handles because the code compiles for Java 17.
+     */
+    static final class Ffm extends Slotted<AutoCloseable> {
+        private static final MethodHandle OF_CONFINED;
+        private static final MethodHandle ALLOCATE;
+        private static final MethodHandle ADDRESS;
+
+        static {
+            MethodHandle ofConfined = null;
+            MethodHandle allocate = null;
+            MethodHandle address = null;
+            try {
+                Class<?> arena = Class.forName("java.lang.foreign.Arena");
+                Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                ofConfined = lookup.findStatic(arena, "ofConfined", MethodType.methodType(arena));
+                allocate = lookup.findVirtual(arena, "allocate", MethodType.methodType(segment, long.class));
+                address = lookup.findVirtual(segment, "address", MethodType.methodType(long.class));
+            } catch (ReflectiveOperationException e) {
+                // Before JDK 22: the subject is unavailable and the benchmark skips it.
+            }
+            OF_CONFINED = ofConfined;
+            ALLOCATE = allocate;
+            ADDRESS = address;
+        }
+
+        private final long[] addresses;
+
+        Ffm(int slots) {
+            super(slots);
+            addresses = new long[slots];
+        }
+
+        static boolean available() {
+            return OF_CONFINED != null;
+        }
+
+        @Override
+        long allocate(int size) {
+            try {
+                AutoCloseable arena = (AutoCloseable) OF_CONFINED.invoke();
+                Object segment = ALLOCATE.invoke(arena, (long) size);
+                long slot = store(arena);
+                addresses[(int) slot] = (long) ADDRESS.invoke(segment);
+                return slot;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        @Override
+        void write(long handle, long value) {
+            RawMemory.putLong(addresses[(int) handle], value);
+        }
+
+        @Override
+        void free(long handle) {
+            try {
+                take(handle).close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

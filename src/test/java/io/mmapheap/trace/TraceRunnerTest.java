@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.mmapheap.ElasticHeap;
@@ -19,8 +20,10 @@ import io.mmapheap.RawMemory;
 
 class TraceRunnerTest {
 
+    /** The shipped traces live beside the project, not in it; where they are absent the test is skipped. */
     private static List<Path> shippedTraces() throws IOException {
         Path dir = Paths.get(System.getProperty("mmapheap.traces", "../shared/traces"));
+        Assumptions.assumeTrue(Files.isDirectory(dir), "no trace folder at " + dir);
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.toString().endsWith(".rep")).sorted().collect(Collectors.toList());
         }
@@ -40,6 +43,37 @@ class TraceRunnerTest {
             assertTrue(libc.valid(), file + ": " + libc.problem());
             assertEquals(-1, libc.utilization());
         }
+    }
+
+    @Test
+    void aGeneratedTraceWithReallocsIsValidAndMeasured() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        int ids = 400;
+        List<String> ops = new java.util.ArrayList<>();
+        boolean[] live = new boolean[ids];
+        for (int step = 0; step < 4000; step++) {
+            int id = random.nextInt(ids);
+            if (!live[id]) {
+                ops.add("a " + id + " " + (1 + random.nextInt(random.nextBoolean() ? 64 : 20000)));
+            } else if (random.nextBoolean()) {
+                ops.add("r " + id + " " + (1 + random.nextInt(30000)));
+            } else {
+                ops.add("f " + id);
+            }
+            live[id] = !ops.get(ops.size() - 1).startsWith("f");
+        }
+        for (int id = 0; id < ids; id++) {
+            if (live[id]) {
+                ops.add("f " + id);
+            }
+        }
+        List<String> lines = new java.util.ArrayList<>(List.of("0", Integer.toString(ids), Integer.toString(ops.size()), "1"));
+        lines.addAll(ops);
+        Trace trace = Trace.parse("generated.rep", lines);
+        TraceRunner.Result r = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().growthPages(4).build()), 16, 1);
+        assertTrue(r.valid(), r.problem());
+        assertTrue(r.utilization() > 0.1 && r.utilization() <= 1, "util " + r.utilization());
+        assertEquals(trace.size(), r.ops());
     }
 
     /** An allocator that hands out the same block twice must be caught. */

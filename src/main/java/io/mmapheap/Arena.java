@@ -35,6 +35,8 @@ final class Arena {
     private long[] bases = new long[INITIAL_REGIONS];
     private long[] lengths = new long[INITIAL_REGIONS];
     private int count;
+    /** The region last allocated from or located: most frees hit it, sparing a page-table probe. */
+    private int recent;
     private long bytesMapped;
     private long usedGranules;
 
@@ -158,6 +160,7 @@ final class Arena {
     }
 
     private long place(int r, int offset, int n, boolean zero) {
+        recent = r;
         ChunkMap map = maps[r];
         long address = bases[r] + ((long) offset << granuleShift);
         if (zero) {
@@ -250,10 +253,18 @@ final class Arena {
      * @return the region containing {@code address}, or -1 if no region does
      */
     int regionOf(long address) {
-        if (singleRegion) {
-            return count == 1 && address - bases[0] >= 0 && address - bases[0] < lengths[0] ? 0 : -1;
+        int r = recent;
+        if (r < count && Long.compareUnsigned(address - bases[r], lengths[r]) < 0) {
+            return r;
         }
-        return (int) pageTable.get(address >>> pageShift);
+        if (singleRegion) {
+            return -1;
+        }
+        r = (int) pageTable.get(address >>> pageShift);
+        if (r >= 0) {
+            recent = r;
+        }
+        return r;
     }
 
     /**

@@ -68,6 +68,16 @@ public interface Allocator extends AutoCloseable {
     long trim();
 
     /**
+     * Allocates a chunk of {@code size} bytes behind a checked view: bounds-checked access, and any
+     * use after it is freed (or the allocator closed) throws instead of touching memory.
+     *
+     * @throws IllegalArgumentException if size &lt;= 0 or above what this allocator can ever serve
+     * @throws HeapExhaustedException   if there is no room now
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    MemoryBlock allocateBlock(long size);
+
+    /**
      * Frees the whole chunk that starts at {@code address}. {@code free(0)} does nothing, like {@code free(NULL)}.
      *
      * @throws IllegalArgumentException if address is not the start of a live chunk of this allocator
@@ -118,7 +128,12 @@ public interface Allocator extends AutoCloseable {
         stats().print(out);
     }
 
-    /** Unmaps all memory; idempotent. Any address handed out becomes invalid. */
+    /**
+     * Unmaps all memory; idempotent. Any address handed out becomes invalid and every
+     * {@link MemoryBlock} dead. Chunks still live are reported: on stderr by default, or as an
+     * {@link IllegalStateException} when the allocator was built with {@code strictClose(true)};
+     * with leak tracking on, the report shows where sampled chunks were allocated.
+     */
     @Override
     void close();
 }

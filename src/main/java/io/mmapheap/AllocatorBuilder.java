@@ -14,6 +14,9 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     int perturb = DebugDefaults.PERTURB;
     CheckLevel check = DebugDefaults.CHECK;
     long trimThreshold;
+    boolean strictClose;
+    boolean reportLeaks = true;
+    int leakSample = DebugDefaults.LEAK_SAMPLE;
 
     AllocatorBuilder(int defaultGranule) {
         this.granule = defaultGranule;
@@ -65,6 +68,37 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     public B trimThreshold(long bytes) {
         Validate.isTrue(bytes >= 0, "trimThreshold must be >= 0 (0 = off), was %d", bytes);
         this.trimThreshold = bytes;
+        return self();
+    }
+
+    /**
+     * @param strict what {@code close()} does when chunks are still live: false (the default) reports
+     *               them on stderr; true throws {@link IllegalStateException} with the report (after
+     *               unmapping everything all the same)
+     */
+    public B strictClose(boolean strict) {
+        this.strictClose = strict;
+        return self();
+    }
+
+    /**
+     * @param sampleEvery record the allocation site (a stack trace) of every {@code sampleEvery}-th
+     *                    chunk, printed by the leak report at close; 0 = off. Costs a stack trace per
+     *                    sampled allocation. Default: system property {@code mmapheap.leakTracking}, else 0.
+     * @throws IllegalArgumentException if negative
+     */
+    public B leakTracking(int sampleEvery) {
+        Validate.isTrue(sampleEvery >= 0, "leakTracking sample must be >= 0 (0 = off), was %d", sampleEvery);
+        this.leakSample = sampleEvery;
+        return self();
+    }
+
+    /**
+     * @param report whether {@code close()} reports chunks still live (default true). Off for code
+     *               that frees by closing, as C's {@code cleanup()} does; {@code strictClose} wins.
+     */
+    public B reportLeaks(boolean report) {
+        this.reportLeaks = report;
         return self();
     }
 }

@@ -1,5 +1,10 @@
 package io.mmapheap;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 import io.mmapheap.os.NativeMemoryException;
 
 /**
@@ -21,7 +26,15 @@ abstract class ArenaAllocator implements Allocator {
     private final int perturb;
     private final CheckLevel check;
     private final long trimThreshold;
+    private final boolean strictClose;
+    private final boolean reportLeaks;
+    private final int leakSample;
     private final AddressMap dedicated = new AddressMap();
+    /** Live checked views by address; empty unless {@link #allocateBlock} is used. */
+    private final Map<Long, MemoryBlock> blocks = new HashMap<>();
+    /** Allocation sites of sampled live chunks; empty unless leak tracking is on. */
+    private final Map<Long, Throwable> sites = new HashMap<>();
+    private long allocations;
     private long dedicatedBytes;
     private long freedSinceTrim;
     private long peakInUse;
@@ -37,6 +50,9 @@ abstract class ArenaAllocator implements Allocator {
         this.perturb = b.perturb;
         this.check = b.check;
         this.trimThreshold = b.trimThreshold;
+        this.strictClose = b.strictClose;
+        this.reportLeaks = b.reportLeaks;
+        this.leakSample = b.leakSample;
         this.arena = new Arena(granuleShift, pageSize, singleRegion);
     }
 
@@ -94,7 +110,46 @@ abstract class ArenaAllocator implements Allocator {
             RawMemory.fill(address, n == 0 ? dedicated.get(address) : (long) n << granuleShift, (byte) ~perturb);
         }
         peakInUse = Math.max(peakInUse, bytesInUse());
+        if (leakSample > 0 && ++allocations % leakSample == 0) {
+            sites.put(address, new Throwable("chunk 0x" + Long.toHexString(address) + " (" + size + " bytes) allocated"));
+        }
         return address;
+    }
+
+    @Override
+    public synchronized MemoryBlock allocateBlock(long size) {
+        ensureOpen();
+        long address = allocateChunk(size, 1, false);
+        MemoryBlock block = new MemoryBlock(this, address, size);
+        blocks.put(address, block);
+        return block;
+    }
+
+    synchronized void freeBlock(MemoryBlock block) {
+        if (!block.isLive()) {
+            throw new IllegalStateException("memory block 0x" + Long.toHexString(block.rawAddress())
+                    + " was freed already or its allocator was closed");
+        }
+        freeChunk(block.rawAddress());
+    }
+
+    synchronized void freeBlockIfLive(MemoryBlock block) {
+        if (block.isLive()) {
+            freeChunk(block.rawAddress());
+        }
+    }
+
+    /** The chunk at address stops being what a block or a leak record describes. */
+    private void forget(long address) {
+        if (!blocks.isEmpty()) {
+            MemoryBlock block = blocks.remove(address);
+            if (block != null) {
+                block.kill();
+            }
+        }
+        if (!sites.isEmpty()) {
+            sites.remove(address);
+        }
     }
 
     /**
@@ -163,19 +218,35 @@ abstract class ArenaAllocator implements Allocator {
             oldBytes = arena.chunkBytes(r, address);
             if (!isLarge(newSize) && resizeInPlace(r, address, oldBytes, newSize)) {
                 peakInUse = Math.max(peakInUse, bytesInUse());
+                killBlock(address);
                 return address;
             }
         } else if (isLarge(newSize) && newSize <= oldBytes) {
+            killBlock(address);
             return address;
         }
         long moved = allocateChunk(newSize, 1, false);
+        Throwable site = sites.isEmpty() ? null : sites.remove(address);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
         if (r < 0) {
             unmapDedicated(address, oldBytes);
         } else {
             freeRegionChunk(r, address);
         }
+        if (site != null) {
+            sites.put(moved, site);
+        }
         return moved;
+    }
+
+    /** A block whose chunk is resized through the raw API no longer describes it. */
+    private void killBlock(long address) {
+        if (!blocks.isEmpty()) {
+            MemoryBlock block = blocks.remove(address);
+            if (block != null) {
+                block.kill();
+            }
+        }
     }
 
     private boolean resizeInPlace(int r, long address, long oldBytes, long newSize) {
@@ -219,6 +290,7 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     private void freeRegionChunk(int r, long address) {
+        forget(address);
         if (perturb != 0) {
             RawMemory.fill(address, arena.chunkBytes(r, address), (byte) perturb);
         }
@@ -237,6 +309,7 @@ abstract class ArenaAllocator implements Allocator {
     /** Unmaps a dedicated mapping; if munmap fails the chunk stays live and the failure is thrown. */
     private void unmapDedicated(long address, long bytes) {
         source.unmap(address, bytes);
+        forget(address);
         dedicated.remove(address);
         dedicatedBytes -= bytes;
     }
@@ -328,6 +401,11 @@ abstract class ArenaAllocator implements Allocator {
             return;
         }
         closed = true;
+        String leaks = strictClose || reportLeaks ? leakReport() : "";
+        for (MemoryBlock block : blocks.values()) {
+            block.kill();
+        }
+        blocks.clear();
         RuntimeException[] failure = {arena.unmapAll(source)};
         dedicated.forEach((address, bytes) -> {
             try {
@@ -341,6 +419,43 @@ abstract class ArenaAllocator implements Allocator {
         if (failure[0] != null) {
             throw failure[0];
         }
+        if (!leaks.isEmpty()) {
+            if (strictClose) {
+                throw new IllegalStateException(leaks);
+            }
+            if (reportLeaks) {
+                System.err.print(leaks);
+            }
+        }
+    }
+
+    /** @return the report of chunks still live, with the sampled allocation sites; empty if none */
+    private String leakReport() {
+        long live = arena.liveChunks() + dedicated.size();
+        if (live == 0) {
+            return "";
+        }
+        String newline = System.lineSeparator();
+        StringBuilder report = new StringBuilder("mmapheap ").append(name).append(": closed with ").append(live)
+                .append(" live chunks (").append(bytesInUse()).append(" bytes) never freed").append(newline);
+        if (leakSample > 0) {
+            List<Throwable> sampled = new ArrayList<>(sites.values());
+            report.append("  allocation sites of ").append(sampled.size()).append(" sampled chunks (1 in ")
+                    .append(leakSample).append("):").append(newline);
+            for (Throwable site : sampled) {
+                report.append("  ").append(site.getMessage()).append(" at").append(newline);
+                for (StackTraceElement frame : site.getStackTrace()) {
+                    if (!frame.getClassName().startsWith(ArenaAllocator.class.getPackageName() + ".")
+                            || frame.getClassName().contains("Test")) {
+                        report.append("      ").append(frame).append(newline);
+                    }
+                }
+            }
+        } else {
+            report.append("  (enable leak tracking, -D").append(DebugDefaults.LEAK_PROPERTY)
+                    .append("=N or leakTracking(N), to see where 1 in N chunks were allocated)").append(newline);
+        }
+        return report.toString();
     }
 
     final long pagesMapped() {

@@ -4,7 +4,8 @@ package io.mmapheap;
  * Process-wide defaults for the debugging aids, read once from system properties:
  * <ul>
  *   <li>{@value #PERTURB_PROPERTY}: the perturb byte, 0 (off, the default) to 255, decimal or 0x-hex;</li>
- *   <li>{@value #CHECK_PROPERTY}: the {@link CheckLevel} number, 0, 1 or 2 (the default).</li>
+ *   <li>{@value #CHECK_PROPERTY}: the {@link CheckLevel} number, 0, 1 or 2 (the default);</li>
+ *   <li>{@value #LEAK_PROPERTY}: record the allocation site of 1 in N chunks (0, the default, = off).</li>
  * </ul>
  * An unreadable value is reported on stderr once and the default is used.
  */
@@ -12,10 +13,12 @@ final class DebugDefaults {
 
     static final String PERTURB_PROPERTY = "mmapheap.perturb";
     static final String CHECK_PROPERTY = "mmapheap.check";
+    static final String LEAK_PROPERTY = "mmapheap.leakTracking";
     private static final int MAX_BYTE = 0xff;
 
     static final int PERTURB = readPerturb();
     static final CheckLevel CHECK = readCheck();
+    static final int LEAK_SAMPLE = readLeakSample();
 
     private DebugDefaults() {
     }
@@ -51,6 +54,23 @@ final class DebugDefaults {
         } catch (IllegalArgumentException e) {
             System.err.println("mmapheap: ignoring -D" + CHECK_PROPERTY + "=" + text + ": " + e.getMessage());
             return CheckLevel.THROW;
+        }
+    }
+
+    private static int readLeakSample() {
+        String text = System.getProperty(LEAK_PROPERTY);
+        if (text == null) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n < 0) {
+                throw new IllegalArgumentException("must be >= 0");
+            }
+            return n;
+        } catch (IllegalArgumentException e) {
+            System.err.println("mmapheap: ignoring -D" + LEAK_PROPERTY + "=" + text + ": " + e.getMessage());
+            return 0;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.mmapheap;
 import org.apache.commons.lang3.Validate;
 
 import io.mmapheap.os.NativeMemoryException;
+import io.mmapheap.os.ProcessMemory;
 
 /**
  * A first-fit heap that maps memory only on demand: Part B of the labs generalized (Part B is
@@ -34,6 +35,9 @@ public final class ElasticHeap extends ArenaAllocator {
     public static final long DEFAULT_LARGE_THRESHOLD = 128 * 1024;
     /** With no page limit, the largest request served: 2^46 bytes (64 TiB), a quarter of the user address space. */
     public static final long UNLIMITED_MAX_REQUEST = 1L << 46;
+
+    /** Mappings within this many of vm.max_map_count count as "at the limit". */
+    private static final int MAP_COUNT_MARGIN = 16;
 
     private final long maxPages;
     private final int growthPages;
@@ -72,11 +76,33 @@ public final class ElasticHeap extends ArenaAllocator {
         try {
             base = source.map(pages * pageSize);
         } catch (NativeMemoryException e) {
-            throw new HeapExhaustedException("allocate(" + size + "): cannot map " + pages + " more pages", e);
+            throw new HeapExhaustedException("allocate(" + size + "): cannot map " + pages + " more pages"
+                    + mapCountHint(e), e);
         }
         arena.addRegion(base, pages * pageSize);
         regionMapped();
         return alignment <= granule() ? arena.allocate(n, zero) : arena.allocateAligned(n, alignment, zero);
+    }
+
+    /**
+     * ENOMEM from mmap also means "too many mappings": say so when this process is near
+     * vm.max_map_count, so the fix (larger growth steps) is obvious.
+     */
+    private String mapCountHint(NativeMemoryException e) {
+        if (e.errno() != io.mmapheap.os.VirtualMemory.ENOMEM) {
+            return "";
+        }
+        try {
+            long limit = ProcessMemory.maxMapCount();
+            int held = ProcessMemory.mappingCount();
+            if (held + MAP_COUNT_MARGIN >= limit) {
+                return " (the process holds " + held + " mappings and vm.max_map_count is " + limit
+                        + "; this heap made " + arena.regionCount() + " of them: use larger growthPages)";
+            }
+        } catch (RuntimeException unreadable) {
+            // Without /proc the plain errno has to do.
+        }
+        return "";
     }
 
     @Override
@@ -137,6 +163,13 @@ public final class ElasticHeap extends ArenaAllocator {
             long granuleLimit = ((long) Integer.MAX_VALUE) << shift;
             Validate.isTrue((long) growthPages * pageSize <= granuleLimit && largeThreshold <= granuleLimit,
                     "growthPages * pageSize and largeThreshold must be at most 2^31-1 granules (%d bytes)", granuleLimit);
+            if (maxPages > 0) {
+                long regions = (maxPages + growthPages - 1) / growthPages;
+                long limit = ProcessMemory.maxMapCount();
+                Validate.isTrue(regions < limit, "maxPages=%d in growth steps of %d pages may need %d mappings, more than "
+                        + "the kernel allows a process (vm.max_map_count=%d): raise growthPages", maxPages, growthPages,
+                        regions, limit);
+            }
             return new ElasticHeap(this, maxPages == 0 ? UNLIMITED_MAX_REQUEST : maxPages * pageSize);
         }
     }

@@ -29,7 +29,7 @@ public final class EAlloc {
             heap.close();
         }
         heap = ElasticHeap.builder().granule(MINALLOC).maxPages(MAX_PAGES).growthPages(1)
-                .largeThreshold(PAGESIZE).build();
+                .largeThreshold(PAGESIZE).reportLeaks(false).build();
     }
 
     /**

@@ -65,6 +65,19 @@ public final class ProcessMemory {
         return result;
     }
 
+    /**
+     * @return {@code vm.max_map_count}: how many mappings the kernel lets one process hold
+     *         (/proc/sys/vm/max_map_count)
+     */
+    public static long maxMapCount() {
+        return Long.parseLong(readLines(Paths.get("/proc/sys/vm/max_map_count")).get(0).trim());
+    }
+
+    /** @return how many mappings this process holds now (lines of /proc/self/maps) */
+    public static int mappingCount() {
+        return readLines(SELF.resolve("maps")).size();
+    }
+
     /** @return the mappings of /proc/self/maps, in address order */
     public static List<MapsEntry> maps() {
         List<MapsEntry> entries = new ArrayList<>();

@@ -2,7 +2,7 @@ package io.mmapheap.os;
 
 /**
  * A memory system call failed. Carries the call's name, the {@code errno} it set and the
- * {@code strerror} text, e.g. {@code "mmap(length=4096) failed: errno 12 (Cannot allocate memory)"}.
+ * {@code strerror} text, e.g. {@code "mmap(address=0x0, length=4096) failed: ENOMEM (Cannot allocate memory)"}.
  */
 public class NativeMemoryException extends RuntimeException {
 
@@ -17,9 +17,25 @@ public class NativeMemoryException extends RuntimeException {
      * @param message the strerror text for errno
      */
     public NativeMemoryException(String call, int errno, String message) {
-        super(call + " failed: errno " + errno + " (" + message + ")");
+        super(call + " failed: " + name(errno) + " (" + message + ")");
         this.call = call;
         this.errno = errno;
+    }
+
+    /** @return the symbolic name of the common memory errnos ("ENOMEM"), else "errno N" */
+    public static String name(int errno) {
+        switch (errno) {
+            case VirtualMemory.ENOMEM:
+                return "ENOMEM";
+            case VirtualMemory.EINVAL:
+                return "EINVAL";
+            case VirtualMemory.EAGAIN:
+                return "EAGAIN";
+            case VirtualMemory.EPERM:
+                return "EPERM";
+            default:
+                return "errno " + errno;
+        }
     }
 
     /** @return the system call and its arguments */

@@ -444,11 +444,14 @@ abstract class ArenaAllocator implements Allocator {
                     .append(leakSample).append("):").append(newline);
             for (Throwable site : sampled) {
                 report.append("  ").append(site.getMessage()).append(" at").append(newline);
-                for (StackTraceElement frame : site.getStackTrace()) {
-                    if (!frame.getClassName().startsWith(ArenaAllocator.class.getPackageName() + ".")
-                            || frame.getClassName().contains("Test")) {
-                        report.append("      ").append(frame).append(newline);
-                    }
+                StackTraceElement[] frames = site.getStackTrace();
+                int first = 0;
+                // The allocator's own frames come first; the report starts at the caller.
+                while (first < frames.length && isAllocatorFrame(frames[first])) {
+                    first++;
+                }
+                for (int f = first; f < frames.length; f++) {
+                    report.append("      ").append(frames[f]).append(newline);
                 }
             }
         } else {
@@ -456,6 +459,12 @@ abstract class ArenaAllocator implements Allocator {
                     .append("=N or leakTracking(N), to see where 1 in N chunks were allocated)").append(newline);
         }
         return report.toString();
+    }
+
+    private static boolean isAllocatorFrame(StackTraceElement frame) {
+        String c = frame.getClassName();
+        return c.equals(ArenaAllocator.class.getName()) || c.equals(ElasticHeap.class.getName())
+                || c.equals(PageAllocator.class.getName());
     }
 
     final long pagesMapped() {

@@ -385,28 +385,32 @@ final class ChunkMap {
         int countedUsed = 0;
         int countedChunks = 0;
         int countedRuns = 0;
-        boolean previousFree = false;
-        for (int g = 0; g < granules; g++) {
-            boolean free = isFree(g);
-            if (free) {
-                if (isChunkStart(g)) {
-                    throw broken(where, "granule " + g + " is free but marked as a chunk start");
-                }
-                if (!previousFree) {
-                    countedRuns++;
-                }
-            } else {
-                countedUsed++;
-                if (!isTouched(g >>> pageShift)) {
-                    throw broken(where, "page " + (g >>> pageShift) + " holds live granule " + g + " but is marked clean");
-                }
-                if (isChunkStart(g)) {
-                    countedChunks++;
-                } else if (g == 0 || previousFree) {
-                    throw broken(where, "used granule " + g + " belongs to no chunk (no start before it)");
-                }
+        // Word at a time: bit g of (x << 1 | carry) is bit g-1 of the bitmap, so "x & ~previous"
+        // marks the first granule of each run of ones in x.
+        long usedCarry = 0;
+        long freeCarry = 0;
+        for (int w = 0; w < words; w++) {
+            long valid = w == words - 1 && tail != 0 ? ~(ALL << tail) : ALL;
+            long u = used[w] & valid;
+            long f = ~used[w] & valid;
+            long st = starts[w];
+            if ((st & ~u) != 0) {
+                throw broken(where, "granule " + granuleOf(w, st & ~u) + " is free (or padding) but marked as a chunk start");
             }
-            previousFree = free;
+            long runStarts = u & ~(u << 1 | usedCarry);
+            if ((runStarts & ~st) != 0) {
+                throw broken(where, "used granule " + granuleOf(w, runStarts & ~st) + " belongs to no chunk (no start before it)");
+            }
+            countedUsed += Long.bitCount(u);
+            countedChunks += Long.bitCount(st);
+            countedRuns += Long.bitCount(f & ~(f << 1 | freeCarry));
+            usedCarry = u >>> (WORD_BITS - 1);
+            freeCarry = f >>> (WORD_BITS - 1);
+        }
+        for (int page = 0; page < pages(); page++) {
+            if (!isTouched(page) && !isPageFree(page)) {
+                throw broken(where, "page " + page + " holds live granules but is marked clean");
+            }
         }
         for (int w = words; w < leaves; w++) {
             if (used[w] != ALL || starts[w] != 0) {
@@ -427,6 +431,10 @@ final class ChunkMap {
                         + prefix[k] + "," + suffix[k] + "," + longest[k] + ")");
             }
         }
+    }
+
+    private static int granuleOf(int word, long bits) {
+        return (word << WORD_SHIFT) + Long.numberOfTrailingZeros(bits);
     }
 
     /** Renders granule {@code g} for a page picture: '#' chunk start, '=' rest of a chunk, '.' free. */

@@ -103,6 +103,27 @@ class ChunkMapTest {
         }
     }
 
+    @Test
+    void verifyNamesEachKindOfCorruption() throws ReflectiveOperationException {
+        assertCorruption("free (or padding) but marked as a chunk start", "starts", 0, 1L << 40);
+        assertCorruption("belongs to no chunk", "used", 0, 1L << 40 | 1L << 41);
+        assertCorruption("used granule 64 belongs to no chunk", "used", 1, 1L);
+        assertCorruption("belongs to no chunk", "starts", 0, 0);
+    }
+
+    /** Builds a map with one chunk at 0..3, overwrites word {@code word} of {@code array}, expects {@code message}. */
+    private static void assertCorruption(String message, String array, int word, long value) throws ReflectiveOperationException {
+        ChunkMap map = new ChunkMap(128, 0);
+        map.allocate(0, 4);
+        map.verify("clean");
+        java.lang.reflect.Field f = ChunkMap.class.getDeclaredField(array);
+        f.setAccessible(true);
+        long[] bits = (long[]) f.get(map);
+        bits[word] = array.equals("used") && word == 0 ? bits[word] | value : value;
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> map.verify("region"));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
     private static int linearFirstFit(boolean[] used, int n) {
         int run = 0;
         for (int g = 0; g < used.length; g++) {

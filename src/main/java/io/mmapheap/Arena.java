@@ -276,7 +276,11 @@ final class Arena {
      *                                  aligned or inside a chunk ("interior"), or free ("not allocated")
      */
     int locate(long address, String operation) {
-        int r = regionOf(address);
+        return locateIn(regionOf(address), address, operation);
+    }
+
+    /** {@link #locate} for a region already looked up with {@link #regionOf} (-1: none). */
+    int locateIn(int r, long address, String operation) {
         if (r < 0) {
             throw new IllegalArgumentException(operation + "(0x" + Long.toHexString(address)
                     + "): foreign address, not in any region of this heap");

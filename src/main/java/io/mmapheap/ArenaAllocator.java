@@ -274,14 +274,16 @@ abstract class ArenaAllocator implements Allocator {
         if (address == 0) {
             return;
         }
-        long bytes = dedicated.get(address);
-        if (bytes != AddressMap.ABSENT) {
-            unmapDedicated(address, bytes);
-            return;
+        int r = arena.regionOf(address);
+        if (r < 0) {
+            long bytes = dedicated.get(address);
+            if (bytes != AddressMap.ABSENT) {
+                unmapDedicated(address, bytes);
+                return;
+            }
         }
-        int r;
         try {
-            r = arena.locate(address, "free");
+            r = arena.locateIn(r, address, "free");
         } catch (IllegalArgumentException e) {
             invalid(e);
             return;

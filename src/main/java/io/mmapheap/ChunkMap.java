@@ -452,8 +452,19 @@ final class ChunkMap {
         while (lo > 1) {
             lo >>>= 1;
             hi >>>= 1;
-            for (int k = lo; k <= hi; k++) {
-                pull(k);
+            if (lo == hi) {
+                // One node per level from here up: once a node is unchanged, so are its ancestors.
+                int p = prefix[lo];
+                int s = suffix[lo];
+                int l = longest[lo];
+                pull(lo);
+                if (p == prefix[lo] && s == suffix[lo] && l == longest[lo]) {
+                    return;
+                }
+            } else {
+                for (int k = lo; k <= hi; k++) {
+                    pull(k);
+                }
             }
         }
     }

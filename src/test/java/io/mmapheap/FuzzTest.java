@@ -18,6 +18,8 @@ class FuzzTest {
 
     private static final int SHORT_OPS = 30_000;
     private static final int LONG_OPS = 3_000_000;
+    /** Above this many live chunks the fuzzer frees instead of allocating, so the heap stays small. */
+    private static final int MAX_LIVE = 2000;
 
     @Test
     void shortFuzz() {
@@ -43,6 +45,9 @@ class FuzzTest {
             List<long[]> live = new ArrayList<>();
             for (int i = 0; i < ops; i++) {
                 int action = random.nextInt(100);
+                if (action < 40 && live.size() >= MAX_LIVE) {
+                    action += 30;
+                }
                 try {
                     if (action < 40 || live.isEmpty()) {
                         long size = 1 + random.nextInt(random.nextInt(20) == 0 ? 300_000 : 1024);

@@ -105,7 +105,7 @@ final class TraceCommand implements Command {
             }
             if (stats) {
                 try (HeapTarget t = new HeapTarget(heaps.get())) {
-                    replayToPeak(trace, t);
+                    TraceRunner.replay(trace, t);
                     out.println("  stats at the end of a replay on mmapheap:");
                     t.heap().printStats(out);
                 }
@@ -116,19 +116,6 @@ final class TraceCommand implements Command {
         }
         boolean allValid = errors == 0 && mine.stream().allMatch(TraceRunner.Result::valid);
         return allValid ? 0 : 1;
-    }
-
-    /** Replays the trace without its frees of the final live blocks, so the stats show a full heap. */
-    private static void replayToPeak(Trace trace, TraceTarget target) {
-        long[] address = new long[trace.ids()];
-        for (int i = 0; i < trace.size(); i++) {
-            int id = trace.id(i);
-            switch (trace.kind(i)) {
-                case Trace.ALLOCATE -> address[id] = target.allocate(trace.bytes(i));
-                case Trace.REALLOCATE -> address[id] = target.reallocate(address[id], trace.bytes(i));
-                default -> target.free(address[id]);
-            }
-        }
     }
 
     private static void printTotal(PrintStream out, List<TraceRunner.Result> mine, List<TraceRunner.Result> theirs) {

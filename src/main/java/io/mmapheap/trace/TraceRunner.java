@@ -164,8 +164,14 @@ public final class TraceRunner {
 
     /** @return nanoseconds to replay the trace with no checks */
     static long time(Trace trace, TraceTarget target) {
-        long[] address = new long[trace.ids()];
         long start = System.nanoTime();
+        replay(trace, target);
+        return System.nanoTime() - start;
+    }
+
+    /** Replays the trace on the target with no checks. */
+    public static void replay(Trace trace, TraceTarget target) {
+        long[] address = new long[trace.ids()];
         for (int i = 0; i < trace.size(); i++) {
             int id = trace.id(i);
             switch (trace.kind(i)) {
@@ -174,6 +180,5 @@ public final class TraceRunner {
                 default -> target.free(address[id]);
             }
         }
-        return System.nanoTime() - start;
     }
 }

@@ -13,6 +13,11 @@ package io.mmapheap.os;
  */
 public record MapsEntry(long start, long end, String perms, long offset, String device, long inode, String path) {
 
+    private static final int HEX = 16;
+    /** range, perms, offset, device, inode; the path is optional. */
+    private static final int REQUIRED_FIELDS = 5;
+    private static final int PATH_FIELD = 5;
+
     /** @return the mapping's length in bytes */
     public long size() {
         return end - start;
@@ -34,8 +39,8 @@ public record MapsEntry(long start, long end, String perms, long offset, String 
      * @throws IllegalArgumentException if the line does not have the maps format
      */
     public static MapsEntry parse(String line) {
-        String[] f = line.trim().split("\\s+", 6);
-        if (f.length < 5) {
+        String[] f = line.trim().split("\\s+", PATH_FIELD + 1);
+        if (f.length < REQUIRED_FIELDS) {
             throw new IllegalArgumentException("not a /proc/PID/maps line: " + line);
         }
         int dash = f[0].indexOf('-');
@@ -44,13 +49,13 @@ public record MapsEntry(long start, long end, String perms, long offset, String 
         }
         try {
             return new MapsEntry(
-                    Long.parseUnsignedLong(f[0].substring(0, dash), 16),
-                    Long.parseUnsignedLong(f[0].substring(dash + 1), 16),
+                    Long.parseUnsignedLong(f[0].substring(0, dash), HEX),
+                    Long.parseUnsignedLong(f[0].substring(dash + 1), HEX),
                     f[1],
-                    Long.parseUnsignedLong(f[2], 16),
+                    Long.parseUnsignedLong(f[2], HEX),
                     f[3],
                     Long.parseLong(f[4]),
-                    f.length > 5 ? f[5] : "");
+                    f.length > PATH_FIELD ? f[PATH_FIELD] : "");
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a /proc/PID/maps line: " + line, e);
         }

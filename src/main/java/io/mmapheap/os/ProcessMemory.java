@@ -29,6 +29,9 @@ public final class ProcessMemory {
     private static final int STAT_VSIZE_FIELD = 23;
     private static final int STAT_RSS_FIELD = 24;
     private static final long KIB = 1024;
+    private static final int HEX = 16;
+    /** In /proc/PID/stat the fields after the command name start after ") ". */
+    private static final int AFTER_COMM = 2;
     /** x86-64 user space ends at 2^47 bytes. */
     private static final long USER_SPACE_END = 1L << 47;
 
@@ -148,7 +151,7 @@ public final class ProcessMemory {
     private static boolean isMapsLine(String line) {
         int dash = line.indexOf('-');
         int space = line.indexOf(' ');
-        return dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+        return dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(c -> Character.digit(c, HEX) >= 0);
     }
 
     private static void parseKbLine(String line, Map<String, Long> into) {
@@ -163,7 +166,7 @@ public final class ProcessMemory {
     private static long statField(int field) {
         String stat = String.join(" ", readLines(SELF.resolve("stat")));
         // The command name (field 2) may contain spaces and parentheses: count from its closing one.
-        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] rest = stat.substring(stat.lastIndexOf(')') + AFTER_COMM).split(" ");
         return Long.parseLong(rest[field - FIRST_FIELD_AFTER_COMM]);
     }
 

@@ -24,6 +24,9 @@ public final class Trace {
     public static final byte REALLOCATE = 'r';
 
     private static final int HEADER_FIELDS = 4;
+    /** Words on a free line ("f ID") and on an allocate or reallocate line ("a ID SIZE"). */
+    private static final int FREE_WORDS = 2;
+    private static final int SIZED_WORDS = 3;
 
     private final String name;
     private final int ids;
@@ -124,7 +127,7 @@ public final class Trace {
                 throw new TraceFormatException(name, line, "unknown operation '" + w[0] + "' (expected a, f or r)");
             }
             byte kind = (byte) w[0].charAt(0);
-            int expected = kind == FREE ? 2 : 3;
+            int expected = kind == FREE ? FREE_WORDS : SIZED_WORDS;
             if (w.length != expected) {
                 throw new TraceFormatException(name, line, "'" + w[0] + "' takes " + (expected - 1) + " arguments, found " + (w.length - 1));
             }

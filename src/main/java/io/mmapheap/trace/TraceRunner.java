@@ -19,6 +19,7 @@ public final class TraceRunner {
 
     /** Untimed runs before the timed ones, to let the JIT compile the paths. */
     public static final int WARMUP_RUNS = 2;
+    private static final double KILO = 1000;
 
     private TraceRunner() {
     }
@@ -35,7 +36,7 @@ public final class TraceRunner {
     public record Result(boolean valid, String problem, double utilization, int ops, double seconds) {
         /** @return thousands of operations per second */
         public double kops() {
-            return seconds == 0 ? 0 : ops / seconds / 1000;
+            return seconds == 0 ? 0 : ops / seconds / KILO;
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.Arrays;
  *   allocate(n):  r = first region with a free run &gt;= n      (RegionIndex, O(log regions))
  *                 g = lowest such run in r                    (ChunkMap, O(log granules))
  *                 mark [g, g+n) used, refresh r in the index
- *   locate(a):    region of address a (a range check for one region; else the page table,
- *                 page number -&gt; region), then the chunk-start bit of its granule
+ *   locate(a):    region of address a (a range check for one region; else the region
+ *                 table, block of memory -&gt; region), then the chunk-start bit of its granule
  * </pre>
  * A chunk never crosses a region boundary, since regions need not be contiguous.
  * Not thread-safe: the allocators serialize calls. The hot paths create no objects.
@@ -29,13 +29,13 @@ final class Arena {
     private final int pageGranuleShift;
     private final boolean singleRegion;
     private final RegionIndex index = new RegionIndex();
-    private final AddressMap pageTable = new AddressMap();
+    private final RegionTable table;
 
     private ChunkMap[] maps = new ChunkMap[INITIAL_REGIONS];
     private long[] bases = new long[INITIAL_REGIONS];
     private long[] lengths = new long[INITIAL_REGIONS];
     private int count;
-    /** The region last allocated from or located: most frees hit it, sparing a page-table probe. */
+    /** The region last allocated from or located: most frees hit it, sparing a table probe. */
     private int recent;
     private long bytesMapped;
     private long usedGranules;
@@ -43,14 +43,16 @@ final class Arena {
     /**
      * @param granuleShift log2 of the granule in bytes
      * @param pageSize     the system page size
-     * @param singleRegion true if at most one region will ever be added (no page table needed)
+     * @param singleRegion true if at most one region will ever be added (no region table needed)
+     * @param minRegionPages no region will be shorter than this many pages (but perhaps the last)
      */
-    Arena(int granuleShift, long pageSize, boolean singleRegion) {
+    Arena(int granuleShift, long pageSize, boolean singleRegion, long minRegionPages) {
         this.granuleShift = granuleShift;
         this.granule = 1L << granuleShift;
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.pageGranuleShift = pageShift - granuleShift;
         this.singleRegion = singleRegion;
+        this.table = new RegionTable(pageShift + (63 - Long.numberOfLeadingZeros(Math.max(1, minRegionPages))), pageShift);
     }
 
     long granule() {
@@ -110,9 +112,7 @@ final class Arena {
         bytesMapped += bytes;
         index.set(r, maps[r].longestFree());
         if (!singleRegion) {
-            for (long page = base >>> pageShift, end = (base + bytes) >>> pageShift; page < end; page++) {
-                pageTable.put(page, r);
-            }
+            table.add(r, base, bytes, bases, lengths, count);
         }
         return r;
     }
@@ -260,7 +260,7 @@ final class Arena {
         if (singleRegion) {
             return -1;
         }
-        r = (int) pageTable.get(address >>> pageShift);
+        r = table.find(address, bases, lengths);
         if (r >= 0) {
             recent = r;
         }
@@ -349,7 +349,7 @@ final class Arena {
     }
 
     long metadataBytes() {
-        long bytes = index.metadataBytes() + pageTable.metadataBytes() + 3L * maps.length * Long.BYTES;
+        long bytes = index.metadataBytes() + table.metadataBytes() + 3L * maps.length * Long.BYTES;
         for (int r = 0; r < count; r++) {
             bytes += maps[r].metadataBytes();
         }
@@ -372,23 +372,14 @@ final class Arena {
             }
             used += maps[r].usedGranules();
             mapped += lengths[r];
-            if (!singleRegion) {
-                for (long page = bases[r] >>> pageShift, end = (bases[r] + lengths[r]) >>> pageShift; page < end; page++) {
-                    if (pageTable.get(page) != r) {
-                        throw new IllegalStateException("page table maps page 0x" + Long.toHexString(page << pageShift)
-                                + " to " + pageTable.get(page) + ", not to its region " + r);
-                    }
-                }
-            }
         }
         index.verify();
         if (used != usedGranules || mapped != bytesMapped) {
             throw new IllegalStateException("arena counters say " + usedGranules + " granules used and "
                     + bytesMapped + " bytes mapped; the regions hold " + used + " and " + mapped);
         }
-        if (!singleRegion && pageTable.size() != (int) (mapped >>> pageShift)) {
-            throw new IllegalStateException("page table has " + pageTable.size() + " pages; the regions span "
-                    + (mapped >>> pageShift));
+        if (!singleRegion) {
+            table.verify(bases, lengths, count);
         }
     }
 

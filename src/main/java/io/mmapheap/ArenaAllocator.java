@@ -41,7 +41,7 @@ abstract class ArenaAllocator implements Allocator {
     private long peakMapped;
     private boolean closed;
 
-    ArenaAllocator(String name, AllocatorBuilder<?> b, long maxRequest, boolean singleRegion) {
+    ArenaAllocator(String name, AllocatorBuilder<?> b, long maxRequest, boolean singleRegion, long minRegionPages) {
         this.name = name;
         this.source = b.source;
         this.pageSize = source.pageSize();
@@ -53,7 +53,7 @@ abstract class ArenaAllocator implements Allocator {
         this.strictClose = b.strictClose;
         this.reportLeaks = b.reportLeaks;
         this.leakSample = b.leakSample;
-        this.arena = new Arena(granuleShift, pageSize, singleRegion);
+        this.arena = new Arena(granuleShift, pageSize, singleRegion, minRegionPages);
     }
 
     /** @return whether a request gets a dedicated mapping instead of a place in the regions */

@@ -44,7 +44,7 @@ public final class ElasticHeap extends ArenaAllocator {
     private final long largeThreshold;
 
     private ElasticHeap(Builder b, long maxRequest) {
-        super("ElasticHeap", b, maxRequest, false);
+        super("ElasticHeap", b, maxRequest, false, b.growthPages);
         this.maxPages = b.maxPages;
         this.growthPages = b.growthPages;
         this.largeThreshold = b.largeThreshold;

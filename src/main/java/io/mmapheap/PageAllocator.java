@@ -33,7 +33,7 @@ public final class PageAllocator extends ArenaAllocator {
     private final long capacity;
 
     private PageAllocator(Builder b, long capacity) {
-        super("PageAllocator", b, capacity, true);
+        super("PageAllocator", b, capacity, true, capacity / b.source.pageSize());
         this.capacity = capacity;
         try {
             this.base = source.map(capacity);

@@ -153,7 +153,7 @@ public final class BenchMain {
     }
 
     private static void printMetadata() {
-        try (ElasticHeap heap = ElasticHeap.builder().granule(16).build()) {
+        try (ElasticHeap heap = ElasticHeap.builder().granule(16).reportLeaks(false).build()) {
             for (long i = 0; i < METADATA_PROBE_BYTES / METADATA_PROBE_CHUNK; i++) {
                 heap.allocate(METADATA_PROBE_CHUNK);
             }

@@ -76,18 +76,6 @@ final class Arena {
         return count == 0 ? 0 : index.max();
     }
 
-    long regionBase(int r) {
-        return bases[r];
-    }
-
-    long regionLength(int r) {
-        return lengths[r];
-    }
-
-    ChunkMap regionMap(int r) {
-        return maps[r];
-    }
-
     /**
      * Adds a mapped region after all existing ones.
      *

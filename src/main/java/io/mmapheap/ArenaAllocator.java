@@ -100,7 +100,7 @@ abstract class ArenaAllocator implements Allocator {
         if (isLarge(size)) {
             address = mapDedicated(size, alignment);
         } else {
-            n = (int) ((size + granule() - 1) >>> granuleShift);
+            n = Sizes.granulesFor(size, granuleShift);
             address = alignment <= granule() ? arena.allocate(n, zero) : arena.allocateAligned(n, alignment, zero);
             if (address == 0) {
                 address = noRoom(size, n, alignment, zero);
@@ -250,7 +250,7 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     private boolean resizeInPlace(int r, long address, long oldBytes, long newSize) {
-        int newN = (int) ((newSize + granule() - 1) >>> granuleShift);
+        int newN = Sizes.granulesFor(newSize, granuleShift);
         long newBytes = (long) newN << granuleShift;
         if (newBytes < oldBytes && perturb != 0) {
             RawMemory.fill(address + newBytes, oldBytes - newBytes, (byte) perturb);

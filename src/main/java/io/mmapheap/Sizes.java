@@ -22,17 +22,11 @@ final class Sizes {
     }
 
     /**
-     * Converts a request to granules.
-     *
-     * @param size     bytes requested
-     * @param maxBytes the largest request the allocator can ever serve
+     * @param size         bytes, already checked to be in (0, 2^31-1 granules]
+     * @param granuleShift log2 of the granule
      * @return size rounded up to whole granules, in granules
-     * @throws IllegalArgumentException if size &lt;= 0 or size &gt; maxBytes
      */
-    static int granules(long size, long maxBytes, int granuleShift) {
-        if (size <= 0 || size > maxBytes) {
-            throw badSize(size, maxBytes);
-        }
+    static int granulesFor(long size, int granuleShift) {
         return (int) ((size + (1L << granuleShift) - 1) >>> granuleShift);
     }
 

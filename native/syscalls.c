@@ -39,6 +39,13 @@ JNIEXPORT jint JNICALL Java_io_mmapheap_os_Syscalls_munmap(
     return munmap(to_ptr(address), to_size(length)) == 0 ? 0 : fail();
 }
 
+JNIEXPORT jlong JNICALL Java_io_mmapheap_os_Syscalls_mremap(
+        JNIEnv *env, jclass cls, jlong address, jlong oldLength, jlong newLength, jint flags) {
+    (void) env; (void) cls;
+    void *p = mremap(to_ptr(address), to_size(oldLength), to_size(newLength), flags);
+    return p == MAP_FAILED ? (jlong) -errno : (jlong) (uintptr_t) p;
+}
+
 JNIEXPORT jint JNICALL Java_io_mmapheap_os_Syscalls_madvise(
         JNIEnv *env, jclass cls, jlong address, jlong length, jint advice) {
     (void) env; (void) cls;
@@ -107,6 +114,7 @@ JNIEXPORT jlongArray JNICALL Java_io_mmapheap_os_Syscalls_headerConstants(JNIEnv
         MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
         MADV_HUGEPAGE, MADV_NOHUGEPAGE,
         EINVAL, ENOMEM, EAGAIN, EPERM,
+        MREMAP_MAYMOVE,
     };
     const jsize count = (jsize) (sizeof values / sizeof values[0]);
     jlongArray result = (*env)->NewLongArray(env, count);

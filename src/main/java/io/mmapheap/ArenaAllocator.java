@@ -56,6 +56,14 @@ abstract class ArenaAllocator implements Allocator {
         this.arena = new Arena(granuleShift, pageSize, singleRegion, minRegionPages);
     }
 
+    /**
+     * @return the size to allocate when {@code reallocate} must move a chunk of {@code oldBytes} to
+     *         {@code newSize}: {@code newSize} unless the allocator keeps headroom for chunks that keep growing
+     */
+    long moveSize(long oldBytes, long newSize) {
+        return newSize;
+    }
+
     /** @return whether a request gets a dedicated mapping instead of a place in the regions */
     abstract boolean isLarge(long size);
 
@@ -221,11 +229,11 @@ abstract class ArenaAllocator implements Allocator {
                 killBlock(address);
                 return address;
             }
-        } else if (isLarge(newSize) && newSize <= oldBytes) {
+        } else if (isLarge(newSize)) {
             killBlock(address);
-            return address;
+            return newSize <= oldBytes ? address : remapDedicated(address, oldBytes, newSize);
         }
-        long moved = allocateChunk(newSize, 1, false);
+        long moved = allocateChunk(moveSize(oldBytes, newSize), 1, false);
         Throwable site = sites.isEmpty() ? null : sites.remove(address);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
         if (r < 0) {
@@ -236,6 +244,34 @@ abstract class ArenaAllocator implements Allocator {
         if (site != null) {
             sites.put(moved, site);
         }
+        return moved;
+    }
+
+    /** Grows a dedicated mapping by moving its pages (mremap): no copy, no page faults. */
+    private long remapDedicated(long address, long oldBytes, long newSize) {
+        long newBytes = Sizes.roundUp(newSize, pageSize);
+        reservePages((newBytes - oldBytes) / pageSize, newSize);
+        long moved;
+        try {
+            moved = source.remap(address, oldBytes, newBytes);
+        } catch (NativeMemoryException e) {
+            throw new HeapExhaustedException("reallocate(0x" + Long.toHexString(address) + ", " + newSize
+                    + "): cannot grow the dedicated mapping", e);
+        }
+        dedicated.remove(address);
+        dedicated.put(moved, newBytes);
+        dedicatedBytes += newBytes - oldBytes;
+        if (!sites.isEmpty()) {
+            Throwable site = sites.remove(address);
+            if (site != null) {
+                sites.put(moved, site);
+            }
+        }
+        if (perturb != 0) {
+            RawMemory.fill(moved + oldBytes, newBytes - oldBytes, (byte) ~perturb);
+        }
+        peakInUse = Math.max(peakInUse, bytesInUse());
+        peakMapped = Math.max(peakMapped, bytesMapped());
         return moved;
     }
 

@@ -60,6 +60,20 @@ public final class ElasticHeap extends ArenaAllocator {
         return size > largeThreshold;
     }
 
+    /**
+     * A chunk that grows past a growth step by realloc would otherwise move into a region of exactly
+     * its size each time and map a new one on its next growth: give it half again as much, so a
+     * chunk that keeps growing moves O(log) times.
+     */
+    @Override
+    long moveSize(long oldBytes, long newSize) {
+        long step = (long) growthPages * pageSize;
+        if (newSize <= oldBytes || newSize <= step || isLarge(newSize)) {
+            return newSize;
+        }
+        return Math.min(largeThreshold, newSize + newSize / 2);
+    }
+
     @Override
     long noRoom(long size, int n, long alignment, boolean zero) {
         if (alignment > pageSize) {

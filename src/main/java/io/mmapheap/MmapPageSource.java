@@ -26,6 +26,11 @@ final class MmapPageSource implements PageSource {
     }
 
     @Override
+    public long remap(long address, long oldBytes, long newBytes) {
+        return VirtualMemory.remap(address, oldBytes, newBytes, VirtualMemory.MREMAP_MAYMOVE);
+    }
+
+    @Override
     public void discard(long address, long bytes) {
         VirtualMemory.advise(address, bytes, VirtualMemory.MADV_DONTNEED);
     }

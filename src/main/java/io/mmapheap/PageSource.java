@@ -36,6 +36,23 @@ public interface PageSource {
      */
     void discard(long address, long bytes);
 
+    /**
+     * Resizes memory obtained from {@link #map}, keeping min(old, new) bytes of its contents; the
+     * result may be at a new address. The default maps anew, copies and unmaps the old memory;
+     * the mmap source moves the pages themselves with {@code mremap}.
+     *
+     * @param oldBytes the memory's current length, a positive multiple of {@link #pageSize()}
+     * @param newBytes the length wanted, a positive multiple of {@link #pageSize()}
+     * @return the start address of the resized memory
+     * @throws NativeMemoryException if the system refuses; the old memory is then unchanged
+     */
+    default long remap(long address, long oldBytes, long newBytes) {
+        long moved = map(newBytes);
+        RawMemory.copy(address, moved, Math.min(oldBytes, newBytes));
+        unmap(address, oldBytes);
+        return moved;
+    }
+
     /** @return the source that maps anonymous private pages with {@code mmap} */
     static PageSource mmap() {
         return MmapPageSource.INSTANCE;

@@ -170,6 +170,53 @@ class MallocFamilyTest {
     }
 
     @Test
+    void growingADedicatedMappingMovesItsPagesAndKeepsTheContents() {
+        for (PageSource source : List.of(PageSource.mmap(), new FailingPageSource(-1))) {
+            try (ElasticHeap heap = ElasticHeap.builder().pageSource(source).build()) {
+                long a = heap.allocate(200_000);
+                for (long i = 0; i < 200_000; i += 4096) {
+                    RawMemory.putLong(a + i, i);
+                }
+                long b = heap.reallocate(a, 3_000_000);
+                assertEquals(Sizes.roundUp(3_000_000, PAGE), heap.usableSize(b));
+                for (long i = 0; i < 200_000; i += 4096) {
+                    assertEquals(i, RawMemory.getLong(b + i), "offset " + i);
+                }
+                RawMemory.putLong(b + 2_999_992, 1);
+                assertEquals(1, heap.stats().dedicatedMappings());
+                heap.verify();
+                heap.free(b);
+            }
+        }
+    }
+
+    @Test
+    void aFailedRemapLeavesTheDedicatedChunkIntact() {
+        FailingPageSource source = new FailingPageSource(1);
+        try (ElasticHeap heap = ElasticHeap.builder().pageSource(source).build()) {
+            long a = heap.allocate(200_000);
+            RawMemory.putLong(a, 42);
+            HeapStats before = heap.stats();
+            HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.reallocate(a, 400_000));
+            assertEquals(VirtualMemory.ENOMEM, e.errno());
+            assertEquals(before, heap.stats());
+            assertEquals(42, RawMemory.getLong(a));
+            heap.free(a);
+        }
+    }
+
+    @Test
+    void aChunkThatKeepsGrowingPastAGrowthStepGetsHeadroom() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(4).build()) {
+            long a = heap.allocate(8000);
+            heap.allocate(16);
+            long b = heap.reallocate(a, 40_000);
+            assertTrue(heap.usableSize(b) >= 60_000, "half again as much: " + heap.usableSize(b));
+            assertEquals(b, heap.reallocate(b, 50_000), "the next growth fits in place");
+        }
+    }
+
+    @Test
     void aFailedMoveLeavesTheChunkIntact() {
         try (PageAllocator heap = PageAllocator.builder().pages(1).build()) {
             long a = heap.allocate(2048);

@@ -17,7 +17,8 @@ final class Syscalls {
             "MAP_FIXED_NOREPLACE",
             "MADV_NORMAL", "MADV_RANDOM", "MADV_SEQUENTIAL", "MADV_WILLNEED", "MADV_DONTNEED", "MADV_FREE",
             "MADV_HUGEPAGE", "MADV_NOHUGEPAGE",
-            "EINVAL", "ENOMEM", "EAGAIN", "EPERM");
+            "EINVAL", "ENOMEM", "EAGAIN", "EPERM",
+            "MREMAP_MAYMOVE");
 
     static {
         NativeLibrary.load();
@@ -30,6 +31,9 @@ final class Syscalls {
     static native long mmap(long hint, long length, int prot, int flags);
 
     static native int munmap(long address, long length);
+
+    /** {@code mremap(address, oldLength, newLength, flags)}: the mapping's new address or -errno. */
+    static native long mremap(long address, long oldLength, long newLength, int flags);
 
     static native int madvise(long address, long length, int advice);
 

@@ -59,6 +59,9 @@ public final class VirtualMemory {
     /** Disable transparent huge pages for the range. */
     public static final int MADV_NOHUGEPAGE = 15;
 
+    /** mremap may move the mapping to a new address when it cannot grow in place. */
+    public static final int MREMAP_MAYMOVE = 1;
+
     /** Invalid argument. */
     public static final int EINVAL = 22;
     /** Out of memory, or address space limit reached. */
@@ -140,6 +143,29 @@ public final class VirtualMemory {
     public static void unmap(long address, long length) {
         checkRange("munmap", address, length);
         check("munmap", address, length, Syscalls.munmap(address, length));
+    }
+
+    /**
+     * {@code mremap(address, oldLength, newLength, flags)}: grows or shrinks a mapping, moving it
+     * if {@link #MREMAP_MAYMOVE} allows and it cannot grow in place. The pages move with their
+     * contents: nothing is copied and no page is faulted in.
+     *
+     * @param flags 0 or {@link #MREMAP_MAYMOVE}
+     * @return the mapping's (possibly new) page-aligned address
+     * @throws IllegalArgumentException for a length &lt;= 0 or unknown flags
+     * @throws NativeMemoryException    EINVAL for a misaligned address; ENOMEM if it cannot grow
+     */
+    public static long remap(long address, long oldLength, long newLength, int flags) {
+        requirePositiveLength("mremap", oldLength);
+        checkRange("mremap", address, newLength);
+        if ((flags & ~MREMAP_MAYMOVE) != 0) {
+            throw new IllegalArgumentException("mremap: unknown flag bits 0x" + Integer.toHexString(flags & ~MREMAP_MAYMOVE));
+        }
+        long result = Syscalls.mremap(address, oldLength, newLength, flags);
+        if (result < 0) {
+            throw failure("mremap", address, newLength, result);
+        }
+        return result;
     }
 
     /**

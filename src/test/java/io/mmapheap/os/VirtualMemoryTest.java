@@ -160,6 +160,20 @@ class VirtualMemoryTest {
     }
 
     @Test
+    void mremapGrowsAMappingAndItsContentsMoveWithIt() {
+        long address = VirtualMemory.mapAnonymous(PAGE);
+        RawMemory.putLong(address + 8, 0xfeedL);
+        long moved = VirtualMemory.remap(address, PAGE, 64 * PAGE, VirtualMemory.MREMAP_MAYMOVE);
+        mapped = moved;
+        mappedLength = 64 * PAGE;
+        assertEquals(0xfeedL, RawMemory.getLong(moved + 8));
+        assertEquals(0, RawMemory.getLong(moved + 63 * PAGE), "the new pages read zero");
+        assertThrows(NativeMemoryException.class, () -> VirtualMemory.remap(moved + 1, PAGE, 2 * PAGE, 0));
+        assertThrows(IllegalArgumentException.class, () -> VirtualMemory.remap(moved, PAGE, 2 * PAGE, 0x10));
+        assertThrows(IllegalArgumentException.class, () -> VirtualMemory.remap(moved, 0, 2 * PAGE, 0));
+    }
+
+    @Test
     void directBufferSeesTheSameBytes() {
         long address = mapIsolated(PAGE);
         ByteBuffer buffer = VirtualMemory.directBuffer(address, (int) PAGE).order(ByteOrder.nativeOrder());

@@ -365,6 +365,29 @@ abstract class ArenaAllocator implements Allocator {
         }
     }
 
+    /**
+     * @return whether {@code address} lies in memory this allocator mapped (a region or the start of
+     *         a dedicated mapping), live chunk or not
+     */
+    synchronized boolean holds(long address) {
+        ensureOpen();
+        return arena.regionOf(address) >= 0 || dedicated.get(address) != AddressMap.ABSENT;
+    }
+
+    /**
+     * Frees {@code address} if this allocator holds it ({@link #holds}), as {@link #free} would.
+     *
+     * @return false, doing nothing, if the address is not in this allocator's memory
+     */
+    synchronized boolean freeIfHeld(long address) {
+        ensureOpen();
+        if (arena.regionOf(address) < 0 && dedicated.get(address) == AddressMap.ABSENT) {
+            return false;
+        }
+        freeChunk(address);
+        return true;
+    }
+
     @Override
     public synchronized long usableSize(long address) {
         ensureOpen();

@@ -48,7 +48,7 @@ public final class BenchMain {
     public static void main(String[] args) throws RunnerException, IOException {
         boolean full = args.length > 0 && args[0].equals("--full");
         String filter = args.length > (full ? 1 : 0) ? args[full ? 1 : 0] : "io.mmapheap.bench.*Benchmark";
-        List<String> subjects = new ArrayList<>(List.of(Subject.MMAPHEAP, Subject.MMAPHEAP_PAGE, Subject.GLIBC,
+        List<String> subjects = new ArrayList<>(List.of(Subject.MMAPHEAP, Subject.MMAPHEAP_PAGE, Subject.MMAPHEAP_STRIPED, Subject.GLIBC,
                 Subject.DIRECT, Subject.NETTY));
         if (Subject.Ffm.available()) {
             subjects.add(Subject.FFM);

@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * Workloads 2 and 3, {@code churn}: each thread keeps {@value #LIVE} live blocks; each operation
  * frees a random one and allocates a random size in [8, 4096] in its place. The sequence is seeded
- * and identical for every subject. {@code churn2} runs two threads on one shared allocator.
+ * and identical for every subject. {@code churn2} runs two threads on one shared allocator
+ * ({@code mmapheap-striped} is a {@link io.mmapheap.StripedHeap} of two arenas).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -32,7 +33,7 @@ public class ChurnBenchmark {
     /** The allocator all threads share. */
     @State(Scope.Benchmark)
     public static class Shared {
-        @Param({Subject.MMAPHEAP, Subject.MMAPHEAP_PAGE, Subject.GLIBC, Subject.DIRECT, Subject.NETTY, Subject.FFM})
+        @Param({Subject.MMAPHEAP, Subject.MMAPHEAP_PAGE, Subject.MMAPHEAP_STRIPED, Subject.GLIBC, Subject.DIRECT, Subject.NETTY, Subject.FFM})
         public String subject;
 
         Object allocator;

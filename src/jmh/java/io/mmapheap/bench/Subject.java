@@ -21,6 +21,7 @@ abstract class Subject {
     /** Subject names, as the benchmarks' {@code subject} parameter spells them. */
     static final String MMAPHEAP = "mmapheap";
     static final String MMAPHEAP_PAGE = "mmapheap-page";
+    static final String MMAPHEAP_STRIPED = "mmapheap-striped";
     static final String GLIBC = "glibc";
     static final String DIRECT = "directbuffer";
     static final String NETTY = "netty";
@@ -43,6 +44,7 @@ abstract class Subject {
         switch (name) {
             case MMAPHEAP:
             case MMAPHEAP_PAGE:
+            case MMAPHEAP_STRIPED:
                 return new Heap((io.mmapheap.Allocator) shared);
             case GLIBC:
                 return new Glibc();
@@ -62,6 +64,8 @@ abstract class Subject {
         switch (name) {
             case MMAPHEAP:
                 return ElasticHeap.builder().build();
+            case MMAPHEAP_STRIPED:
+                return io.mmapheap.StripedHeap.of(2, ElasticHeap.builder());
             case MMAPHEAP_PAGE:
                 long pages = Math.max(16, 2 * maxLiveBytes / 4096);
                 return PageAllocator.builder().pages(pages).granule(16).build();

@@ -1,0 +1,199 @@
+package io.mmapheap;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.commons.lang3.Validate;
+
+/**
+ * Several independent {@link ElasticHeap}s ("arenas") behind one {@link Allocator}, for programs
+ * where several threads allocate at once. A thread allocates from arena {@code threadId % arenas},
+ * so threads mostly work on their own metadata and lock; any thread may free any chunk (the
+ * arena that holds the address is found by asking the caller's arena first, then the others).
+ *
+ * <p>Why arenas and not a cheaper lock: with one heap shared by two threads, each operation moves
+ * the heap's metadata between the cores' caches, and that, not the lock, is the cost (a spin lock
+ * in place of the monitor was measured slower). Exact first fit holds within each arena, not
+ * across them. Each arena maps its own pages, so a page limit set on the builder applies per arena.
+ * Statistics add the arenas' figures; the peaks are sums of per-arena peaks, an upper bound.
+ */
+public final class StripedHeap implements Allocator {
+
+    private final ElasticHeap[] arenas;
+
+    private StripedHeap(ElasticHeap[] arenas) {
+        this.arenas = arenas;
+    }
+
+    /**
+     * @param arenas  how many independent heaps, &gt;= 1 (the number of allocating threads is a good choice)
+     * @param builder the settings of every arena
+     * @throws IllegalArgumentException if arenas &lt; 1 or the builder's settings are invalid
+     */
+    public static StripedHeap of(int arenas, ElasticHeap.Builder builder) {
+        Validate.isTrue(arenas >= 1, "arenas must be >= 1, was %d", arenas);
+        Validate.notNull(builder, "builder");
+        ElasticHeap[] heaps = new ElasticHeap[arenas];
+        for (int i = 0; i < arenas; i++) {
+            heaps[i] = builder.build();
+        }
+        return new StripedHeap(heaps);
+    }
+
+    /** @return the number of arenas */
+    public int arenas() {
+        return arenas.length;
+    }
+
+    private int home() {
+        return (int) Math.floorMod(Thread.currentThread().getId(), (long) arenas.length);
+    }
+
+    private ElasticHeap mine() {
+        return arenas[home()];
+    }
+
+    @Override
+    public long allocate(long size) {
+        return mine().allocate(size);
+    }
+
+    @Override
+    public long allocateZeroed(long size) {
+        return mine().allocateZeroed(size);
+    }
+
+    @Override
+    public long allocate(long size, long alignment) {
+        return mine().allocate(size, alignment);
+    }
+
+    @Override
+    public MemoryBlock allocateBlock(long size) {
+        return mine().allocateBlock(size);
+    }
+
+    /** Reallocates in the arena that holds the chunk; see {@link Allocator#reallocate}. */
+    @Override
+    public long reallocate(long address, long newSize) {
+        if (address == 0) {
+            return allocate(newSize);
+        }
+        return owner(address, "reallocate").reallocate(address, newSize);
+    }
+
+    @Override
+    public void free(long address) {
+        if (address == 0) {
+            mine().ensureOpen();
+            return;
+        }
+        int home = home();
+        for (int i = 0; i < arenas.length; i++) {
+            if (arenas[(home + i) % arenas.length].freeIfHeld(address)) {
+                return;
+            }
+        }
+        // No arena holds it: let the caller's arena diagnose it (and apply its check level).
+        arenas[home].free(address);
+    }
+
+    @Override
+    public long usableSize(long address) {
+        return owner(address, "usableSize").usableSize(address);
+    }
+
+    /** @return the arena holding the address; else the caller's, which then reports it as foreign */
+    private ElasticHeap owner(long address, String operation) {
+        int home = home();
+        for (int i = 0; i < arenas.length; i++) {
+            ElasticHeap arena = arenas[(home + i) % arenas.length];
+            if (arena.holds(address)) {
+                return arena;
+            }
+        }
+        return arenas[home];
+    }
+
+    @Override
+    public long trim() {
+        long released = 0;
+        for (ElasticHeap arena : arenas) {
+            released += arena.trim();
+        }
+        return released;
+    }
+
+    @Override
+    public void verify() {
+        for (int i = 0; i < arenas.length; i++) {
+            try {
+                arenas[i].verify();
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("arena " + i + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public HeapStats stats() {
+        long pages = 0;
+        long mapped = 0;
+        long inUse = 0;
+        long free = 0;
+        long runs = 0;
+        long largest = 0;
+        long live = 0;
+        long regions = 0;
+        long dedicated = 0;
+        long dedicatedBytes = 0;
+        long releasable = 0;
+        long peakInUse = 0;
+        long peakMapped = 0;
+        long metadata = 0;
+        for (ElasticHeap arena : arenas) {
+            HeapStats s = arena.stats();
+            pages += s.pagesMapped();
+            mapped += s.bytesMapped();
+            inUse += s.bytesInUse();
+            free += s.bytesFree();
+            runs += s.freeChunks();
+            largest = Math.max(largest, s.largestFreeRun());
+            live += s.liveChunks();
+            regions += s.regions();
+            dedicated += s.dedicatedMappings();
+            dedicatedBytes += s.dedicatedBytes();
+            releasable += s.releasableBytes();
+            peakInUse += s.peakBytesInUse();
+            peakMapped += s.peakBytesMapped();
+            metadata += s.metadataBytes();
+        }
+        return new HeapStats(pages, mapped, inUse, free, runs, largest, live, regions, dedicated, dedicatedBytes,
+                releasable, peakInUse, peakMapped, metadata);
+    }
+
+    @Override
+    public String pageMap(int maxPages) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < arenas.length; i++) {
+            out.append("arena ").append(i).append(':').append(System.lineSeparator()).append(arenas[i].pageMap(maxPages));
+        }
+        return out.toString();
+    }
+
+    /** Closes every arena; the first failure is thrown after all were closed. */
+    @Override
+    public void close() {
+        List<RuntimeException> failures = new ArrayList<>();
+        for (ElasticHeap arena : arenas) {
+            try {
+                arena.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+}

@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** A real ENOMEM from the kernel, in a JVM of its own whose address space is capped. */
@@ -15,6 +16,7 @@ class AddressSpaceLimitTest {
 
     @Test
     void runningOutOfAddressSpaceIsAReportedExhaustionThatLosesNothing() throws Exception {
+        Assumptions.assumeTrue(onPath("prlimit"), "prlimit (util-linux) lowers the probe's RLIMIT_AS");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         Process probe = new ProcessBuilder(List.of(java, "-Xmx32m", "-Xms32m", "-XX:+IgnoreUnrecognizedVMOptions",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -29,5 +31,14 @@ class AddressSpaceLimitTest {
         assertEquals(0, probe.exitValue(), output);
         assertTrue(output.contains("ENOMEM (Cannot allocate memory)"), output);
         assertTrue(output.contains("PROBE OK"), output);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (java.nio.file.Files.isExecutable(Paths.get(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -106,28 +106,21 @@ final class Arena {
     }
 
     /**
-     * Exact first fit: the lowest fitting offset in the first region that has room.
+     * Exact first fit: the lowest fitting offset, among those whose address is a multiple of
+     * {@code alignment}, in the first region that has room. Up to the granule every offset is
+     * aligned and the run tree answers in O(log granules); a larger alignment scans the free runs of
+     * the regions with room, O(regions + words scanned).
      *
-     * @param n    granules, &gt; 0
-     * @param zero whether the chunk must read as zero (only pages handed out before are cleared)
-     * @return the chunk's address, or 0 if no region has a free run of n granules
-     */
-    long allocate(int n, boolean zero) {
-        int r = index.findFirst(n);
-        if (r < 0) {
-            return 0;
-        }
-        return place(r, maps[r].findFirst(n), n, zero);
-    }
-
-    /**
-     * Exact first fit among the offsets whose address is a multiple of {@code alignment}: the
-     * regions in order, the lowest such offset with n free granules. O(regions + words scanned).
-     *
-     * @param alignment bytes, a power of two &gt; the granule
+     * @param n         granules, &gt; 0
+     * @param alignment bytes, a power of two
+     * @param zero      whether the chunk must read as zero (only pages handed out before are cleared)
      * @return the chunk's address, or 0 if no region has room
      */
-    long allocateAligned(int n, long alignment, boolean zero) {
+    long allocate(int n, long alignment, boolean zero) {
+        if (alignment <= granule) {
+            int r = index.findFirst(n);
+            return r < 0 ? 0 : place(r, maps[r].findFirst(n), n, zero);
+        }
         int align = (int) Math.min(alignment >>> granuleShift, Integer.MAX_VALUE);
         for (int r = 0; r < count; r++) {
             if (index.get(r) < n) {

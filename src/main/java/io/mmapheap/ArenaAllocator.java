@@ -109,7 +109,7 @@ abstract class ArenaAllocator implements Allocator {
             address = mapDedicated(size, alignment);
         } else {
             n = Sizes.granulesFor(size, granuleShift);
-            address = alignment <= granule() ? arena.allocate(n, zero) : arena.allocateAligned(n, alignment, zero);
+            address = arena.allocate(n, alignment, zero);
             if (address == 0) {
                 address = noRoom(size, n, alignment, zero);
             }

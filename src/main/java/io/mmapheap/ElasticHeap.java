@@ -95,7 +95,7 @@ public final class ElasticHeap extends ArenaAllocator {
         }
         arena.addRegion(base, pages * pageSize);
         regionMapped();
-        return alignment <= granule() ? arena.allocate(n, zero) : arena.allocateAligned(n, alignment, zero);
+        return arena.allocate(n, alignment, zero);
     }
 
     /**

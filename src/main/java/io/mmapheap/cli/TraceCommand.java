@@ -88,8 +88,7 @@ final class TraceCommand implements Command {
                 errors++;
                 continue;
             }
-            HeapTarget[] last = new HeapTarget[1];
-            Supplier<TraceTarget> heapTargets = () -> last[0] = new HeapTarget(heaps.get());
+            Supplier<TraceTarget> heapTargets = () -> new HeapTarget(heaps.get());
             TraceRunner.Result m = TraceRunner.run(trace, heapTargets, granule, runs);
             TraceRunner.Result l = TraceRunner.run(trace, LibcTarget::new, LIBC_ALIGNMENT, runs);
             mine.add(m);

@@ -1,5 +1,6 @@
 package io.mmapheap.compat;
 
+import io.mmapheap.CheckLevel;
 import io.mmapheap.HeapExhaustedException;
 import io.mmapheap.PageAllocator;
 
@@ -42,7 +43,8 @@ public final class Alloc {
             return ERR_STATE;
         }
         try {
-            heap = PageAllocator.builder().pages(1).granule(MINALLOC).reportLeaks(false).build();
+            heap = PageAllocator.builder().pages(1).granule(MINALLOC).reportLeaks(false)
+                    .checkLevel(CheckLevel.IGNORE).build();
             return OK;
         } catch (HeapExhaustedException e) {
             return e.errno() != 0 ? e.errno() : ERR_STATE;
@@ -74,14 +76,7 @@ public final class Alloc {
      *         not a positive multiple of 8, or no free run is large enough
      */
     public static synchronized long alloc(int size) {
-        if (heap == null || size <= 0 || size % MINALLOC != 0 || size > PAGESIZE) {
-            return 0;
-        }
-        try {
-            return heap.allocate(size);
-        } catch (HeapExhaustedException e) {
-            return 0;
-        }
+        return CSemantics.alloc(heap, size, MINALLOC, PAGESIZE);
     }
 
     /**
@@ -89,14 +84,7 @@ public final class Alloc {
      * else (NULL, a foreign, interior or already freed pointer) is ignored, and the page is left intact.
      */
     public static synchronized void dealloc(long ptr) {
-        if (heap == null || ptr == 0) {
-            return;
-        }
-        try {
-            heap.free(ptr);
-        } catch (IllegalArgumentException ignored) {
-            // C's dealloc returns nothing; an invalid pointer must not disturb the page.
-        }
+        CSemantics.dealloc(heap, ptr);
     }
 
     /** @return the allocator behind the facade, for pictures and statistics; null when not initialized */

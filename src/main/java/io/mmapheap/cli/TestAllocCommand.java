@@ -1,26 +1,18 @@
 package io.mmapheap.cli;
 
-import java.io.PrintStream;
-import java.util.List;
-import java.util.Set;
-
+import io.mmapheap.Allocator;
 import io.mmapheap.compat.Alloc;
 
 /**
- * {@code mmapheap test-alloc [--map]}: the lab's test_alloc program, through the {@link Alloc}
+ * {@code mmapheap test-alloc [--map] [--stats]}: the lab's test_alloc program, through the {@link Alloc}
  * facade, printing the same lines. Every comparison is really made; exit code 0 only when all pass.
  */
-final class TestAllocCommand implements Command {
+final class TestAllocCommand extends LabReplay {
 
     private static final int KIB = 1024;
     private static final int HALF_KIB = 512;
     private static final int TWO_KIB = 2048;
     private static final String HELLO = "Hello, world!";
-
-    private PrintStream out;
-    private boolean map;
-    private boolean stats;
-    private int failures;
 
     @Override
     public String name() {
@@ -33,12 +25,7 @@ final class TestAllocCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream stream) {
-        Arguments a = new Arguments(args, Set.of("--map", "--stats"), Set.of());
-        this.out = stream;
-        this.map = a.flag("--map");
-        this.stats = a.flag("--stats");
-        this.failures = 0;
+    int replay() {
         if (Alloc.initAlloc() != 0) {
             out.println("init_alloc failed");
             return 1;
@@ -125,17 +112,13 @@ final class TestAllocCommand implements Command {
         failures += passed ? 0 : 1;
     }
 
-    private void printStats() {
-        if (stats) {
-            out.println("-- heap statistics:");
-            Alloc.allocator().printStats(out);
-        }
+    @Override
+    Allocator allocator() {
+        return Alloc.allocator();
     }
 
-    private void picture(String step) {
-        if (map) {
-            out.println("-- page map, " + step + ":");
-            out.print(Alloc.allocator().pageMap(1));
-        }
+    @Override
+    int pagesToDraw() {
+        return 1;
     }
 }

@@ -1,30 +1,23 @@
 package io.mmapheap.cli;
 
-import java.io.PrintStream;
-import java.util.List;
-import java.util.Set;
-
+import io.mmapheap.Allocator;
 import io.mmapheap.RawMemory;
 import io.mmapheap.compat.EAlloc;
 import io.mmapheap.os.ProcessMemory;
 
 /**
- * {@code mmapheap test-ealloc [--map]}: the lab's test_ealloc program through the {@link EAlloc}
+ * {@code mmapheap test-ealloc [--map] [--stats]}: the lab's test_ealloc program through the {@link EAlloc}
  * facade. It prints the process VSZ (field 23 of /proc/PID/stat) with the lab's hints, checks every
  * byte written, and also checks what the VSZ hints stand for: the number of pages the heap mapped.
  * Exit code 0 only when every check passed.
  */
-final class TestEallocCommand implements Command {
+final class TestEallocCommand extends LabReplay {
 
+    private static final int KIB = 1024;
     private static final int PAGE = EAlloc.PAGESIZE;
     private static final int SMALL = EAlloc.MINALLOC;
     private static final int BIG_CHUNKS = 4;
     private static final int SMALL_CHUNKS = BIG_CHUNKS * PAGE / SMALL;
-
-    private PrintStream out;
-    private boolean map;
-    private boolean stats;
-    private int failures;
 
     @Override
     public String name() {
@@ -37,12 +30,7 @@ final class TestEallocCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream stream) {
-        Arguments a = new Arguments(args, Set.of("--map", "--stats"), Set.of());
-        this.out = stream;
-        this.map = a.flag("--map");
-        this.stats = a.flag("--stats");
-        this.failures = 0;
+    int replay() {
         EAlloc.initAlloc();
         try {
             vsz("Initial VSZ", "");
@@ -89,7 +77,7 @@ final class TestEallocCommand implements Command {
         }
         vsz("After dealloc", "should not change");
         check(EAlloc.allocator().stats().liveChunks() == 0, "no chunk should be live after dealloc");
-        out.printf("(VSZ moved by %+d KB in this test)%n", (ProcessMemory.vsz() - before) / 1024);
+        out.printf("(VSZ moved by %+d KB in this test)%n", (ProcessMemory.vsz() - before) / KIB);
     }
 
     private long pagesMapped() {
@@ -97,7 +85,7 @@ final class TestEallocCommand implements Command {
     }
 
     private void vsz(String label, String hint) {
-        out.printf("%s: VSZ = %d KB%s%n", label, ProcessMemory.vsz() / 1024, hint.isEmpty() ? "" : " (" + hint + ")");
+        out.printf("%s: VSZ = %d KB%s%n", label, ProcessMemory.vsz() / KIB, hint.isEmpty() ? "" : " (" + hint + ")");
     }
 
     private void check(boolean condition, String what) {
@@ -111,17 +99,13 @@ final class TestEallocCommand implements Command {
         failures++;
     }
 
-    private void printStats() {
-        if (stats) {
-            out.println("-- heap statistics:");
-            EAlloc.allocator().printStats(out);
-        }
+    @Override
+    Allocator allocator() {
+        return EAlloc.allocator();
     }
 
-    private void picture(String step) {
-        if (map) {
-            out.println("-- page map, " + step + ":");
-            out.print(EAlloc.allocator().pageMap(BIG_CHUNKS));
-        }
+    @Override
+    int pagesToDraw() {
+        return BIG_CHUNKS;
     }
 }

@@ -17,9 +17,11 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     boolean strictClose;
     boolean reportLeaks = true;
     int leakSample = DebugDefaults.LEAK_SAMPLE;
+    boolean threadCache;
 
-    AllocatorBuilder(int defaultGranule) {
+    AllocatorBuilder(int defaultGranule, boolean defaultThreadCache) {
         this.granule = defaultGranule;
+        this.threadCache = defaultThreadCache;
     }
 
     @SuppressWarnings("unchecked")
@@ -90,6 +92,19 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     public B leakTracking(int sampleEvery) {
         Validate.isTrue(sampleEvery >= 0, "leakTracking sample must be >= 0 (0 = off), was %d", sampleEvery);
         this.leakSample = sampleEvery;
+        return self();
+    }
+
+    /**
+     * @param on whether each thread keeps a small cache of chunks it freed, by size class, and serves
+     *           its requests from it without taking the allocator's lock (glibc's tcache). Requests up
+     *           to 8 KiB are then rounded up to their class (at most 1/8 more), and placement is first
+     *           fit for the chunks the caches return, not exact first fit per request. Leak tracking
+     *           and automatic trim turn it off. Default: on for {@link ElasticHeap}, off for
+     *           {@link PageAllocator} and the lab facades.
+     */
+    public B threadCache(boolean on) {
+        this.threadCache = on;
         return self();
     }
 

@@ -71,6 +71,32 @@ final class Arena {
         return usedGranules << granuleShift;
     }
 
+    /** @return region r's chunk map */
+    ChunkMap map(int r) {
+        return maps[r];
+    }
+
+    /** @return region r's first address */
+    long base(int r) {
+        return bases[r];
+    }
+
+    /** @return region r's length in bytes */
+    long length(int r) {
+        return lengths[r];
+    }
+
+    /** @return {chunks, granules} of the live chunks that sit in thread caches */
+    long[] cachedChunks() {
+        long[] sum = new long[2];
+        for (int r = 0; r < count; r++) {
+            long[] held = maps[r].cachedChunks();
+            sum[0] += held[0];
+            sum[1] += held[1];
+        }
+        return sum;
+    }
+
     /** @return the longest free run over all regions, in granules */
     int longestFree() {
         return count == 0 ? 0 : index.max();
@@ -254,7 +280,8 @@ final class Arena {
      * @param operation the caller's name, for the message ("free", "usableSize", ...)
      * @return the region whose live chunk starts at {@code address}
      * @throws IllegalArgumentException if address is not in any region ("foreign"), not granule
-     *                                  aligned or inside a chunk ("interior"), or free ("not allocated")
+     *                                  aligned or inside a chunk ("interior"), free ("not allocated"),
+     *                                  or freed into a thread cache ("freed already")
      */
     int locate(long address, String operation) {
         return locateIn(regionOf(address), address, operation);
@@ -269,7 +296,7 @@ final class Arena {
         long delta = address - bases[r];
         int offset = (int) (delta >>> granuleShift);
         ChunkMap map = maps[r];
-        if ((delta & (granule - 1)) != 0 || !map.isChunkStart(offset)) {
+        if ((delta & (granule - 1)) != 0 || !map.isChunkStart(offset) || map.isCached(offset)) {
             throw notAChunkStart(address, operation, r, offset);
         }
         return r;
@@ -280,6 +307,9 @@ final class Arena {
         String prefix = operation + "(0x" + Long.toHexString(address) + "): ";
         if (map.isFree(offset)) {
             return new IllegalArgumentException(prefix + "not allocated: the granule is free (double free, or never allocated)");
+        }
+        if (address == chunkAddress(r, offset) && map.isChunkStart(offset) && map.isCached(offset)) {
+            return new IllegalArgumentException(prefix + "not allocated: freed already, the chunk waits in a thread cache (double free, or use after free)");
         }
         int start = map.chunkStartOf(offset);
         return new IllegalArgumentException(prefix + "interior address, " + (address - chunkAddress(r, start))

@@ -13,9 +13,19 @@ import io.mmapheap.os.NativeMemoryException;
  * statistics. Subclasses decide what happens when the arena has no room ({@link #noRoom}) and
  * which requests get a mapping of their own ({@link #isLarge}).
  *
- * <p>Every public method holds the allocator's lock: one lock per allocator.
+ * <p>Every public method holds the allocator's lock (one lock per allocator), except the fast paths of
+ * {@link #allocate(long)} and {@link #free} when thread caches are on: a request of at most
+ * {@code cacheLimit} bytes is rounded up to its {@link SizeClasses} class and served from the calling
+ * thread's {@link ThreadCache} if that holds a chunk of the class; a free of a class-length chunk goes
+ * into the calling thread's cache. Neither takes the lock, creates an object or makes a system call;
+ * the lock is taken when a bin is empty (allocate from the arena) or full (half of it goes back to
+ * the arena). Before the heap grows, the calling thread's cache and those of ended threads go back to
+ * the arena, so a request fails or maps memory only if no free run and none of those chunks fits.
  */
 abstract class ArenaAllocator implements Allocator {
+
+    /** The largest request thread caches serve, bytes. */
+    static final long MAX_CACHED_BYTES = 8192;
 
     final PageSource source;
     final long pageSize;
@@ -29,9 +39,20 @@ abstract class ArenaAllocator implements Allocator {
     private final boolean strictClose;
     private final boolean reportLeaks;
     private final int leakSample;
+    /** Chunks of at most this many bytes go through the thread caches; 0 when caches are off. */
+    private final long cacheLimit;
+    private final SizeClasses classes;
+    /** Per-thread caches, or null when caches are off. */
+    private final ThreadLocal<ThreadCache> caches;
+    /** Every thread's cache, so that ended threads' chunks can be taken back; under the lock. */
+    private final List<ThreadCache> cacheRegistry = new ArrayList<>();
+    /** Addresses taken out of a bin, freed under the lock. */
+    private final long[] flushBuffer = new long[ThreadCache.MAX_CAPACITY];
     private final AddressMap dedicated = new AddressMap();
     /** Live checked views by address; empty unless {@link #allocateBlock} is used. */
     private final Map<Long, MemoryBlock> blocks = new HashMap<>();
+    /** blocks.size(), readable without the lock: raw frees take the lock while any block is live. */
+    private volatile int blockCount;
     /** Allocation sites of sampled live chunks; empty unless leak tracking is on. */
     private final Map<Long, Throwable> sites = new HashMap<>();
     private long allocations;
@@ -39,9 +60,14 @@ abstract class ArenaAllocator implements Allocator {
     private long freedSinceTrim;
     private long peakInUse;
     private long peakMapped;
-    private boolean closed;
+    private volatile boolean closed;
 
-    ArenaAllocator(String name, AllocatorBuilder<?> b, long maxRequest, boolean singleRegion, long minRegionPages) {
+    /**
+     * @param largestCached the largest request the thread caches may serve, bytes (used when the
+     *                      builder turns caches on; capped at {@link #MAX_CACHED_BYTES})
+     */
+    ArenaAllocator(String name, AllocatorBuilder<?> b, long maxRequest, boolean singleRegion, long minRegionPages,
+                   long largestCached) {
         this.name = name;
         this.source = b.source;
         this.pageSize = source.pageSize();
@@ -54,6 +80,22 @@ abstract class ArenaAllocator implements Allocator {
         this.reportLeaks = b.reportLeaks;
         this.leakSample = b.leakSample;
         this.arena = new Arena(granuleShift, pageSize, singleRegion, minRegionPages);
+        long limit = Math.min(Math.min(largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
+        // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
+        if (b.threadCache && leakSample == 0 && trimThreshold == 0 && limit > 0) {
+            this.cacheLimit = limit;
+            this.classes = new SizeClasses((int) (limit >>> granuleShift));
+            this.caches = ThreadLocal.withInitial(this::newCache);
+        } else {
+            this.cacheLimit = 0;
+            this.classes = null;
+            this.caches = null;
+        }
+    }
+
+    /** @return whether thread caches are on */
+    public boolean threadCaching() {
+        return caches != null;
     }
 
     /**
@@ -81,15 +123,102 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     @Override
-    public synchronized long allocate(long size) {
-        ensureOpen();
-        return allocateChunk(size, 1, false);
+    public long allocate(long size) {
+        return allocateSmallOrLocked(size, false);
     }
 
     @Override
-    public synchronized long allocateZeroed(long size) {
+    public long allocateZeroed(long size) {
+        return allocateSmallOrLocked(size, true);
+    }
+
+    /** The thread cache for requests it serves, else the arena under the lock. */
+    private long allocateSmallOrLocked(long size, boolean zero) {
+        if (size > 0 && size <= cacheLimit && !closed) {
+            int c = classes.classOf(Sizes.granulesFor(size, granuleShift));
+            long address = caches.get().pop(c);
+            if (address == 0) {
+                return allocateClass(c, zero);
+            }
+            long bytes = (long) classes.granules(c) << granuleShift;
+            if (zero) {
+                RawMemory.fill(address, bytes, (byte) 0);
+            } else if (perturb != 0) {
+                RawMemory.fill(address, bytes, (byte) ~perturb);
+            }
+            return address;
+        }
+        synchronized (this) {
+            ensureOpen();
+            return allocateChunk(size, 1, zero);
+        }
+    }
+
+    /** A miss of the thread cache: a chunk of exactly class c's length from the arena. */
+    private synchronized long allocateClass(int c, boolean zero) {
         ensureOpen();
-        return allocateChunk(size, 1, true);
+        return allocateChunk((long) classes.granules(c) << granuleShift, 1, zero);
+    }
+
+    private ThreadCache newCache() {
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, granuleShift);
+        synchronized (this) {
+            // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
+            reclaimDeadCaches();
+            cacheRegistry.add(cache);
+        }
+        return cache;
+    }
+
+    /** Returns the caches of ended threads to the arena; under the lock. @return chunks freed */
+    private long reclaimDeadCaches() {
+        long freed = 0;
+        for (int i = cacheRegistry.size() - 1; i >= 0; i--) {
+            ThreadCache cache = cacheRegistry.get(i);
+            if (cache.ownerDead()) {
+                freed += flush(cache);
+                cacheRegistry.remove(i);
+            }
+        }
+        return freed;
+    }
+
+    /**
+     * Returns the calling thread's cache and those of ended threads to the arena; under the lock.
+     *
+     * @return whether any chunk was freed
+     */
+    private boolean reclaimCaches() {
+        if (caches == null) {
+            return false;
+        }
+        return flush(caches.get()) + reclaimDeadCaches() > 0;
+    }
+
+    /** Frees every chunk of a cache that no running thread uses concurrently; under the lock. @return chunks freed */
+    private long flush(ThreadCache cache) {
+        long freed = 0;
+        for (int c = 0; c < cache.bins(); c++) {
+            int k = cache.size(c);
+            if (k > 0) {
+                flushBin(cache, c, k);
+                freed += k;
+            }
+        }
+        return freed;
+    }
+
+    private void flushBin(ThreadCache cache, int c, int k) {
+        cache.takeOldest(c, k, flushBuffer);
+        for (int i = 0; i < k; i++) {
+            long address = flushBuffer[i];
+            arena.free(arena.regionOf(address), address);
+        }
+    }
+
+    /** The calling thread's bin c is full: its older half goes back to the arena. */
+    private synchronized void flushHalf(ThreadCache cache, int c) {
+        flushBin(cache, c, (cache.size(c) + 1) / 2);
     }
 
     @Override
@@ -110,6 +239,9 @@ abstract class ArenaAllocator implements Allocator {
         } else {
             n = Sizes.granulesFor(size, granuleShift);
             address = arena.allocate(n, alignment, zero);
+            if (address == 0 && reclaimCaches()) {
+                address = arena.allocate(n, alignment, zero);
+            }
             if (address == 0) {
                 address = noRoom(size, n, alignment, zero);
             }
@@ -130,6 +262,7 @@ abstract class ArenaAllocator implements Allocator {
         long address = allocateChunk(size, 1, false);
         MemoryBlock block = new MemoryBlock(this, address, size);
         blocks.put(address, block);
+        blockCount = blocks.size();
         return block;
     }
 
@@ -153,6 +286,7 @@ abstract class ArenaAllocator implements Allocator {
             MemoryBlock block = blocks.remove(address);
             if (block != null) {
                 block.kill();
+                blockCount = blocks.size();
             }
         }
         if (!sites.isEmpty()) {
@@ -281,6 +415,7 @@ abstract class ArenaAllocator implements Allocator {
             MemoryBlock block = blocks.remove(address);
             if (block != null) {
                 block.kill();
+                blockCount = blocks.size();
             }
         }
     }
@@ -301,9 +436,75 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     @Override
-    public synchronized void free(long address) {
-        ensureOpen();
-        freeChunk(address);
+    public void free(long address) {
+        if (cacheLimit > 0 && address != 0 && blockCount == 0 && !closed && cacheFree(address)) {
+            return;
+        }
+        synchronized (this) {
+            ensureOpen();
+            freeChunk(address);
+        }
+    }
+
+    /**
+     * The fast path of free: the chunk goes into the calling thread's cache if it is a live chunk
+     * of a class length in a region the thread knows.
+     *
+     * @return false, having changed nothing, if the lock path must handle the address (another
+     *         region, not a live chunk start, a length no class has, a change under the lock in
+     *         the middle of the reads, or a second free of a cached chunk, which it reports)
+     */
+    private boolean cacheFree(long address) {
+        ThreadCache cache = caches.get();
+        if (Long.compareUnsigned(address - cache.recentBase, cache.recentEnd - cache.recentBase) >= 0
+                && !learnRegion(cache, address)) {
+            return false;
+        }
+        long delta = address - cache.recentBase;
+        if ((delta & ((1L << granuleShift) - 1)) != 0) {
+            return false;
+        }
+        ChunkMap map = cache.recentMap;
+        int offset = (int) (delta >>> granuleShift);
+        int c = classes.exactClass(map.liveChunkLength(offset));
+        if (c < 0) {
+            return false;
+        }
+        if (cache.isFull(c)) {
+            flushHalf(cache, c);
+        }
+        if (!map.cachingEnabled()) {
+            enableCaching(map);
+        }
+        if (!map.markCached(offset)) {
+            return false;
+        }
+        if (perturb != 0) {
+            RawMemory.fill(address, (long) classes.granules(c) << granuleShift, (byte) perturb);
+        }
+        cache.push(c, address, map, offset);
+        return true;
+    }
+
+    /** Creates a region's cached bits on its first cached free, so regions that never see one pay nothing. */
+    private synchronized void enableCaching(ChunkMap map) {
+        map.enableCaching();
+    }
+
+    /** Points the cache's recent region at the one holding address. @return false if no region does */
+    private synchronized boolean learnRegion(ThreadCache cache, long address) {
+        if (closed) {
+            return false;
+        }
+        int r = arena.regionOf(address);
+        if (r < 0) {
+            return false;
+        }
+        ChunkMap map = arena.map(r);
+        cache.recentBase = arena.base(r);
+        cache.recentEnd = arena.base(r) + arena.length(r);
+        cache.recentMap = map;
+        return true;
     }
 
     private void freeChunk(long address) {
@@ -401,6 +602,7 @@ abstract class ArenaAllocator implements Allocator {
     @Override
     public synchronized long trim() {
         ensureOpen();
+        reclaimCaches();
         freedSinceTrim = 0;
         return arena.trim(source);
     }
@@ -425,11 +627,13 @@ abstract class ArenaAllocator implements Allocator {
     @Override
     public synchronized HeapStats stats() {
         ensureOpen();
-        return new HeapStats(bytesMapped() / pageSize, bytesMapped(), bytesInUse(),
+        long[] cached = arena.cachedChunks();
+        long cachedBytes = cached[1] << granuleShift;
+        return new HeapStats(bytesMapped() / pageSize, bytesMapped(), bytesInUse() - cachedBytes,
                 arena.bytesMapped() - arena.bytesInUse(), arena.freeRuns(), (long) arena.longestFree() << granuleShift,
-                arena.liveChunks() + dedicated.size(), arena.regionCount(), dedicated.size(), dedicatedBytes,
+                arena.liveChunks() - cached[0] + dedicated.size(), arena.regionCount(), dedicated.size(), dedicatedBytes,
                 arena.releasableBytes(), peakInUse, Math.max(peakMapped, bytesMapped()),
-                arena.metadataBytes() + dedicated.metadataBytes());
+                arena.metadataBytes() + dedicated.metadataBytes(), cachedBytes);
     }
 
     @Override
@@ -467,6 +671,7 @@ abstract class ArenaAllocator implements Allocator {
             block.kill();
         }
         blocks.clear();
+        blockCount = 0;
         RuntimeException[] failure = {arena.unmapAll(source)};
         dedicated.forEach((address, bytes) -> {
             try {
@@ -492,13 +697,15 @@ abstract class ArenaAllocator implements Allocator {
 
     /** @return the report of chunks still live, with the sampled allocation sites; empty if none */
     private String leakReport() {
-        long live = arena.liveChunks() + dedicated.size();
+        long[] cached = arena.cachedChunks();
+        long live = arena.liveChunks() - cached[0] + dedicated.size();
         if (live == 0) {
             return "";
         }
         String newline = System.lineSeparator();
         StringBuilder report = new StringBuilder("mmapheap ").append(name).append(": closed with ").append(live)
-                .append(" live chunks (").append(bytesInUse()).append(" bytes) never freed").append(newline);
+                .append(" live chunks (").append(bytesInUse() - (cached[1] << granuleShift)).append(" bytes) never freed")
+                .append(newline);
         if (leakSample > 0) {
             List<Throwable> sampled = new ArrayList<>(sites.values());
             report.append("  allocation sites of ").append(sampled.size()).append(" sampled chunks (1 in ")

@@ -1,5 +1,8 @@
 package io.mmapheap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The chunk map of one contiguous region: which granules are in use, where chunks start, and an
  * index that finds the lowest free run of a given length in O(log granules). It holds offsets in
@@ -42,6 +45,15 @@ package io.mmapheap;
  * Free runs are maximal by construction (free space is just clear bits), so splitting and
  * coalescing are implicit: allocating a prefix of a run leaves the rest free, and freeing a chunk
  * next to free granules makes one longer run.
+ *
+ * <h2>Readers without the lock</h2>
+ * Every change is made under the allocator's lock, between two steps of {@code version} (odd while
+ * a change is in progress), so a thread without the lock can read a live chunk's length and check
+ * that no change overlapped its reads ({@link #liveChunkLength}), as a seqlock reader does.
+ * {@code cached[w]} (created on first use) marks chunk starts whose chunk sits in a thread cache:
+ * still used in the bitmaps, but freed as far as the user is concerned. Its bits are changed with
+ * atomic operations by threads that do not hold the lock, so two frees of one chunk cannot both
+ * succeed.
  */
 final class ChunkMap {
 
@@ -63,9 +75,29 @@ final class ChunkMap {
     /** Bit p = 1: page p was handed out (written, perhaps) since it was mapped or last discarded. */
     private final long[] touched;
 
+    private static final VarHandle VERSION;
+    private static final VarHandle CACHED;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            VERSION = lookup.findVarHandle(ChunkMap.class, "version", int.class);
+            CACHED = lookup.findVarHandle(ChunkMap.class, "cached", long[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private int usedGranules;
     private int liveChunks;
     private int freeRuns;
+    /** Even when the bitmaps are consistent; read and written through {@link #VERSION}. */
+    @SuppressWarnings("unused")
+    private int version;
+    /** Bit g = 1: the chunk starting at g is in a thread cache; null until the first is. Through {@link #CACHED}. */
+    @SuppressWarnings("unused")
+    private long[] cached;
 
     /**
      * @param granules  the region's length in granules, &gt; 0, a whole number of pages
@@ -123,7 +155,8 @@ final class ChunkMap {
 
     /** @return bytes of Java heap this map occupies (arrays only) */
     long metadataBytes() {
-        return 2L * leaves * Long.BYTES + 3L * leaves * Integer.BYTES + (long) touched.length * Long.BYTES;
+        long cachedBytes = cachingEnabled() ? (long) leaves * Long.BYTES : 0;
+        return 2L * leaves * Long.BYTES + 3L * leaves * Integer.BYTES + (long) touched.length * Long.BYTES + cachedBytes;
     }
 
     /** @return the region's length in pages */
@@ -258,8 +291,10 @@ final class ChunkMap {
         assert isFreeRange(offset, n) : "allocate over used granules at " + offset;
         boolean before = offset > 0 && isFree(offset - 1);
         boolean after = offset + n < granules && isFree(offset + n);
+        int v = beginChange();
         setBits(used, offset, offset + n);
         starts[offset >>> WORD_SHIFT] |= 1L << offset;
+        endChange(v);
         markTouched(offset, n);
         updateTree(offset, offset + n - 1);
         usedGranules += n;
@@ -277,8 +312,10 @@ final class ChunkMap {
         int n = chunkLength(offset);
         boolean before = offset > 0 && isFree(offset - 1);
         boolean after = offset + n < granules && isFree(offset + n);
+        int v = beginChange();
         clearBits(used, offset, offset + n);
         starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
+        endChange(v);
         updateTree(offset, offset + n - 1);
         usedGranules -= n;
         liveChunks--;
@@ -294,7 +331,9 @@ final class ChunkMap {
         assert newN > 0 && newN < oldN;
         int end = offset + oldN;
         boolean after = end < granules && isFree(end);
+        int v = beginChange();
         clearBits(used, offset + newN, end);
+        endChange(v);
         updateTree(offset + newN, end - 1);
         usedGranules -= oldN - newN;
         freeRuns += after ? 0 : 1;
@@ -312,12 +351,103 @@ final class ChunkMap {
         }
         int newEnd = offset + newN;
         boolean runLeft = newEnd < granules && isFree(newEnd);
+        int v = beginChange();
         setBits(used, end, newEnd);
+        endChange(v);
         markTouched(end, newN - oldN);
         updateTree(end, newEnd - 1);
         usedGranules += newN - oldN;
         freeRuns -= runLeft ? 0 : 1;
         return true;
+    }
+
+    /** Opens a change of the bitmaps: @return the version to pass to {@link #endChange} */
+    private int beginChange() {
+        int v = (int) VERSION.get(this);
+        VERSION.setOpaque(this, v + 1);
+        // Readers must not see the bitmap writes that follow before they see the odd version.
+        VarHandle.storeStoreFence();
+        return v;
+    }
+
+    private void endChange(int v) {
+        VERSION.setRelease(this, v + 2);
+    }
+
+    /**
+     * The length of the live chunk at {@code offset}, read without the lock: safe while the caller
+     * owns the chunk (no other thread frees or resizes it), whatever other threads do to the rest
+     * of the map under the lock.
+     *
+     * @param offset a granule of the region
+     * @return the chunk's length in granules; -1 if no uncached live chunk starts at offset, or if
+     *         a change under the lock overlapped the reads (the caller then takes the lock)
+     */
+    int liveChunkLength(int offset) {
+        int v = (int) VERSION.getAcquire(this);
+        if ((v & 1) != 0) {
+            return -1;
+        }
+        int n = isChunkStart(offset) && !isFree(offset) ? chunkLength(offset) : -1;
+        VarHandle.loadLoadFence();
+        return (int) VERSION.getOpaque(this) == v ? n : -1;
+    }
+
+    /** Creates the cached bits; under the lock, before any thread may mark a chunk. */
+    void enableCaching() {
+        if (CACHED.getAcquire(this) == null) {
+            CACHED.setRelease(this, new long[leaves]);
+        }
+    }
+
+    /** @return whether {@link #enableCaching} has run */
+    boolean cachingEnabled() {
+        return CACHED.getAcquire(this) != null;
+    }
+
+    /**
+     * Marks the chunk at {@code offset} as held by a thread cache; atomic, no lock needed.
+     *
+     * @return false, changing nothing, if it was marked already (a second free) or caching is not enabled
+     */
+    boolean markCached(int offset) {
+        long[] bits = (long[]) CACHED.getAcquire(this);
+        if (bits == null) {
+            return false;
+        }
+        long bit = 1L << offset;
+        return ((long) WORDS.getAndBitwiseOr(bits, offset >>> WORD_SHIFT, bit) & bit) == 0;
+    }
+
+    /** Clears the mark of the chunk at {@code offset}, which a thread cache hands out again or returns; atomic. */
+    void unmarkCached(int offset) {
+        long[] bits = (long[]) CACHED.getAcquire(this);
+        WORDS.getAndBitwiseAnd(bits, offset >>> WORD_SHIFT, ~(1L << offset));
+    }
+
+    /** @return whether the chunk at {@code offset} is in a thread cache */
+    boolean isCached(int offset) {
+        long[] bits = (long[]) CACHED.getAcquire(this);
+        return bits != null && ((long) WORDS.getAcquire(bits, offset >>> WORD_SHIFT) & (1L << offset)) != 0;
+    }
+
+    /** @return {chunks, granules} held by thread caches in this map */
+    long[] cachedChunks() {
+        long[] bits = (long[]) CACHED.getAcquire(this);
+        long chunks = 0;
+        long granulesHeld = 0;
+        if (bits != null) {
+            for (int w = 0; w < words; w++) {
+                long x = (long) WORDS.getAcquire(bits, w);
+                while (x != 0) {
+                    int g = granuleOf(w, x);
+                    x &= x - 1;
+                    chunks++;
+                    granulesHeld += chunkLength(g);
+                }
+            }
+        }
+        return new long[] {chunks, granulesHeld};
     }
 
     /** @return whether [offset, offset + n) is entirely free and inside the region */
@@ -394,6 +524,11 @@ final class ChunkMap {
             long u = used[w] & valid;
             long f = ~used[w] & valid;
             long st = starts[w];
+            long[] cachedBits = (long[]) CACHED.getAcquire(this);
+            if (cachedBits != null && ((long) WORDS.getAcquire(cachedBits, w) & ~st) != 0) {
+                throw broken(where, "granule " + granuleOf(w, (long) WORDS.getAcquire(cachedBits, w) & ~st)
+                        + " is marked as a cached chunk but no chunk starts there");
+            }
             if ((st & ~u) != 0) {
                 throw broken(where, "granule " + granuleOf(w, st & ~u) + " is free (or padding) but marked as a chunk start");
             }

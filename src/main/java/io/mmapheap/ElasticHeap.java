@@ -44,7 +44,7 @@ public final class ElasticHeap extends ArenaAllocator {
     private final long largeThreshold;
 
     private ElasticHeap(Builder b, long maxRequest) {
-        super("ElasticHeap", b, maxRequest, false, b.growthPages);
+        super("ElasticHeap", b, maxRequest, false, b.growthPages, b.largeThreshold);
         this.maxPages = b.maxPages;
         this.growthPages = b.growthPages;
         this.largeThreshold = b.largeThreshold;
@@ -142,7 +142,7 @@ public final class ElasticHeap extends ArenaAllocator {
         private long largeThreshold = DEFAULT_LARGE_THRESHOLD;
 
         private Builder() {
-            super(DEFAULT_GRANULE);
+            super(DEFAULT_GRANULE, true);
         }
 
         /** @param maxPages limit on all pages the heap maps at once, regions and dedicated mappings (0 = none, the default) */

@@ -21,11 +21,13 @@ import java.io.PrintStream;
  * @param peakBytesInUse    the highest {@code bytesInUse} since the allocator was built
  * @param peakBytesMapped   the highest {@code bytesMapped} since the allocator was built
  * @param metadataBytes     Java heap bytes of the allocator's bookkeeping arrays
+ * @param cachedBytes       bytes of freed chunks waiting in thread caches for reuse: neither in use
+ *                          (not in {@code bytesInUse} or {@code liveChunks}) nor free ({@code bytesFree})
  */
 public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, long bytesFree, long freeChunks,
                         long largestFreeRun, long liveChunks, long regions, long dedicatedMappings,
                         long dedicatedBytes, long releasableBytes, long peakBytesInUse, long peakBytesMapped,
-                        long metadataBytes) {
+                        long metadataBytes, long cachedBytes) {
 
     private static final double PERCENT = 100.0;
 
@@ -52,6 +54,7 @@ public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, lon
         out.printf("  free bytes       = %12d   (%d free runs, largest %d, fragmentation %.1f%%)%n",
                 bytesFree, freeChunks, largestFreeRun, fragmentation() * PERCENT);
         out.printf("  releasable bytes = %12d   (whole free pages trim() would release)%n", releasableBytes);
+        out.printf("  cached bytes     = %12d   (freed chunks in thread caches)%n", cachedBytes);
         out.printf("Dedicated mappings:%n");
         out.printf("  mmap regions     = %12d%n", dedicatedMappings);
         out.printf("  mmap bytes       = %12d%n", dedicatedBytes);

@@ -33,7 +33,7 @@ public final class PageAllocator extends ArenaAllocator {
     private final long capacity;
 
     private PageAllocator(Builder b, long capacity) {
-        super("PageAllocator", b, capacity, true, capacity / b.source.pageSize());
+        super("PageAllocator", b, capacity, true, capacity / b.source.pageSize(), capacity);
         this.capacity = capacity;
         try {
             this.base = source.map(capacity);
@@ -77,7 +77,7 @@ public final class PageAllocator extends ArenaAllocator {
         private long pages = DEFAULT_PAGES;
 
         private Builder() {
-            super(DEFAULT_GRANULE);
+            super(DEFAULT_GRANULE, false);
         }
 
         /** @param pages pages in the one mapping, &gt; 0 (default 1) */

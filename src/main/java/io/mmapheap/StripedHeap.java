@@ -151,6 +151,7 @@ public final class StripedHeap implements Allocator {
         long peakInUse = 0;
         long peakMapped = 0;
         long metadata = 0;
+        long cached = 0;
         for (ElasticHeap arena : arenas) {
             HeapStats s = arena.stats();
             pages += s.pagesMapped();
@@ -167,9 +168,10 @@ public final class StripedHeap implements Allocator {
             peakInUse += s.peakBytesInUse();
             peakMapped += s.peakBytesMapped();
             metadata += s.metadataBytes();
+            cached += s.cachedBytes();
         }
         return new HeapStats(pages, mapped, inUse, free, runs, largest, live, regions, dedicated, dedicatedBytes,
-                releasable, peakInUse, peakMapped, metadata);
+                releasable, peakInUse, peakMapped, metadata, cached);
     }
 
     @Override

@@ -5,7 +5,7 @@ class ElasticHeapLabContractTest extends AllocatorContractTest {
 
     @Override
     protected Allocator create() {
-        return ElasticHeap.builder().granule(256).growthPages(1).largeThreshold(4096).maxPages(64).build();
+        return ElasticHeap.builder().granule(256).threadCache(false).growthPages(1).largeThreshold(4096).maxPages(64).build();
     }
 
     @Override

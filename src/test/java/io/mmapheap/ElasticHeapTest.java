@@ -19,7 +19,7 @@ class ElasticHeapTest {
     private static final long PAGE = 4096;
 
     private static ElasticHeap lab() {
-        return ElasticHeap.builder().granule(256).maxPages(4).growthPages(1).largeThreshold(PAGE).build();
+        return ElasticHeap.builder().threadCache(false).granule(256).maxPages(4).growthPages(1).largeThreshold(PAGE).build();
     }
 
     private static Set<Long> pagesOf(long[] chunks, long size) {

@@ -88,7 +88,7 @@ class FirstFitModelTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 42, 20261124})
     void elasticHeapPlacesEveryChunkWhereTheModelSays(long seed) {
-        try (ElasticHeap heap = ElasticHeap.builder().granule(16).growthPages(2).maxPages(12).largeThreshold(PAGE * 2).build()) {
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).granule(16).growthPages(2).maxPages(12).largeThreshold(PAGE * 2).build()) {
             run(seed, heap, new Model(16), 2, 8000, true, 12);
         }
     }
@@ -96,7 +96,7 @@ class FirstFitModelTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {7, 8, 9})
     void theLabsPartBHeapPlacesEveryChunkWhereTheModelSays(long seed) {
-        try (ElasticHeap heap = ElasticHeap.builder().granule(256).growthPages(1).maxPages(4).largeThreshold(PAGE).build()) {
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).granule(256).growthPages(1).maxPages(4).largeThreshold(PAGE).build()) {
             run(seed, heap, new Model(256), 1, 4096, true, 4);
         }
     }

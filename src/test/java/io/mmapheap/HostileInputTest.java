@@ -105,7 +105,7 @@ class HostileInputTest {
      */
     @Test
     void aStaleDoubleFreeAfterReuseIsIndistinguishableInTheRawApiButNotThroughBlocks() {
-        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).build()) {
             long a = heap.allocate(64);
             heap.free(a);
             rejectedUnchanged(heap, IllegalArgumentException.class, () -> heap.free(a));

@@ -1,5 +1,6 @@
 package io.mmapheap;
 
+/** The contract for a {@link StripedHeap} of default (thread-cached) arenas. */
 class StripedHeapContractTest extends AllocatorContractTest {
 
     @Override
@@ -10,5 +11,15 @@ class StripedHeapContractTest extends AllocatorContractTest {
     @Override
     protected long granule() {
         return ElasticHeap.DEFAULT_GRANULE;
+    }
+
+    @Override
+    protected long expectedUsable(long size) {
+        return classRounded(size, granule());
+    }
+
+    @Override
+    protected void settle(Allocator allocator) {
+        allocator.trim();
     }
 }

@@ -28,7 +28,7 @@ public final class EAlloc {
         if (heap != null) {
             heap.close();
         }
-        heap = ElasticHeap.builder().granule(MINALLOC).maxPages(MAX_PAGES).growthPages(1)
+        heap = ElasticHeap.builder().granule(MINALLOC).maxPages(MAX_PAGES).growthPages(1).threadCache(false)
                 .largeThreshold(PAGESIZE).reportLeaks(false)
                 .checkLevel(CheckLevel.IGNORE).build();
     }

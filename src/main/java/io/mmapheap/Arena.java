@@ -331,13 +331,28 @@ final class Arena {
     }
 
     /**
+     * Claims the live chunk at {@code address} in region {@code r} for a free under the lock, against
+     * a cached free of it by a thread without the lock; the claim ends when {@link #free} clears it.
+     *
+     * @return false if a thread cache holds the chunk (it was freed at the same time)
+     */
+    boolean claim(int r, long address) {
+        ChunkMap map = maps[r];
+        return !map.cachingEnabled() || map.markCached(offsetIn(r, address));
+    }
+
+    /**
      * Frees the chunk at {@code address} in region {@code r} (located before).
      *
      * @return the bytes freed
      */
     long free(int r, long address) {
         ChunkMap map = maps[r];
-        int n = map.free(offsetIn(r, address));
+        int offset = offsetIn(r, address);
+        int n = map.free(offset);
+        if (map.cachingEnabled()) {
+            map.unmarkCached(offset);
+        }
         index.set(r, map.longestFree());
         usedGranules -= n;
         return (long) n << granuleShift;

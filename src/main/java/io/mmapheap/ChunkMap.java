@@ -375,22 +375,29 @@ final class ChunkMap {
     }
 
     /**
-     * The length of the live chunk at {@code offset}, read without the lock: safe while the caller
-     * owns the chunk (no other thread frees or resizes it), whatever other threads do to the rest
-     * of the map under the lock.
+     * Starts a read without the lock.
      *
-     * @param offset a granule of the region
-     * @return the chunk's length in granules; -1 if no uncached live chunk starts at offset, or if
-     *         a change under the lock overlapped the reads (the caller then takes the lock)
+     * @return the version to check with {@link #unchangedSince}, or -1 while a change is in progress
      */
-    int liveChunkLength(int offset) {
+    int stableVersion() {
         int v = (int) VERSION.getAcquire(this);
-        if ((v & 1) != 0) {
-            return -1;
-        }
-        int n = isChunkStart(offset) && !isFree(offset) ? chunkLength(offset) : -1;
+        return (v & 1) == 0 ? v : -1;
+    }
+
+    /** @return whether no change was made since {@link #stableVersion} returned v, so reads in between saw one state */
+    boolean unchangedSince(int v) {
         VarHandle.loadLoadFence();
-        return (int) VERSION.getOpaque(this) == v ? n : -1;
+        return (int) VERSION.getOpaque(this) == v;
+    }
+
+    /**
+     * The length of the live chunk at {@code offset}, read without the lock between
+     * {@link #stableVersion} and {@link #unchangedSince}; meaningless unless the latter says yes.
+     *
+     * @return the chunk's length in granules, or -1 if no live chunk starts at offset
+     */
+    int racyChunkLength(int offset) {
+        return isChunkStart(offset) && !isFree(offset) ? chunkLength(offset) : -1;
     }
 
     /** Creates the cached bits; under the lock, before any thread may mark a chunk. */

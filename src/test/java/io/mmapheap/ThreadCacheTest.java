@@ -1,0 +1,271 @@
+package io.mmapheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+/** The thread caches of {@link ElasticHeap}'s default mode. */
+class ThreadCacheTest {
+
+    private static final long PAGE = 4096;
+    private static final long GRANULE = ElasticHeap.DEFAULT_GRANULE;
+
+    @Test
+    void defaultsCacheAndTheSwitchTurnsItOff() {
+        try (ElasticHeap cached = ElasticHeap.builder().build();
+             ElasticHeap exact = ElasticHeap.builder().threadCache(false).build();
+             ElasticHeap sampled = ElasticHeap.builder().leakTracking(4).build();
+             PageAllocator page = PageAllocator.builder().pages(1).build()) {
+            assertTrue(cached.threadCaching());
+            assertFalse(exact.threadCaching());
+            assertFalse(sampled.threadCaching(), "leak sampling must see every free");
+            assertFalse(page.threadCaching(), "the lab allocator keeps exact first fit");
+        }
+    }
+
+    @Test
+    void aFreedChunkServesTheSameThreadsNextRequestOfItsClass() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long keep = heap.allocate(64);
+            long a = heap.allocate(100);
+            heap.free(a);
+            HeapStats s = heap.stats();
+            assertEquals(112, s.cachedBytes(), "100 bytes round to 7 granules");
+            assertEquals(1, s.liveChunks());
+            assertEquals(64, s.bytesInUse());
+            assertEquals(s.bytesMapped(), s.bytesInUse() + s.bytesFree() + s.cachedBytes());
+            assertEquals(a, heap.allocate(97), "same class, same chunk");
+            assertEquals(0, heap.stats().cachedBytes());
+            heap.free(a);
+            heap.free(keep);
+            heap.verify();
+        }
+    }
+
+    @Test
+    void requestsAreRoundedUpToTheirClassByAtMostAnEighth() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            for (long size = 1; size <= ArenaAllocator.MAX_CACHED_BYTES; size++) {
+                long a = heap.allocate(size);
+                long usable = heap.usableSize(a);
+                long granules = Sizes.roundUp(size, GRANULE);
+                assertTrue(usable >= granules && usable - granules <= granules / SizeClasses.PER_DOUBLING,
+                        "usable " + usable + " for " + size);
+                heap.free(a);
+            }
+            long above = heap.allocate(ArenaAllocator.MAX_CACHED_BYTES + 1);
+            assertEquals(ArenaAllocator.MAX_CACHED_BYTES + GRANULE, heap.usableSize(above), "above the caches: granules");
+            heap.free(above);
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aSecondFreeOfACachedChunkIsRejectedAndChangesNothing() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long a = heap.allocate(256);
+            heap.free(a);
+            HeapStats before = heap.stats();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.free(a));
+            assertTrue(e.getMessage().contains("not allocated") && e.getMessage().contains("thread cache"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> heap.usableSize(a));
+            assertThrows(IllegalArgumentException.class, () -> heap.reallocate(a, 512));
+            heap.verify();
+            assertEquals(before, heap.stats());
+            long b = heap.allocate(256);
+            assertEquals(a, b);
+            assertNotEquals(b, heap.allocate(256), "handed out once only");
+        }
+    }
+
+    @Test
+    void aSecondFreeFromAnotherThreadIsRejectedToo() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long a = heap.allocate(48);
+            heap.free(a);
+            IllegalArgumentException[] seen = new IllegalArgumentException[1];
+            Thread other = new Thread(() -> {
+                try {
+                    heap.free(a);
+                } catch (IllegalArgumentException e) {
+                    seen[0] = e;
+                }
+            });
+            other.start();
+            other.join();
+            assertTrue(seen[0] != null && seen[0].getMessage().contains("not allocated"), String.valueOf(seen[0]));
+            heap.verify();
+        }
+    }
+
+    /** Two threads free the same chunk at the same moment, many times: exactly one free succeeds each time. */
+    @Test
+    void ofTwoRacingFreesOfOneChunkExactlyOneSucceeds() throws Exception {
+        int rounds = 2000;
+        try (ElasticHeap heap = ElasticHeap.builder().checkLevel(CheckLevel.THROW).build()) {
+            long[] chunk = new long[1];
+            AtomicInteger successes = new AtomicInteger();
+            AtomicInteger rejections = new AtomicInteger();
+            CyclicBarrier ready = new CyclicBarrier(3);
+            CyclicBarrier done = new CyclicBarrier(3);
+            Runnable racer = () -> {
+                try {
+                    for (int i = 0; i < rounds; i++) {
+                        ready.await();
+                        try {
+                            heap.free(chunk[0]);
+                            successes.incrementAndGet();
+                        } catch (IllegalArgumentException e) {
+                            rejections.incrementAndGet();
+                        }
+                        done.await();
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            Thread t1 = new Thread(racer);
+            Thread t2 = new Thread(racer);
+            t1.start();
+            t2.start();
+            SplittableRandom random = new SplittableRandom(7);
+            for (int i = 0; i < rounds; i++) {
+                chunk[0] = heap.allocate(8 + random.nextInt(2000));
+                ready.await();
+                done.await();
+                assertEquals(i + 1, successes.get(), "round " + i);
+                assertEquals(i + 1, rejections.get(), "round " + i);
+            }
+            t1.join();
+            t2.join();
+            heap.verify();
+            heap.trim();
+            assertEquals(0, heap.stats().cachedBytes());
+            assertEquals(0, heap.stats().liveChunks());
+            assertDisjoint(heap, 3000);
+        }
+    }
+
+    @Test
+    void beforeTheHeapGrowsTheCallersCacheGoesBackAndCoalesces() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).maxPages(1).build()) {
+            List<Long> chunks = new ArrayList<>();
+            for (int i = 0; i < PAGE / 256; i++) {
+                chunks.add(heap.allocate(256));
+            }
+            for (long c : chunks) {
+                heap.free(c);
+            }
+            assertEquals(PAGE, heap.stats().cachedBytes());
+            long whole = heap.allocate(PAGE);
+            assertEquals(chunks.get(0), whole, "the cached chunks merged into the page");
+            assertEquals(1, heap.stats().pagesMapped());
+            assertEquals(0, heap.stats().cachedBytes());
+            heap.free(whole);
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aFullBinSendsItsOlderHalfBack() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            int capacity = ThreadCache.MAX_CAPACITY;
+            List<Long> chunks = new ArrayList<>();
+            for (int i = 0; i <= capacity; i++) {
+                chunks.add(heap.allocate(GRANULE));
+            }
+            for (long c : chunks) {
+                heap.free(c);
+            }
+            assertEquals((capacity - capacity / 2 + 1) * GRANULE, heap.stats().cachedBytes());
+            heap.verify();
+        }
+    }
+
+    @Test
+    void chunksCachedByAnEndedThreadAreTakenBackByTrim() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long[] chunks = new long[20];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = heap.allocate(64 * (i + 1));
+            }
+            Thread freer = new Thread(() -> {
+                for (long c : chunks) {
+                    heap.free(c);
+                }
+            });
+            freer.start();
+            freer.join();
+            assertTrue(heap.stats().cachedBytes() > 0, "the other thread cached them");
+            assertEquals(0, heap.stats().liveChunks());
+            heap.trim();
+            assertEquals(0, heap.stats().cachedBytes());
+            assertEquals(1, heap.stats().freeChunks(), "all of it one free run again");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void cachedChunksAreZeroedOrPerturbedLikeAnyOther() {
+        try (ElasticHeap heap = ElasticHeap.builder().perturb(0xA5).build()) {
+            long a = heap.allocate(200);
+            assertEquals((byte) 0x5A, RawMemory.getByte(a + 199));
+            heap.free(a);
+            assertEquals((byte) 0xA5, RawMemory.getByte(a + 100), "freed memory shows the pattern");
+            long z = heap.allocateZeroed(200);
+            assertEquals(a, z, "the cached chunk");
+            for (long i = 0; i < heap.usableSize(z); i++) {
+                assertEquals(0, RawMemory.getByte(z + i));
+            }
+            heap.free(z);
+        }
+    }
+
+    @Test
+    void rawFreesOfALiveBlocksChunkStillKillTheBlock() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            MemoryBlock block = heap.allocateBlock(64);
+            heap.free(block.address());
+            assertFalse(block.isLive());
+            assertThrows(IllegalStateException.class, () -> block.getLong(0));
+            assertEquals(0, heap.stats().liveChunks());
+        }
+    }
+
+    @Test
+    void closeForgetsCachedChunksAndReportsOnlyLiveOnes() {
+        ElasticHeap heap = ElasticHeap.builder().strictClose(true).build();
+        heap.free(heap.allocate(64));
+        heap.close();
+        assertThrows(IllegalStateException.class, () -> heap.allocate(64));
+    }
+
+    /** Allocates chunks of random cached sizes, fills each with its own byte and checks none was overwritten. */
+    private static void assertDisjoint(ElasticHeap heap, int count) {
+        SplittableRandom random = new SplittableRandom(count);
+        long[] chunks = new long[count];
+        long[] sizes = new long[count];
+        for (int i = 0; i < count; i++) {
+            sizes[i] = 1 + random.nextInt((int) ArenaAllocator.MAX_CACHED_BYTES);
+            chunks[i] = heap.allocate(sizes[i]);
+            RawMemory.fill(chunks[i], sizes[i], (byte) i);
+        }
+        for (int i = 0; i < count; i++) {
+            for (long b = 0; b < sizes[i]; b += 61) {
+                assertEquals((byte) i, RawMemory.getByte(chunks[i] + b), "chunk " + i);
+            }
+            heap.free(chunks[i]);
+        }
+        heap.verify();
+    }
+}

@@ -30,6 +30,8 @@ final class Arena {
     private final boolean singleRegion;
     private final RegionIndex index = new RegionIndex();
     private final RegionTable table;
+    /** log2 of the region table's block of memory. */
+    private final int blockShift;
 
     private ChunkMap[] maps = new ChunkMap[INITIAL_REGIONS];
     private long[] bases = new long[INITIAL_REGIONS];
@@ -52,7 +54,8 @@ final class Arena {
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.pageGranuleShift = pageShift - granuleShift;
         this.singleRegion = singleRegion;
-        this.table = new RegionTable(pageShift + (63 - Long.numberOfLeadingZeros(Math.max(1, minRegionPages))), pageShift);
+        this.blockShift = pageShift + (63 - Long.numberOfLeadingZeros(Math.max(1, minRegionPages)));
+        this.table = new RegionTable(blockShift, pageShift);
     }
 
     long granule() {
@@ -69,6 +72,11 @@ final class Arena {
 
     long bytesInUse() {
         return usedGranules << granuleShift;
+    }
+
+    /** @return log2 of the block of memory under which the region table files regions */
+    int blockShift() {
+        return blockShift;
     }
 
     /** @return region r's chunk map */

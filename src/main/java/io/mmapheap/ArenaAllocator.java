@@ -180,7 +180,7 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     private ThreadCache newCache() {
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, granuleShift);
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, granuleShift, arena.blockShift());
         synchronized (this) {
             // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
             reclaimDeadCaches();
@@ -462,13 +462,23 @@ abstract class ArenaAllocator implements Allocator {
 
     @Override
     public void free(long address) {
-        if (cacheLimit > 0 && address != 0 && blockCount == 0 && !closed && cacheFree(address)) {
+        if (freeCached(address)) {
             return;
         }
         synchronized (this) {
             ensureOpen();
             freeChunk(address);
         }
+    }
+
+    /**
+     * Frees {@code address} into the calling thread's cache if this allocator holds it as a live
+     * chunk of a class length, without the lock.
+     *
+     * @return false, having changed nothing, if a free under the lock must handle it
+     */
+    final boolean freeCached(long address) {
+        return cacheLimit > 0 && address != 0 && blockCount == 0 && !closed && cacheFree(address);
     }
 
     /**
@@ -481,15 +491,15 @@ abstract class ArenaAllocator implements Allocator {
      */
     private boolean cacheFree(long address) {
         ThreadCache cache = cache();
-        if (Long.compareUnsigned(address - cache.recentBase, cache.recentEnd - cache.recentBase) >= 0
-                && !learnRegion(cache, address)) {
+        int k = cache.regionOf(address);
+        if (k < 0 && (k = learnRegion(cache, address)) < 0) {
             return false;
         }
-        long delta = address - cache.recentBase;
+        long delta = address - cache.regionBase(k);
         if ((delta & ((1L << granuleShift) - 1)) != 0) {
             return false;
         }
-        ChunkMap map = cache.recentMap;
+        ChunkMap map = cache.regionMap(k);
         int offset = (int) (delta >>> granuleShift);
         int v = map.stableVersion();
         int c = classes.exactClass(map.racyChunkLength(offset));
@@ -520,20 +530,16 @@ abstract class ArenaAllocator implements Allocator {
         return true;
     }
 
-    /** Points the cache's recent region at the one holding address. @return false if no region does */
-    private synchronized boolean learnRegion(ThreadCache cache, long address) {
+    /** Teaches the cache the region holding address. @return its index in the cache's copy, or -1 if no region holds it */
+    private synchronized int learnRegion(ThreadCache cache, long address) {
         if (closed) {
-            return false;
+            return -1;
         }
         int r = arena.regionOf(address);
         if (r < 0) {
-            return false;
+            return -1;
         }
-        ChunkMap map = arena.map(r);
-        cache.recentBase = arena.base(r);
-        cache.recentEnd = arena.base(r) + arena.length(r);
-        cache.recentMap = map;
-        return true;
+        return cache.learn(address, arena.base(r), arena.base(r) + arena.length(r), arena.map(r));
     }
 
     private void freeChunk(long address) {

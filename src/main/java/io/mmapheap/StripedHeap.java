@@ -89,6 +89,10 @@ public final class StripedHeap implements Allocator {
             return;
         }
         int home = home();
+        // Most chunks are freed by the thread that allocated them: its arena's thread cache takes them.
+        if (arenas[home].freeCached(address)) {
+            return;
+        }
         for (int i = 0; i < arenas.length; i++) {
             if (arenas[(home + i) % arenas.length].freeIfHeld(address)) {
                 return;

@@ -6,8 +6,10 @@ package io.mmapheap;
  * the allocator flushes a cache under its lock, from the owning thread or once that thread has died.
  *
  * <p>Each entry keeps the chunk's address together with the {@link ChunkMap} and offset that mark it
- * cached, so handing it out again needs no region lookup. The cache also remembers the region the
- * thread last freed into, which most frees hit.
+ * cached, so handing it out again needs no region lookup. For frees, the cache keeps its own copy of
+ * the regions it has met, found without the lock: {@value #REGION_SLOTS} slots by block of memory
+ * (the region table's block, a growth step), two regions per slot, since a block meets at most two
+ * regions when no region is shorter than a block.
  */
 final class ThreadCache {
 
@@ -25,12 +27,21 @@ final class ThreadCache {
     private final ChunkMap[] maps;
     private final int[] offsets;
 
-    /** The region of the last cached free: [recentBase, recentEnd), or empty. */
-    long recentBase;
-    long recentEnd;
-    ChunkMap recentMap;
+    /** Slots of the region copy; a power of two. */
+    static final int REGION_SLOTS = 256;
+    private static final int WAYS = 2;
 
-    ThreadCache(Thread owner, SizeClasses classes, int granuleShift) {
+    private final int blockShift;
+    /** Region k of the copy: [regionBase[k], regionEnd[k]) carved by regionMap[k]; empty when base == end. */
+    private final long[] regionBase = new long[REGION_SLOTS * WAYS];
+    private final long[] regionEnd = new long[REGION_SLOTS * WAYS];
+    private final ChunkMap[] regionMap = new ChunkMap[REGION_SLOTS * WAYS];
+
+    /**
+     * @param blockShift log2 of the block of memory the regions are filed under
+     */
+    ThreadCache(Thread owner, SizeClasses classes, int granuleShift, int blockShift) {
+        this.blockShift = blockShift;
         this.owner = owner;
         int bins = classes.count();
         this.capacity = new int[bins];
@@ -42,6 +53,43 @@ final class ThreadCache {
         this.addresses = new long[bins * MAX_CAPACITY];
         this.maps = new ChunkMap[bins * MAX_CAPACITY];
         this.offsets = new int[bins * MAX_CAPACITY];
+    }
+
+    /** @return the copy's index of the region holding address, or -1 if the copy does not know it */
+    int regionOf(long address) {
+        int k = (int) ((address >>> blockShift) & (REGION_SLOTS - 1)) * WAYS;
+        if (Long.compareUnsigned(address - regionBase[k], regionEnd[k] - regionBase[k]) < 0) {
+            return k;
+        }
+        k++;
+        if (Long.compareUnsigned(address - regionBase[k], regionEnd[k] - regionBase[k]) < 0) {
+            return k;
+        }
+        return -1;
+    }
+
+    long regionBase(int k) {
+        return regionBase[k];
+    }
+
+    ChunkMap regionMap(int k) {
+        return regionMap[k];
+    }
+
+    /**
+     * Files a region found under the lock for {@code address}, the older of its slot's two making way.
+     *
+     * @return its index in the copy
+     */
+    int learn(long address, long base, long end, ChunkMap map) {
+        int k = (int) ((address >>> blockShift) & (REGION_SLOTS - 1)) * WAYS;
+        regionBase[k + 1] = regionBase[k];
+        regionEnd[k + 1] = regionEnd[k];
+        regionMap[k + 1] = regionMap[k];
+        regionBase[k] = base;
+        regionEnd[k] = end;
+        regionMap[k] = map;
+        return k;
     }
 
     /** @return whether the owning thread has ended, so another thread may flush this cache */

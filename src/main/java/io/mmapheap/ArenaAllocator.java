@@ -142,11 +142,8 @@ abstract class ArenaAllocator implements Allocator {
             if (address == 0) {
                 return allocateClass(c, zero);
             }
-            long bytes = (long) classes.granules(c) << granuleShift;
-            if (zero) {
-                RawMemory.fill(address, bytes, (byte) 0);
-            } else if (perturb != 0) {
-                RawMemory.fill(address, bytes, (byte) ~perturb);
+            if (zero || perturb != 0) {
+                fillOpen(address, (long) classes.granules(c) << granuleShift, zero ? 0 : (byte) ~perturb);
             }
             return address;
         }
@@ -524,10 +521,19 @@ abstract class ArenaAllocator implements Allocator {
             return false;
         }
         if (perturb != 0) {
-            RawMemory.fill(address, (long) classes.granules(c) << granuleShift, (byte) perturb);
+            fillOpen(address, (long) classes.granules(c) << granuleShift, (byte) perturb);
         }
         cache.push(c, address, map, offset);
         return true;
+    }
+
+    /**
+     * Fills a cached chunk under the lock, so that a close() racing the fast path cannot unmap the
+     * memory in the middle of the write: the caller gets IllegalStateException, never a fault.
+     */
+    private synchronized void fillOpen(long address, long bytes, byte value) {
+        ensureOpen();
+        RawMemory.fill(address, bytes, value);
     }
 
     /** Teaches the cache the region holding address. @return its index in the cache's copy, or -1 if no region holds it */

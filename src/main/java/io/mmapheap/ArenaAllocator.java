@@ -719,6 +719,12 @@ abstract class ArenaAllocator implements Allocator {
         }
         blocks.clear();
         blockCount = 0;
+        // Let the caches go: the closing thread's at once, the others' when their ThreadLocal entries are collected.
+        if (caches != null) {
+            caches.remove();
+            cacheRegistry.clear();
+            firstCache = null;
+        }
         RuntimeException[] failure = {arena.unmapAll(source)};
         dedicated.forEach((address, bytes) -> {
             try {

@@ -14,21 +14,23 @@ package io.mmapheap;
 final class ThreadCache {
 
     /** Bytes of chunks a bin may hold, which sets its capacity... */
-    static final long BIN_BYTES = 32 * 1024;
+    static final long BIN_BYTES = 16 * 1024;
     /** ...between these counts. */
     static final int MIN_CAPACITY = 4;
-    static final int MAX_CAPACITY = 32;
+    static final int MAX_CAPACITY = 16;
 
     /** The owning thread; a cache is only ever used by it, or flushed once it has ended. */
     final Thread owner;
     private final int[] capacity;
+    /** Bin c occupies slots [first[c], first[c] + capacity[c]) of the entry arrays. */
+    private final int[] first;
     private final int[] count;
     private final long[] addresses;
     private final ChunkMap[] maps;
     private final int[] offsets;
 
     /** Slots of the region copy; a power of two. */
-    static final int REGION_SLOTS = 256;
+    static final int REGION_SLOTS = 128;
     private static final int WAYS = 2;
 
     private final int blockShift;
@@ -45,14 +47,18 @@ final class ThreadCache {
         this.owner = owner;
         int bins = classes.count();
         this.capacity = new int[bins];
+        this.first = new int[bins];
         this.count = new int[bins];
+        int slots = 0;
         for (int c = 0; c < bins; c++) {
             long bytes = (long) classes.granules(c) << granuleShift;
             capacity[c] = (int) Math.max(MIN_CAPACITY, Math.min(MAX_CAPACITY, BIN_BYTES / bytes));
+            first[c] = slots;
+            slots += capacity[c];
         }
-        this.addresses = new long[bins * MAX_CAPACITY];
-        this.maps = new ChunkMap[bins * MAX_CAPACITY];
-        this.offsets = new int[bins * MAX_CAPACITY];
+        this.addresses = new long[slots];
+        this.maps = new ChunkMap[slots];
+        this.offsets = new int[slots];
     }
 
     /** @return the copy's index of the region holding address, or -1 if the copy does not know it */
@@ -114,7 +120,7 @@ final class ThreadCache {
 
     /** Pushes a chunk the caller marked cached in {@code map}; bin c is not full. */
     void push(int c, long address, ChunkMap map, int offset) {
-        int slot = c * MAX_CAPACITY + count[c]++;
+        int slot = first[c] + count[c]++;
         addresses[slot] = address;
         maps[slot] = map;
         offsets[slot] = offset;
@@ -130,7 +136,7 @@ final class ThreadCache {
         if (n == 0) {
             return 0;
         }
-        int slot = c * MAX_CAPACITY + n - 1;
+        int slot = first[c] + n - 1;
         count[c] = n - 1;
         // The map reference stays in the slot: regions live as long as the allocator, and not
         // clearing it spares a GC write barrier on every pop.
@@ -143,7 +149,7 @@ final class ThreadCache {
      * free under the lock. Their marks stay until that free, so no other free can claim them first.
      */
     void takeOldest(int c, int k, long[] out) {
-        int base = c * MAX_CAPACITY;
+        int base = first[c];
         System.arraycopy(addresses, base, out, 0, k);
         int rest = count[c] - k;
         System.arraycopy(addresses, base + k, addresses, base, rest);

@@ -21,7 +21,7 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
 
     AllocatorBuilder(int defaultGranule, boolean defaultThreadCache) {
         this.granule = defaultGranule;
-        this.threadCache = defaultThreadCache;
+        this.threadCache = DebugDefaults.THREAD_CACHE != null ? DebugDefaults.THREAD_CACHE : defaultThreadCache;
     }
 
     @SuppressWarnings("unchecked")
@@ -100,8 +100,9 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      *           its requests from it without taking the allocator's lock (glibc's tcache). Requests up
      *           to 8 KiB are then rounded up to their class (at most 1/8 more), and placement is first
      *           fit for the chunks the caches return, not exact first fit per request. Leak tracking
-     *           and automatic trim turn it off. Default: on for {@link ElasticHeap}, off for
-     *           {@link PageAllocator} and the lab facades.
+     *           and automatic trim turn it off. Default: system property {@code mmapheap.threadCache}
+     *           ({@code true}/{@code false}) if set, else on for {@link ElasticHeap} and off for
+     *           {@link PageAllocator}; the lab facades always turn it off.
      */
     public B threadCache(boolean on) {
         this.threadCache = on;

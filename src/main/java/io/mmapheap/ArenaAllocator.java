@@ -505,8 +505,9 @@ abstract class ArenaAllocator implements Allocator {
         }
         if (cache.isFull(c) || !map.cachingEnabled()) {
             makeRoom(cache, c, map);
+            // The map may have changed while this thread waited for the lock: read the chunk again.
             v = map.stableVersion();
-            if (v < 0) {
+            if (v < 0 || classes.exactClass(map.racyChunkLength(offset)) != c || !map.unchangedSince(v)) {
                 return false;
             }
         }

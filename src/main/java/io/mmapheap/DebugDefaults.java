@@ -5,7 +5,9 @@ package io.mmapheap;
  * <ul>
  *   <li>{@value #PERTURB_PROPERTY}: the perturb byte, 0 (off, the default) to 255, decimal or 0x-hex;</li>
  *   <li>{@value #CHECK_PROPERTY}: the {@link CheckLevel} number, 0, 1 or 2 (the default);</li>
- *   <li>{@value #LEAK_PROPERTY}: record the allocation site of 1 in N chunks (0, the default, = off).</li>
+ *   <li>{@value #LEAK_PROPERTY}: record the allocation site of 1 in N chunks (0, the default, = off);</li>
+ *   <li>{@value #THREAD_CACHE_PROPERTY}: {@code true} or {@code false}, thread caches for every allocator
+ *       whose builder is not told otherwise (unset: each allocator's own default).</li>
  * </ul>
  * An unreadable value is reported on stderr once and the default is used.
  */
@@ -14,11 +16,14 @@ final class DebugDefaults {
     static final String PERTURB_PROPERTY = "mmapheap.perturb";
     static final String CHECK_PROPERTY = "mmapheap.check";
     static final String LEAK_PROPERTY = "mmapheap.leakTracking";
+    static final String THREAD_CACHE_PROPERTY = "mmapheap.threadCache";
     private static final int MAX_BYTE = 0xff;
 
     static final int PERTURB = readPerturb();
     static final CheckLevel CHECK = readCheck();
     static final int LEAK_SAMPLE = readLeakSample();
+    /** The thread-cache default the property sets, or null when it is not set. */
+    static final Boolean THREAD_CACHE = readThreadCache();
 
     private DebugDefaults() {
     }
@@ -55,6 +60,19 @@ final class DebugDefaults {
             System.err.println("mmapheap: ignoring -D" + CHECK_PROPERTY + "=" + text + ": " + e.getMessage());
             return CheckLevel.THROW;
         }
+    }
+
+    private static Boolean readThreadCache() {
+        String text = System.getProperty(THREAD_CACHE_PROPERTY);
+        if (text == null) {
+            return null;
+        }
+        String value = text.trim();
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.valueOf(value);
+        }
+        System.err.println("mmapheap: ignoring -D" + THREAD_CACHE_PROPERTY + "=" + text + ": must be true or false");
+        return null;
     }
 
     private static int readLeakSample() {

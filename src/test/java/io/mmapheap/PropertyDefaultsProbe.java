@@ -11,6 +11,7 @@ public final class PropertyDefaultsProbe {
 
     public static void main(String[] args) {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            System.out.println("thread caching " + heap.threadCaching());
             long a = heap.allocate(32);
             System.out.println("new byte " + Integer.toHexString(RawMemory.getByte(a) & 0xff));
             heap.free(a);

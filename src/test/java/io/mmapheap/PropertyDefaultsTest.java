@@ -40,15 +40,23 @@ class PropertyDefaultsTest {
     @Test
     void withoutPropertiesTheDefaultsThrowAndCheckBounds() throws Exception {
         String out = probe();
+        assertTrue(out.contains("thread caching true"), out);
         assertTrue(out.contains("new byte 0"), out);
         assertTrue(out.contains("IllegalArgumentException") && out.contains("not allocated"), out);
         assertEquals(-1, out.indexOf("double free returned"), out);
     }
 
     @Test
+    void thePropertyTurnsThreadCachesOffForHeapsNotToldOtherwise() throws Exception {
+        String out = probe("-Dmmapheap.threadCache=false");
+        assertTrue(out.contains("thread caching false"), out);
+    }
+
+    @Test
     void anUnreadablePropertyIsReportedAndIgnored() throws Exception {
-        String out = probe("-Dmmapheap.perturb=lots", "-Dmmapheap.check=7");
+        String out = probe("-Dmmapheap.perturb=lots", "-Dmmapheap.check=7", "-Dmmapheap.threadCache=maybe");
         assertTrue(out.contains("ignoring -Dmmapheap.perturb=lots"), out);
         assertTrue(out.contains("ignoring -Dmmapheap.check=7"), out);
+        assertTrue(out.contains("ignoring -Dmmapheap.threadCache=maybe") && out.contains("thread caching true"), out);
     }
 }

@@ -499,7 +499,7 @@ abstract class ArenaAllocator implements Allocator {
         ChunkMap map = cache.regionMap(k);
         int offset = (int) (delta >>> granuleShift);
         int v = map.stableVersion();
-        int c = classes.exactClass(map.racyChunkLength(offset));
+        int c = classes.exactClass(map.racyChunkLength(offset, classes.largest()));
         if (v < 0 || !map.unchangedSince(v) || c < 0) {
             return false;
         }
@@ -507,7 +507,7 @@ abstract class ArenaAllocator implements Allocator {
             makeRoom(cache, c, map);
             // The map may have changed while this thread waited for the lock: read the chunk again.
             v = map.stableVersion();
-            if (v < 0 || classes.exactClass(map.racyChunkLength(offset)) != c || !map.unchangedSince(v)) {
+            if (v < 0 || classes.exactClass(map.racyChunkLength(offset, classes.largest())) != c || !map.unchangedSince(v)) {
                 return false;
             }
         }

@@ -393,11 +393,35 @@ final class ChunkMap {
     /**
      * The length of the live chunk at {@code offset}, read without the lock between
      * {@link #stableVersion} and {@link #unchangedSince}; meaningless unless the latter says yes.
+     * Reads each word of both bitmaps once, and stops looking past {@code max} granules.
      *
-     * @return the chunk's length in granules, or -1 if no live chunk starts at offset
+     * @param max the longest length the caller cares about, granules
+     * @return the chunk's length in granules, or -1 if no live chunk starts at offset or it is
+     *         longer than max
      */
-    int racyChunkLength(int offset) {
-        return isChunkStart(offset) && !isFree(offset) ? chunkLength(offset) : -1;
+    int racyChunkLength(int offset, int max) {
+        int w = offset >>> WORD_SHIFT;
+        long s = starts[w];
+        long u = used[w];
+        if ((s & u & (1L << offset)) == 0) {
+            return -1;
+        }
+        // Granules after offset that end the chunk: another chunk's start or a free granule.
+        long stop = (s | ~u) & (-2L << offset);
+        int base = w << WORD_SHIFT;
+        while (stop == 0) {
+            base += WORD_BITS;
+            if (base >= granules) {
+                return granules - offset <= max ? granules - offset : -1;
+            }
+            if (base - offset > max) {
+                return -1;
+            }
+            w++;
+            stop = starts[w] | ~used[w];
+        }
+        int n = base + Long.numberOfTrailingZeros(stop) - offset;
+        return n <= max ? n : -1;
     }
 
     /** Creates the cached bits; under the lock, before any thread may mark a chunk. */

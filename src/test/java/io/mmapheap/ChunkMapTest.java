@@ -28,6 +28,34 @@ class ChunkMapTest {
         assertEquals(60, ChunkMap.firstRunInWord(0xF000_0000_0000_0000L, 4));
     }
 
+    /** The lock-free length read agrees with the locked one for every granule of a seeded random map. */
+    @Test
+    void racyChunkLengthAgreesWithChunkLength() {
+        SplittableRandom random = new SplittableRandom(11);
+        ChunkMap map = new ChunkMap(1000, 0);
+        java.util.List<Integer> live = new java.util.ArrayList<>();
+        for (int step = 0; step < 3000; step++) {
+            if (!live.isEmpty() && random.nextInt(3) == 0) {
+                map.free(live.remove(random.nextInt(live.size())));
+            } else {
+                int n = 1 + random.nextInt(random.nextBoolean() ? 8 : 200);
+                int at = map.findFirst(n);
+                if (at >= 0) {
+                    map.allocate(at, n);
+                    live.add(at);
+                }
+            }
+            for (int g = 0; g < map.granules(); g++) {
+                int expected = map.isChunkStart(g) ? map.chunkLength(g) : -1;
+                assertEquals(expected, map.racyChunkLength(g, map.granules()), "granule " + g + " at step " + step);
+                if (expected > 1) {
+                    assertEquals(-1, map.racyChunkLength(g, expected - 1), "longer than max at granule " + g);
+                    assertEquals(expected, map.racyChunkLength(g, expected));
+                }
+            }
+        }
+    }
+
     @Test
     void runsStraddlingWordsAreFound() {
         ChunkMap map = new ChunkMap(256, 0);

@@ -200,6 +200,29 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     /**
+     * Before the heap grows: returns the calling thread's largest cached chunks (one bin, the
+     * largest class that holds any) to the arena, or once its cache is empty, the caches of ended
+     * threads; under the lock. The caller retries after each step, so the cache is emptied only as
+     * far as needed to make room.
+     *
+     * @return whether any chunk was freed
+     */
+    private boolean reclaimSome() {
+        if (caches == null) {
+            return false;
+        }
+        ThreadCache cache = cache();
+        for (int c = cache.bins() - 1; c >= 0; c--) {
+            int k = cache.size(c);
+            if (k > 0) {
+                flushBin(cache, c, k);
+                return true;
+            }
+        }
+        return reclaimDeadCaches() > 0;
+    }
+
+    /**
      * Returns the calling thread's cache and those of ended threads to the arena; under the lock.
      *
      * @return whether any chunk was freed
@@ -261,7 +284,7 @@ abstract class ArenaAllocator implements Allocator {
         } else {
             n = Sizes.granulesFor(size, granuleShift);
             address = arena.allocate(n, alignment, zero);
-            if (address == 0 && reclaimCaches()) {
+            while (address == 0 && reclaimSome()) {
                 address = arena.allocate(n, alignment, zero);
             }
             if (address == 0) {
@@ -504,6 +527,10 @@ abstract class ArenaAllocator implements Allocator {
             return false;
         }
         if (cache.isFull(c) || !map.cachingEnabled()) {
+            if (map.isCached(offset)) {
+                // A second free: the lock path reports it, and the cache stays as it was.
+                return false;
+            }
             makeRoom(cache, c, map);
             // The map may have changed while this thread waited for the lock: read the chunk again.
             v = map.stableVersion();

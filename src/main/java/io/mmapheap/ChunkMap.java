@@ -76,14 +76,12 @@ final class ChunkMap {
     private final long[] touched;
 
     private static final VarHandle VERSION;
-    private static final VarHandle CACHED;
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             VERSION = lookup.findVarHandle(ChunkMap.class, "version", int.class);
-            CACHED = lookup.findVarHandle(ChunkMap.class, "cached", long[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -95,9 +93,8 @@ final class ChunkMap {
     /** Even when the bitmaps are consistent; read and written through {@link #VERSION}. */
     @SuppressWarnings("unused")
     private int version;
-    /** Bit g = 1: the chunk starting at g is in a thread cache; null until the first is. Through {@link #CACHED}. */
-    @SuppressWarnings("unused")
-    private long[] cached;
+    /** Bit g = 1: the chunk starting at g is in a thread cache; null until the first is. Words through {@link #WORDS}. */
+    private volatile long[] cached;
 
     /**
      * @param granules  the region's length in granules, &gt; 0, a whole number of pages
@@ -426,14 +423,14 @@ final class ChunkMap {
 
     /** Creates the cached bits; under the lock, before any thread may mark a chunk. */
     void enableCaching() {
-        if (CACHED.getAcquire(this) == null) {
-            CACHED.setRelease(this, new long[leaves]);
+        if (cached == null) {
+            cached = new long[leaves];
         }
     }
 
     /** @return whether {@link #enableCaching} has run */
     boolean cachingEnabled() {
-        return CACHED.getAcquire(this) != null;
+        return cached != null;
     }
 
     /**
@@ -442,7 +439,7 @@ final class ChunkMap {
      * @return false, changing nothing, if it was marked already (a second free) or caching is not enabled
      */
     boolean markCached(int offset) {
-        long[] bits = (long[]) CACHED.getAcquire(this);
+        long[] bits = cached;
         if (bits == null) {
             return false;
         }
@@ -452,19 +449,19 @@ final class ChunkMap {
 
     /** Clears the mark of the chunk at {@code offset}, which a thread cache hands out again or returns; atomic. */
     void unmarkCached(int offset) {
-        long[] bits = (long[]) CACHED.getAcquire(this);
+        long[] bits = cached;
         WORDS.getAndBitwiseAnd(bits, offset >>> WORD_SHIFT, ~(1L << offset));
     }
 
     /** @return whether the chunk at {@code offset} is in a thread cache */
     boolean isCached(int offset) {
-        long[] bits = (long[]) CACHED.getAcquire(this);
+        long[] bits = cached;
         return bits != null && ((long) WORDS.getAcquire(bits, offset >>> WORD_SHIFT) & (1L << offset)) != 0;
     }
 
     /** @return {chunks, granules} held by thread caches in this map */
     long[] cachedChunks() {
-        long[] bits = (long[]) CACHED.getAcquire(this);
+        long[] bits = cached;
         long chunks = 0;
         long granulesHeld = 0;
         if (bits != null) {
@@ -555,7 +552,7 @@ final class ChunkMap {
             long u = used[w] & valid;
             long f = ~used[w] & valid;
             long st = starts[w];
-            long[] cachedBits = (long[]) CACHED.getAcquire(this);
+            long[] cachedBits = cached;
             if (cachedBits != null && ((long) WORDS.getAcquire(cachedBits, w) & ~st) != 0) {
                 throw broken(where, "granule " + granuleOf(w, (long) WORDS.getAcquire(cachedBits, w) & ~st)
                         + " is marked as a cached chunk but no chunk starts there");

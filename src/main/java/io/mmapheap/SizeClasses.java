@@ -22,6 +22,7 @@ final class SizeClasses {
     /** classOf[n]: the smallest class of at least n granules, for n in [1, largest]. */
     private final byte[] classOf;
     private final int[] granules;
+    private final int largest;
 
     /** @param largest the longest class, in granules, &gt;= 1 */
     SizeClasses(int largest) {
@@ -36,6 +37,7 @@ final class SizeClasses {
             lengths[count++] = largest;
         }
         this.granules = Arrays.copyOf(lengths, count);
+        this.largest = granules[count - 1];
         this.classOf = new byte[largest + 1];
         int c = 0;
         for (int g = 1; g <= largest; g++) {
@@ -53,7 +55,7 @@ final class SizeClasses {
 
     /** @return the longest class, granules */
     int largest() {
-        return granules[granules.length - 1];
+        return largest;
     }
 
     /** @param n granules in [1, {@link #largest()}] @return the class that serves n */
@@ -68,7 +70,7 @@ final class SizeClasses {
 
     /** @return the class whose length is exactly n granules, or -1 (n in [1, largest] or not) */
     int exactClass(int n) {
-        if (n < 1 || n > largest()) {
+        if (n < 1 || n > largest) {
             return -1;
         }
         int c = classOf[n];

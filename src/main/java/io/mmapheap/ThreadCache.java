@@ -14,7 +14,7 @@ package io.mmapheap;
 final class ThreadCache {
 
     /** Bytes of chunks a bin may hold, which sets its capacity... */
-    static final long BIN_BYTES = 16 * 1024;
+    static final long BIN_BYTES = 64 * 1024;
     /** ...between these counts. */
     static final int MIN_CAPACITY = 4;
     static final int MAX_CAPACITY = 16;
@@ -30,7 +30,7 @@ final class ThreadCache {
     private final int[] offsets;
 
     /** Slots of the region copy; a power of two. */
-    static final int REGION_SLOTS = 128;
+    static final int REGION_SLOTS = 512;
     private static final int WAYS = 2;
 
     private final int blockShift;

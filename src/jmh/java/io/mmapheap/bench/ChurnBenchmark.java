@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Threads;
  * Workloads 2 and 3, {@code churn}: each thread keeps {@value #LIVE} live blocks; each operation
  * frees a random one and allocates a random size in [8, 4096] in its place. The sequence is seeded
  * and identical for every subject. {@code churn2} runs two threads on one shared allocator
- * ({@code mmapheap-striped} is a {@link io.mmapheap.StripedHeap} of two arenas).
+ * ({@code mmapheap-striped} is a {@link io.mmapheap.StripedHeap} of two arenas); {@code touch} is the
+ * memory traffic of churn alone.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -93,6 +94,18 @@ public class ChurnBenchmark {
     @Benchmark
     public long churn(Worker w) {
         return step(w);
+    }
+
+    /**
+     * The floor under {@code churn}: the same sequence, but only the write, into the block the
+     * victim index names; no allocation or free. What churn costs above this is the allocator's.
+     */
+    @Benchmark
+    public long touch(Worker w) {
+        int i = w.next++ & (SEQUENCE - 1);
+        long h = w.live[w.victims[i]];
+        w.allocator.write(h, i);
+        return h;
     }
 
     @Benchmark

@@ -23,20 +23,26 @@ abstract class AllocatorContractTest {
     /** @return the allocator's granule */
     protected abstract long granule();
 
+    /** @return whether the allocator keeps thread caches: sizes round up to a class, frees coalesce later */
+    protected boolean threadCached() {
+        return false;
+    }
+
     /** @return the usable bytes the allocator gives a request of {@code size} bytes (up to 4 KiB) */
-    protected long expectedUsable(long size) {
-        return Sizes.roundUp(size, granule());
-    }
-
-    /** Returns chunks the allocator holds back after frees (thread caches) to its free runs. */
-    protected void settle(Allocator allocator) {
-    }
-
-    /** {@link #expectedUsable} of an allocator with thread caches: rounded up to the size class. */
-    static long classRounded(long size, long granule) {
-        int shift = Long.numberOfTrailingZeros(granule);
+    private long expectedUsable(long size) {
+        if (!threadCached()) {
+            return Sizes.roundUp(size, granule());
+        }
+        int shift = Long.numberOfTrailingZeros(granule());
         SizeClasses classes = new SizeClasses((int) (ArenaAllocator.MAX_CACHED_BYTES >>> shift));
         return (long) classes.granules(classes.classOf(Sizes.granulesFor(size, shift))) << shift;
+    }
+
+    /** Returns chunks that thread caches hold back after frees to the free runs. */
+    private void settle(Allocator allocator) {
+        if (threadCached()) {
+            allocator.trim();
+        }
     }
 
     @BeforeEach

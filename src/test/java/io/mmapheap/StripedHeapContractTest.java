@@ -14,12 +14,7 @@ class StripedHeapContractTest extends AllocatorContractTest {
     }
 
     @Override
-    protected long expectedUsable(long size) {
-        return classRounded(size, granule());
-    }
-
-    @Override
-    protected void settle(Allocator allocator) {
-        allocator.trim();
+    protected boolean threadCached() {
+        return true;
     }
 }

@@ -49,7 +49,7 @@ import java.lang.invoke.VarHandle;
  * <h2>Readers without the lock</h2>
  * Every change is made under the allocator's lock, between two steps of {@code version} (odd while
  * a change is in progress), so a thread without the lock can read a live chunk's length and check
- * that no change overlapped its reads ({@link #liveChunkLength}), as a seqlock reader does.
+ * that no change overlapped its reads ({@link #racyChunkLength}), as a seqlock reader does.
  * {@code cached[w]} (created on first use) marks chunk starts whose chunk sits in a thread cache:
  * still used in the bitmaps, but freed as far as the user is concerned. Its bits are changed with
  * atomic operations by threads that do not hold the lock, so two frees of one chunk cannot both
@@ -61,6 +61,18 @@ final class ChunkMap {
     static final int WORD_BITS = Long.SIZE;
     private static final int WORD_SHIFT = 6;
     private static final long ALL = -1L;
+
+    private static final VarHandle VERSION;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            VERSION = lookup.findVarHandle(ChunkMap.class, "version", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int granules;
     private final int words;
@@ -74,18 +86,6 @@ final class ChunkMap {
     private final int pageShift;
     /** Bit p = 1: page p was handed out (written, perhaps) since it was mapped or last discarded. */
     private final long[] touched;
-
-    private static final VarHandle VERSION;
-    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            VERSION = lookup.findVarHandle(ChunkMap.class, "version", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private int usedGranules;
     private int liveChunks;

@@ -98,9 +98,10 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     /**
      * @param on whether each thread keeps a small cache of chunks it freed, by size class, and serves
      *           its requests from it without taking the allocator's lock (glibc's tcache). Requests up
-     *           to 8 KiB are then rounded up to their class (at most 1/8 more), and placement is first
-     *           fit for the chunks the caches return, not exact first fit per request. Leak tracking
-     *           and automatic trim turn it off. Default: system property {@code mmapheap.threadCache}
+     *           to 8 KiB are then rounded up to their class (at most 1/8 more); placement is exact
+     *           first fit only for requests the cache cannot serve (a cached chunk goes to the next
+     *           request of its class), and freed chunks coalesce when they leave the cache. Leak
+     *           tracking and automatic trim turn it off. Default: system property {@code mmapheap.threadCache}
      *           ({@code true}/{@code false}) if set, else on for {@link ElasticHeap} and off for
      *           {@link PageAllocator}; the lab facades always turn it off.
      */

@@ -18,7 +18,8 @@ import java.io.PrintStream;
  * @param dedicatedMappings live chunks served by a mapping of their own; {@code hblks}
  * @param dedicatedBytes    bytes in those mappings; {@code hblkhd}
  * @param releasableBytes   bytes of whole free pages {@code trim()} would release now; {@code keepcost}
- * @param peakBytesInUse    the highest {@code bytesInUse} since the allocator was built
+ * @param peakBytesInUse    the highest {@code bytesInUse} since the allocator was built, counting
+ *                          chunks that waited in thread caches at the time (an upper bound then)
  * @param peakBytesMapped   the highest {@code bytesMapped} since the allocator was built
  * @param metadataBytes     Java heap bytes of the allocator's bookkeeping arrays
  * @param cachedBytes       bytes of freed chunks waiting in thread caches for reuse: neither in use

@@ -31,6 +31,7 @@ import java.lang.invoke.VarHandle;
  *     longest[k] the longest free run inside it
  * </pre>
  * Leaves are not stored: a word's prefix, suffix and longest run are a few bit operations away.
+ * An update stops climbing at the first level where no node changed.
  * Memory: 2 bits per granule plus 12 bytes per 64 granules.
  *
  * <h2>Finding the first fit for n granules</h2>
@@ -609,30 +610,69 @@ final class ChunkMap {
         return new IllegalStateException(where + ": " + what);
     }
 
+    /** Brings the run tree up to date after granules in the range changed. */
     private void updateTree(int firstGranule, int lastGranule) {
-        int lo = (firstGranule >>> WORD_SHIFT) + leaves;
-        int hi = (lastGranule >>> WORD_SHIFT) + leaves;
-        while (lo > 1) {
+        int lo = firstGranule >>> WORD_SHIFT;
+        int hi = lastGranule >>> WORD_SHIFT;
+        if (leaves == 1) {
+            return;
+        }
+        // Parents of the leaves first, then one level up at a time; once no node of a level
+        // changed, no ancestor can.
+        lo = (lo + leaves) >>> 1;
+        hi = (hi + leaves) >>> 1;
+        boolean changed = false;
+        for (int k = lo; k <= hi; k++) {
+            changed |= pullFromWords(k);
+        }
+        int childSpan = 2 * WORD_BITS;
+        while (changed && lo > 1) {
             lo >>>= 1;
             hi >>>= 1;
-            if (lo == hi) {
-                // One node per level from here up: once a node is unchanged, so are its ancestors.
-                int p = prefix[lo];
-                int s = suffix[lo];
-                int l = longest[lo];
-                pull(lo);
-                if (p == prefix[lo] && s == suffix[lo] && l == longest[lo]) {
-                    return;
-                }
-            } else {
-                for (int k = lo; k <= hi; k++) {
-                    pull(k);
-                }
+            changed = false;
+            for (int k = lo; k <= hi; k++) {
+                changed |= pullFromNodes(k, childSpan);
             }
+            childSpan <<= 1;
         }
     }
 
-    /** Recomputes inner node k from its children. */
+    /** Recomputes inner node k whose children are leaves (words). @return whether it changed */
+    private boolean pullFromWords(int k) {
+        int w = (k << 1) - leaves;
+        long left = used[w];
+        long right = used[w + 1];
+        int lp = Long.numberOfTrailingZeros(left);
+        int ls = Long.numberOfLeadingZeros(left);
+        int rp = Long.numberOfTrailingZeros(right);
+        int rs = Long.numberOfLeadingZeros(right);
+        return store(k, lp == WORD_BITS ? WORD_BITS + rp : lp, rs == WORD_BITS ? WORD_BITS + ls : rs,
+                Math.max(Math.max(longestRun(~left), longestRun(~right)), ls + rp));
+    }
+
+    /** Recomputes inner node k whose children are inner nodes of childSpan granules. @return whether it changed */
+    private boolean pullFromNodes(int k, int childSpan) {
+        int left = k << 1;
+        int right = left + 1;
+        int lp = prefix[left];
+        int ls = suffix[left];
+        int rp = prefix[right];
+        int rs = suffix[right];
+        return store(k, lp == childSpan ? childSpan + rp : lp, rs == childSpan ? childSpan + ls : rs,
+                Math.max(Math.max(longest[left], longest[right]), ls + rp));
+    }
+
+    private boolean store(int k, int p, int s, int l) {
+        if (prefix[k] == p && suffix[k] == s && longest[k] == l) {
+            return false;
+        }
+        prefix[k] = p;
+        suffix[k] = s;
+        longest[k] = l;
+        return true;
+    }
+
+    /** Recomputes inner node k from its children, whatever its level. */
     private void pull(int k) {
         int left = k << 1;
         int right = left + 1;

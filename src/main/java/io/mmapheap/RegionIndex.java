@@ -27,6 +27,9 @@ final class RegionIndex {
             grow(region);
         }
         int k = region + capacity;
+        if (tree[k] == longestFree) {
+            return;
+        }
         tree[k] = longestFree;
         for (k >>>= 1; k >= 1; k >>>= 1) {
             int max = Math.max(tree[2 * k], tree[2 * k + 1]);

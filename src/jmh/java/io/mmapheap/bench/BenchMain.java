@@ -130,31 +130,26 @@ public final class BenchMain {
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.toString().endsWith(".rep")).sorted().collect(Collectors.toList());
         }
-        List<Trace> traces = new ArrayList<>();
-        for (Path file : files) {
-            try {
-                traces.add(Trace.read(file));
-            } catch (TraceFormatException e) {
-                System.out.println("traces: " + e.getMessage());
-            }
-        }
-        TraceRunner.warmUp(traces, () -> new HeapTarget(ElasticHeap.builder().build()));
-        TraceRunner.warmUp(traces, LibcTarget::new);
         int ops = 0;
         double mine = 0;
         double libc = 0;
         double util = 0;
-        for (Trace t : traces) {
-            TraceRunner.Result m = TraceRunner.run(t, () -> new HeapTarget(ElasticHeap.builder().build()), 16, TRACE_RUNS);
-            TraceRunner.Result l = TraceRunner.run(t, LibcTarget::new, 16, TRACE_RUNS);
-            ops += m.ops();
-            mine += m.seconds();
-            libc += l.seconds();
-            util += m.utilization();
+        for (Path file : files) {
+            try {
+                Trace t = Trace.read(file);
+                TraceRunner.Result m = TraceRunner.run(t, () -> new HeapTarget(ElasticHeap.builder().build()), 16, TRACE_RUNS);
+                TraceRunner.Result l = TraceRunner.run(t, LibcTarget::new, 16, TRACE_RUNS);
+                ops += m.ops();
+                mine += m.seconds();
+                libc += l.seconds();
+                util += m.utilization();
+            } catch (TraceFormatException e) {
+                System.out.println("traces: " + e.getMessage());
+            }
         }
         System.out.printf("%ntraces (%d files, %d ops): mmapheap %.0f Kops/s, libc %.0f Kops/s, ratio %.2f "
                         + "(above 1: mmapheap faster); mmapheap average utilization %.1f%%%n",
-                traces.size(), ops, ops / mine / 1000, ops / libc / 1000, libc / mine, util / traces.size() * 100);
+                files.size(), ops, ops / mine / 1000, ops / libc / 1000, libc / mine, util / files.size() * 100);
     }
 
     private static void printMetadata() {

@@ -68,29 +68,27 @@ final class TraceCommand implements Command {
 
         out.printf("mmapheap: ElasticHeap granule %d, growthPages %d, largeThreshold %d; libc: glibc malloc via Unsafe.%n",
                 granule, growthPages, largeThreshold);
-        out.printf("util = peak payload / peak bytes mapped (unknown for libc); secs = best of %d runs after %d untimed passes"
-                + " over all traces and %d warm-up runs.%n", runs, TraceRunner.WARMUP_PASSES, TraceRunner.WARMUP_RUNS);
+        out.printf("util = peak payload / peak bytes mapped (unknown for libc); secs = best of %d runs after %d warm-up runs.%n",
+                runs, TraceRunner.WARMUP_RUNS);
         out.printf("%-20s | %5s %6s %7s %9s %8s | %5s %7s %9s %8s | %6s%n",
                 "trace", "valid", "util", "ops", "secs", "Kops", "valid", "ops", "secs", "Kops", "ratio");
         List<TraceRunner.Result> mine = new ArrayList<>();
         List<TraceRunner.Result> theirs = new ArrayList<>();
         int errors = 0;
-        List<Trace> traces = new ArrayList<>();
         for (Path file : files) {
+            Trace trace;
             try {
-                traces.add(Trace.read(file));
+                trace = Trace.read(file);
             } catch (TraceFormatException e) {
                 out.println("trace: error at " + e.getMessage() + " (skipped)");
                 errors++;
+                continue;
             } catch (IOException e) {
                 out.println("trace: cannot read " + file + ": " + e.getMessage() + " (skipped)");
                 errors++;
+                continue;
             }
-        }
-        Supplier<TraceTarget> heapTargets = () -> new HeapTarget(heaps.get());
-        TraceRunner.warmUp(traces, heapTargets);
-        TraceRunner.warmUp(traces, LibcTarget::new);
-        for (Trace trace : traces) {
+            Supplier<TraceTarget> heapTargets = () -> new HeapTarget(heaps.get());
             TraceRunner.Result m = TraceRunner.run(trace, heapTargets, granule, runs);
             TraceRunner.Result l = TraceRunner.run(trace, LibcTarget::new, LIBC_ALIGNMENT, runs);
             mine.add(m);

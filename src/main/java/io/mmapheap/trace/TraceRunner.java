@@ -2,7 +2,6 @@ package io.mmapheap.trace;
 
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.List;
 import java.util.function.Supplier;
 
 import io.mmapheap.RawMemory;
@@ -18,10 +17,8 @@ import io.mmapheap.RawMemory;
  */
 public final class TraceRunner {
 
-    /** Untimed runs of a trace before its timed ones, to let the JIT compile the paths. */
+    /** Untimed runs before the timed ones, to let the JIT compile the paths. */
     public static final int WARMUP_RUNS = 2;
-    /** Untimed passes over a whole set of traces before any is timed ({@link #warmUp}). */
-    public static final int WARMUP_PASSES = 10;
     private static final double KILO = 1000;
 
     private TraceRunner() {
@@ -171,21 +168,6 @@ public final class TraceRunner {
         long start = System.nanoTime();
         replay(trace, target);
         return System.nanoTime() - start;
-    }
-
-    /**
-     * Replays every trace {@value #WARMUP_PASSES} times on fresh targets, untimed, so that the timed
-     * runs that follow measure compiled code whichever trace comes first: without it the first
-     * traces of a set are timed while the JIT is still at work.
-     */
-    public static void warmUp(List<Trace> traces, Supplier<TraceTarget> factory) {
-        for (int pass = 0; pass < WARMUP_PASSES; pass++) {
-            for (Trace trace : traces) {
-                try (TraceTarget target = factory.get()) {
-                    replay(trace, target);
-                }
-            }
-        }
     }
 
     /** Replays the trace on the target with no checks. */

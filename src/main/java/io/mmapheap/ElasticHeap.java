@@ -20,10 +20,17 @@ import io.mmapheap.os.ProcessMemory;
  * pages, unmapped when freed, like glibc's {@code M_MMAP_THRESHOLD}. Freed memory stays mapped for
  * reuse; {@link #trim()} releases whole free pages.
  *
+ * <h2>Thread caches</h2>
+ * By default each thread keeps a small cache of the chunks it freed, by size class, and serves its
+ * requests of up to 8 KiB from it without the lock (see {@link AllocatorBuilder#threadCache}): those
+ * requests round up to their class, and a cached chunk goes to the next request of its class rather
+ * than to the exact first fit. {@code threadCache(false)} gives the exact first-fit heap described
+ * above for every request.
+ *
  * <h2>Defaults</h2>
  * granule {@value #DEFAULT_GRANULE} bytes, growth step {@value #DEFAULT_GROWTH_PAGES} pages,
  * large threshold {@value #DEFAULT_LARGE_THRESHOLD} bytes (glibc's default mmap threshold), no page
- * limit, no automatic trim. Methods are {@code synchronized}: one lock per heap.
+ * limit, no automatic trim, thread caches on. One lock per heap, which the cached fast path does not take.
  */
 public final class ElasticHeap extends ArenaAllocator {
 

@@ -1,6 +1,7 @@
 package io.mmapheap;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ abstract class ArenaAllocator implements Allocator {
 
     /** The largest request thread caches serve, bytes. */
     static final long MAX_CACHED_BYTES = 8192;
+    /** Slots of {@link #cachesById}; a power of two. */
+    private static final int CACHE_SLOTS = 64;
 
     final PageSource source;
     final long pageSize;
@@ -44,8 +47,8 @@ abstract class ArenaAllocator implements Allocator {
     private final SizeClasses classes;
     /** Per-thread caches, or null when caches are off. */
     private final ThreadLocal<ThreadCache> caches;
-    /** The cache of the first thread that used the allocator (see {@link #cache()}). */
-    private ThreadCache firstCache;
+    /** Caches by thread id modulo the slots, read without the lock; each checked for its owner (see {@link #cache()}). */
+    private final ThreadCache[] cachesById = new ThreadCache[CACHE_SLOTS];
     /** Every thread's cache, so that ended threads' chunks can be taken back; under the lock. */
     private final List<ThreadCache> cacheRegistry = new ArrayList<>();
     /** Addresses taken out of a bin, freed under the lock. */
@@ -160,19 +163,21 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     /**
-     * @return the calling thread's cache. The first thread to use the allocator is remembered in
-     *         a plain field and spared the ThreadLocal lookup (a third of a cached allocate/free
-     *         pair's time); any other thread goes through the ThreadLocal.
+     * @return the calling thread's cache. A ThreadLocal lookup is a third of a cached
+     *         allocate/free pair's time, so caches are also filed by thread id in a small table read
+     *         without the lock; a slot whose cache is another thread's (ids that collide) sends the
+     *         caller to the ThreadLocal, which then takes the slot over.
      */
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+, the baseline is 17
     private ThreadCache cache() {
-        ThreadCache first = firstCache;
-        if (first != null && first.owner == Thread.currentThread()) {
-            return first;
+        Thread me = Thread.currentThread();
+        int slot = (int) me.getId() & (CACHE_SLOTS - 1);
+        ThreadCache filed = cachesById[slot];
+        if (filed != null && filed.owner == me) {
+            return filed;
         }
         ThreadCache mine = caches.get();
-        if (first == null) {
-            firstCache = mine;
-        }
+        cachesById[slot] = mine;
         return mine;
     }
 
@@ -186,6 +191,14 @@ abstract class ArenaAllocator implements Allocator {
         return cache;
     }
 
+    @SuppressWarnings("deprecation") // Thread.getId, as in cache()
+    private void forgetSlot(ThreadCache cache) {
+        int slot = (int) cache.owner.getId() & (CACHE_SLOTS - 1);
+        if (cachesById[slot] == cache) {
+            cachesById[slot] = null;
+        }
+    }
+
     /** Returns the caches of ended threads to the arena; under the lock. @return chunks freed */
     private long reclaimDeadCaches() {
         long freed = 0;
@@ -194,6 +207,7 @@ abstract class ArenaAllocator implements Allocator {
             if (cache.ownerDead()) {
                 freed += flush(cache);
                 cacheRegistry.remove(i);
+                forgetSlot(cache);
             }
         }
         return freed;
@@ -751,7 +765,7 @@ abstract class ArenaAllocator implements Allocator {
         if (caches != null) {
             caches.remove();
             cacheRegistry.clear();
-            firstCache = null;
+            Arrays.fill(cachesById, null);
         }
         RuntimeException[] failure = {arena.unmapAll(source)};
         dedicated.forEach((address, bytes) -> {

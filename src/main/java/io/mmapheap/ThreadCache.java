@@ -19,6 +19,10 @@ final class ThreadCache {
     static final int MIN_CAPACITY = 4;
     static final int MAX_CAPACITY = 16;
 
+    /** Slots of the region copy; a power of two. */
+    static final int REGION_SLOTS = 512;
+    private static final int WAYS = 2;
+
     /** The owning thread; a cache is only ever used by it, or flushed once it has ended. */
     final Thread owner;
     private final int[] capacity;
@@ -28,10 +32,6 @@ final class ThreadCache {
     private final long[] addresses;
     private final ChunkMap[] maps;
     private final int[] offsets;
-
-    /** Slots of the region copy; a power of two. */
-    static final int REGION_SLOTS = 512;
-    private static final int WAYS = 2;
 
     private final int blockShift;
     /** Region k of the copy: [regionBase[k], regionEnd[k]) carved by regionMap[k]; empty when base == end. */

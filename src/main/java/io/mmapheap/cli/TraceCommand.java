@@ -68,8 +68,9 @@ final class TraceCommand implements Command {
 
         out.printf("mmapheap: ElasticHeap granule %d, growthPages %d, largeThreshold %d; libc: glibc malloc via Unsafe.%n",
                 granule, growthPages, largeThreshold);
-        out.printf("util = peak payload / peak bytes mapped (unknown for libc); secs = best of %d runs after %d warm-up runs.%n",
-                runs, TraceRunner.WARMUP_RUNS);
+        out.printf("util = peak payload / peak bytes mapped on a fresh heap (unknown for libc); secs = one replay in the best of %d%n"
+                + "runs of >= %,d ops each, after %,d ops of warm-up; each subject keeps one heap across its runs, as a process does.%n",
+                runs, TraceRunner.TIMED_OPS, TraceRunner.WARMUP_OPS);
         out.printf("%-20s | %5s %6s %7s %9s %8s | %5s %7s %9s %8s | %6s%n",
                 "trace", "valid", "util", "ops", "secs", "Kops", "valid", "ops", "secs", "Kops", "ratio");
         List<TraceRunner.Result> mine = new ArrayList<>();

@@ -72,6 +72,15 @@ public final class Trace {
         return sizes[i];
     }
 
+    /** @return for each id, whether its block is still live after the last operation */
+    public boolean[] liveAtEnd() {
+        boolean[] live = new boolean[ids];
+        for (int i = 0; i < kinds.length; i++) {
+            live[blockIds[i]] = kinds[i] != FREE;
+        }
+        return live;
+    }
+
     /**
      * Reads and checks a trace file.
      *

@@ -8,7 +8,12 @@ import io.mmapheap.RawMemory;
 
 /**
  * Replays a {@link Trace} on a {@link TraceTarget}, as the CS:APP malloc-lab driver does: once with
- * every check (validity, peak payload), then several timed runs without checks.
+ * every check (validity, peak payload) on a fresh target, then several timed runs without checks.
+ *
+ * <p>The timed runs share one more fresh target, one run after another, as a process's heap
+ * persists: glibc's heap outlives every run, so a fresh mmapheap heap per run would time mapping
+ * and first-touch faults for one subject only. Blocks a trace leaves live are freed after each
+ * replay, inside the timing for both subjects alike, so every replay starts from an empty heap.
  *
  * <p>Validity: every block non-null, aligned, owned by the allocator, disjoint from every live
  * block, and its contents intact: each block is filled with its own byte on allocate and
@@ -17,8 +22,16 @@ import io.mmapheap.RawMemory;
  */
 public final class TraceRunner {
 
-    /** Untimed runs before the timed ones, to let the JIT compile the paths. */
-    public static final int WARMUP_RUNS = 2;
+    /**
+     * Operations replayed untimed before the timed runs, so both subjects are timed on compiled
+     * code: a trace of a few thousand operations, replayed twice, still runs partly interpreted.
+     */
+    public static final int WARMUP_OPS = 1_000_000;
+    /**
+     * Fewest operations in one timed run: a short trace is replayed as often as it takes, so the
+     * clock's resolution and the call to read it stay small against what is timed.
+     */
+    public static final int TIMED_OPS = 100_000;
     private static final double KILO = 1000;
 
     private TraceRunner() {
@@ -31,7 +44,7 @@ public final class TraceRunner {
      * @param problem     the first check that failed, or empty
      * @param utilization peak payload / peak mapped bytes, or -1 if the target cannot tell
      * @param ops         operations in the trace
-     * @param seconds     the best time of the timed runs
+     * @param seconds     one replay's time in the best timed run
      */
     public record Result(boolean valid, String problem, double utilization, int ops, double seconds) {
         /** @return thousands of operations per second */
@@ -41,13 +54,25 @@ public final class TraceRunner {
     }
 
     /**
-     * Validates the trace on one fresh target, then times it on {@code runs} more (after warm-up).
+     * Validates the trace on one fresh target, then, on a second fresh target that persists across
+     * them, replays it untimed for {@link #WARMUP_OPS} operations and times {@code runs} runs of at
+     * least {@link #TIMED_OPS} operations each.
      *
-     * @param factory   makes a fresh target per run
+     * @param factory   makes a fresh target: one for validation, one for the timed runs
      * @param alignment the alignment every block must have
      * @param runs      timed runs; the best counts
      */
     public static Result run(Trace trace, Supplier<TraceTarget> factory, long alignment, int runs) {
+        return run(trace, factory, alignment, runs, WARMUP_OPS);
+    }
+
+    /**
+     * As {@link #run(Trace, Supplier, long, int)}, with {@code warmupOps} operations of warm-up in
+     * place of {@link #WARMUP_OPS}: for callers that check validity and need no steady-state timing.
+     *
+     * @param warmupOps untimed operations before the timed runs, &gt;= 0
+     */
+    public static Result run(Trace trace, Supplier<TraceTarget> factory, long alignment, int runs, int warmupOps) {
         String problem;
         double utilization;
         try (TraceTarget target = factory.get()) {
@@ -59,16 +84,35 @@ public final class TraceRunner {
         if (!problem.isEmpty()) {
             return new Result(false, problem, utilization, trace.size(), 0);
         }
-        long best = Long.MAX_VALUE;
-        for (int run = 0; run < WARMUP_RUNS + runs; run++) {
-            try (TraceTarget target = factory.get()) {
-                long nanos = time(trace, target);
-                if (run >= WARMUP_RUNS) {
-                    best = Math.min(best, nanos);
+        int ops = Math.max(1, trace.size());
+        int warmups = (int) (((long) warmupOps + ops - 1) / ops);
+        int batch = (TIMED_OPS + ops - 1) / ops;
+        double best = Double.MAX_VALUE;
+        boolean[] leftLive = trace.liveAtEnd();
+        long[] address = new long[trace.ids()];
+        try (TraceTarget target = factory.get()) {
+            for (int i = 0; i < warmups; i++) {
+                replayAndClear(trace, target, address, leftLive);
+            }
+            for (int run = 0; run < runs; run++) {
+                long start = System.nanoTime();
+                for (int i = 0; i < batch; i++) {
+                    replayAndClear(trace, target, address, leftLive);
                 }
+                best = Math.min(best, (double) (System.nanoTime() - start) / batch);
             }
         }
         return new Result(true, "", utilization, trace.size(), best / 1e9);
+    }
+
+    /** One replay, then frees what the trace left live, so the next replay starts from an empty heap. */
+    private static void replayAndClear(Trace trace, TraceTarget target, long[] address, boolean[] leftLive) {
+        replay(trace, target, address);
+        for (int id = 0; id < leftLive.length; id++) {
+            if (leftLive[id]) {
+                target.free(address[id]);
+            }
+        }
     }
 
     /** @return the first problem found, or "" when the run was valid */
@@ -122,6 +166,9 @@ public final class TraceRunner {
             }
             peakPayload[0] = Math.max(peakPayload[0], payload);
         }
+        for (long p : live.keySet()) {
+            target.free(p);
+        }
         return "";
     }
 
@@ -163,16 +210,19 @@ public final class TraceRunner {
         return (byte) (id * 31 + 7);
     }
 
-    /** @return nanoseconds to replay the trace with no checks */
-    static long time(Trace trace, TraceTarget target) {
-        long start = System.nanoTime();
-        replay(trace, target);
-        return System.nanoTime() - start;
+    /**
+     * Replays the trace on the target with no checks.
+     *
+     * @return the address each id had last; the blocks of {@link Trace#liveAtEnd()} are still live
+     */
+    public static long[] replay(Trace trace, TraceTarget target) {
+        long[] address = new long[trace.ids()];
+        replay(trace, target, address);
+        return address;
     }
 
-    /** Replays the trace on the target with no checks. */
-    public static void replay(Trace trace, TraceTarget target) {
-        long[] address = new long[trace.ids()];
+    /** Replays with no checks, recording each id's address in {@code address}. */
+    private static void replay(Trace trace, TraceTarget target, long[] address) {
         for (int i = 0; i < trace.size(); i++) {
             int id = trace.id(i);
             switch (trace.kind(i)) {

@@ -1,5 +1,6 @@
 package io.mmapheap.trace;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,11 +36,11 @@ class TraceRunnerTest {
         assertTrue(traces.size() >= 13, "traces found: " + traces);
         for (Path file : traces) {
             Trace trace = Trace.read(file);
-            TraceRunner.Result mine = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().build()), 16, 1);
+            TraceRunner.Result mine = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().build()), 16, 1, 0);
             assertTrue(mine.valid(), file + ": " + mine.problem());
             assertTrue(mine.utilization() > 0 && mine.utilization() <= 1, file + " util " + mine.utilization());
             assertTrue(mine.seconds() > 0);
-            TraceRunner.Result libc = TraceRunner.run(trace, LibcTarget::new, 16, 1);
+            TraceRunner.Result libc = TraceRunner.run(trace, LibcTarget::new, 16, 1, 0);
             assertTrue(libc.valid(), file + ": " + libc.problem());
             assertEquals(-1, libc.utilization());
         }
@@ -70,10 +71,64 @@ class TraceRunnerTest {
         List<String> lines = new java.util.ArrayList<>(List.of("0", Integer.toString(ids), Integer.toString(ops.size()), "1"));
         lines.addAll(ops);
         Trace trace = Trace.parse("generated.rep", lines);
-        TraceRunner.Result r = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().growthPages(4).build()), 16, 1);
+        TraceRunner.Result r = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().growthPages(4).build()), 16, 1, 0);
         assertTrue(r.valid(), r.problem());
         assertTrue(r.utilization() > 0.1 && r.utilization() <= 1, "util " + r.utilization());
         assertEquals(trace.size(), r.ops());
+    }
+
+    /**
+     * The timed runs share one target, as glibc's heap is shared by every run, and blocks a trace
+     * leaves live are freed after each replay, so the target ends empty.
+     */
+    @Test
+    void timedRunsShareOneTargetAndFreeWhatTheTraceLeavesLive() throws Exception {
+        Trace trace = Trace.parse("leaves.rep", List.of("1", "3", "4", "1", "a 0 64", "a 1 100", "f 0", "a 2 32"));
+        assertArrayEquals(new boolean[] {false, true, true}, trace.liveAtEnd());
+        List<ElasticHeap> heaps = new java.util.ArrayList<>();
+        long[] liveAtClose = new long[2];
+        TraceRunner.Result r = TraceRunner.run(trace, () -> {
+            ElasticHeap heap = ElasticHeap.builder().build();
+            int index = heaps.size();
+            heaps.add(heap);
+            HeapTarget inner = new HeapTarget(heap);
+            return new TraceTarget() {
+                @Override
+                public long allocate(long size) {
+                    return inner.allocate(size);
+                }
+
+                @Override
+                public long reallocate(long address, long size) {
+                    return inner.reallocate(address, size);
+                }
+
+                @Override
+                public void free(long address) {
+                    inner.free(address);
+                }
+
+                @Override
+                public boolean owns(long address, long size) {
+                    return inner.owns(address, size);
+                }
+
+                @Override
+                public long peakBytesMapped() {
+                    return inner.peakBytesMapped();
+                }
+
+                @Override
+                public void close() {
+                    liveAtClose[index] = heap.stats().liveChunks();
+                    inner.close();
+                }
+            };
+        }, 16, 3, 1000);
+        assertTrue(r.valid(), r.problem());
+        assertEquals(2, heaps.size(), "one target validates, one more serves every timed run");
+        assertEquals(0, liveAtClose[1], "the timed target ends with no live block");
+        assertTrue(r.seconds() > 0);
     }
 
     /** An allocator that hands out the same block twice must be caught. */
@@ -112,7 +167,7 @@ class TraceRunnerTest {
                     // The block is the test's; nothing to release.
                 }
             };
-            TraceRunner.Result r = TraceRunner.run(trace, () -> doubleBooking, 16, 1);
+            TraceRunner.Result r = TraceRunner.run(trace, () -> doubleBooking, 16, 1, 0);
             assertFalse(r.valid());
             assertTrue(r.problem().contains("overlaps a live block"), r.problem());
         } finally {

@@ -294,7 +294,7 @@ final class ChunkMap {
         starts[offset >>> WORD_SHIFT] |= 1L << offset;
         endChange(v);
         markTouched(offset, n);
-        updateTree(offset, offset + n - 1);
+        updateTree(offset, offset + n - 1, true);
         usedGranules += n;
         liveChunks++;
         freeRuns += (before && after ? 1 : 0) - (before || after ? 0 : 1);
@@ -314,7 +314,7 @@ final class ChunkMap {
         clearBits(used, offset, offset + n);
         starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
         endChange(v);
-        updateTree(offset, offset + n - 1);
+        updateTree(offset, offset + n - 1, false);
         usedGranules -= n;
         liveChunks--;
         freeRuns += 1 - (before ? 1 : 0) - (after ? 1 : 0);
@@ -332,7 +332,7 @@ final class ChunkMap {
         int v = beginChange();
         clearBits(used, offset + newN, end);
         endChange(v);
-        updateTree(offset + newN, end - 1);
+        updateTree(offset + newN, end - 1, false);
         usedGranules -= oldN - newN;
         freeRuns += after ? 0 : 1;
     }
@@ -353,7 +353,7 @@ final class ChunkMap {
         setBits(used, end, newEnd);
         endChange(v);
         markTouched(end, newN - oldN);
-        updateTree(end, newEnd - 1);
+        updateTree(end, newEnd - 1, true);
         usedGranules += newN - oldN;
         freeRuns -= runLeft ? 0 : 1;
         return true;
@@ -610,31 +610,51 @@ final class ChunkMap {
         return new IllegalStateException(where + ": " + what);
     }
 
-    /** Brings the run tree up to date after granules in the range changed. */
-    private void updateTree(int firstGranule, int lastGranule) {
-        int lo = firstGranule >>> WORD_SHIFT;
-        int hi = lastGranule >>> WORD_SHIFT;
+    /**
+     * Brings the run tree up to date after every granule in the range became used ({@code nowUsed})
+     * or free. A node that lies wholly inside the range is all used or all free, so it is stored
+     * outright; only the nodes at the range's two ends are computed from their children, which
+     * keeps a long chunk's update to a store per node.
+     */
+    private void updateTree(int firstGranule, int lastGranule, boolean nowUsed) {
         if (leaves == 1) {
             return;
         }
         // Parents of the leaves first, then one level up at a time; once no node of a level
         // changed, no ancestor can.
-        lo = (lo + leaves) >>> 1;
-        hi = (hi + leaves) >>> 1;
+        int levelStart = leaves >>> 1;
+        int span = 2 * WORD_BITS;
+        int lo = ((firstGranule >>> WORD_SHIFT) + leaves) >>> 1;
+        int hi = ((lastGranule >>> WORD_SHIFT) + leaves) >>> 1;
         boolean changed = false;
         for (int k = lo; k <= hi; k++) {
-            changed |= pullFromWords(k);
+            changed |= covered(k - levelStart, span, firstGranule, lastGranule)
+                    ? storeUniform(k, span, nowUsed) : pullFromWords(k);
         }
-        int childSpan = 2 * WORD_BITS;
         while (changed && lo > 1) {
+            int childSpan = span;
+            span <<= 1;
+            levelStart >>>= 1;
             lo >>>= 1;
             hi >>>= 1;
             changed = false;
             for (int k = lo; k <= hi; k++) {
-                changed |= pullFromNodes(k, childSpan);
+                changed |= covered(k - levelStart, span, firstGranule, lastGranule)
+                        ? storeUniform(k, span, nowUsed) : pullFromNodes(k, childSpan);
             }
-            childSpan <<= 1;
         }
+    }
+
+    /** @return whether the i-th node of a level, span granules wide, lies inside [first, last] */
+    private static boolean covered(int i, int span, int first, int last) {
+        int from = i * span;
+        return from >= first && from + span - 1 <= last;
+    }
+
+    /** Stores node k as all used or all free over its span granules. @return whether it changed */
+    private boolean storeUniform(int k, int span, boolean allUsed) {
+        int run = allUsed ? 0 : span;
+        return store(k, run, run, run);
     }
 
     /** Recomputes inner node k whose children are leaves (words). @return whether it changed */
@@ -710,18 +730,26 @@ final class ChunkMap {
 
     /** @return the length of the longest run of 1 bits in {@code bits} */
     static int longestRun(long bits) {
-        int best = 0;
-        long x = bits;
-        while (x != 0) {
-            x >>>= Long.numberOfTrailingZeros(x);
-            int run = Long.numberOfTrailingZeros(~x);
-            if (run == WORD_BITS) {
-                return WORD_BITS;
-            }
-            best = Math.max(best, run);
-            x >>>= run;
+        if (bits == 0 || bits == ALL) {
+            return bits == 0 ? 0 : WORD_BITS;
         }
-        return best;
+        // Invariant: bit i of starts is set iff bits i .. i+len-1 are all set. Doubling len finds
+        // the power of two below the longest run, then halving steps add the rest: at most 12
+        // steps, however many runs the word holds.
+        long starts = bits;
+        int len = 1;
+        for (long longer = starts & (starts >>> len); longer != 0; longer = starts & (starts >>> len)) {
+            starts = longer;
+            len <<= 1;
+        }
+        for (int step = len >>> 1; step > 0; step >>>= 1) {
+            long longer = starts & (starts >>> step);
+            if (longer != 0) {
+                starts = longer;
+                len += step;
+            }
+        }
+        return len;
     }
 
     /** @return the lowest bit position where {@code n} consecutive 1 bits start; the caller knows one exists */

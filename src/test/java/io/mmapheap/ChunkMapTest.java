@@ -20,6 +20,28 @@ class ChunkMapTest {
         assertEquals(63, ChunkMap.longestRun(-1L << 1));
     }
 
+    /** Seeded words of every density, from single runs to many short ones, against a bit-by-bit count. */
+    @Test
+    void longestRunAgreesWithABitByBitCount() {
+        SplittableRandom random = new SplittableRandom(41);
+        for (int i = 0; i < 100_000; i++) {
+            long bits = random.nextLong();
+            switch (i % 4) {
+                case 0 -> bits &= random.nextLong();
+                case 1 -> bits |= random.nextLong();
+                case 2 -> bits = (-1L >>> random.nextInt(64)) << random.nextInt(64);
+                default -> { }
+            }
+            int expected = 0;
+            int run = 0;
+            for (int b = 0; b < Long.SIZE; b++) {
+                run = (bits >>> b & 1) != 0 ? run + 1 : 0;
+                expected = Math.max(expected, run);
+            }
+            assertEquals(expected, ChunkMap.longestRun(bits), Long.toBinaryString(bits));
+        }
+    }
+
     @Test
     void firstRunInWordFindsTheLowestStart() {
         assertEquals(1, ChunkMap.firstRunInWord(0b1110_0110, 2));

@@ -62,6 +62,7 @@ abstract class ArenaAllocator implements Allocator {
     private final Map<Long, Throwable> sites = new HashMap<>();
     private long allocations;
     private long dedicatedBytes;
+    private final KeptMappings kept;
     private long freedSinceTrim;
     private long peakInUse;
     private long peakMapped;
@@ -70,9 +71,10 @@ abstract class ArenaAllocator implements Allocator {
     /**
      * @param largestCached the largest request the thread caches may serve, bytes (used when the
      *                      builder turns caches on; capped at {@link #MAX_CACHED_BYTES})
+     * @param keptBytes     bytes of freed dedicated mappings to keep mapped for reuse (0: unmap on free)
      */
     ArenaAllocator(String name, AllocatorBuilder<?> b, long maxRequest, boolean singleRegion, long minRegionPages,
-                   long largestCached) {
+                   long largestCached, long keptBytes) {
         this.name = name;
         this.source = b.source;
         this.pageSize = source.pageSize();
@@ -85,6 +87,7 @@ abstract class ArenaAllocator implements Allocator {
         this.reportLeaks = b.reportLeaks;
         this.leakSample = b.leakSample;
         this.arena = new Arena(granuleShift, pageSize, singleRegion, minRegionPages);
+        this.kept = new KeptMappings(keptBytes);
         long limit = Math.min(Math.min(largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
         // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
         if (b.threadCache && leakSample == 0 && trimThreshold == 0 && limit > 0) {
@@ -294,7 +297,7 @@ abstract class ArenaAllocator implements Allocator {
         long address;
         int n = 0;
         if (isLarge(size)) {
-            address = mapDedicated(size, alignment);
+            address = mapDedicated(size, alignment, zero);
         } else {
             n = Sizes.granulesFor(size, granuleShift);
             address = arena.allocate(n, alignment, zero);
@@ -354,11 +357,25 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     /**
-     * Maps a dedicated, zero-filled mapping of whole pages at the alignment, after
-     * {@link #reservePages} agreed.
+     * Reuses a kept mapping of the size and alignment, or maps a dedicated, zero-filled mapping of
+     * whole pages at the alignment after {@link #reservePages} agreed.
+     *
+     * @param zero whether a reused mapping must be zeroed (a fresh one reads as zero already)
      */
-    final long mapDedicated(long size, long alignment) {
+    final long mapDedicated(long size, long alignment, boolean zero) {
         long bytes = Sizes.roundUp(size, pageSize);
+        int k = kept.find(bytes, Math.max(alignment, pageSize));
+        if (k >= 0) {
+            long address = kept.address(k);
+            long length = kept.length(k);
+            kept.remove(k);
+            if (zero) {
+                RawMemory.fill(address, length, (byte) 0);
+            }
+            dedicated.put(address, length);
+            dedicatedBytes += length;
+            return address;
+        }
         long slack = alignment > pageSize ? alignment - pageSize : 0;
         reservePages(bytes / pageSize, size);
         long mapped;
@@ -430,7 +447,7 @@ abstract class ArenaAllocator implements Allocator {
         Throwable site = sites.isEmpty() ? null : sites.remove(address);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
         if (r < 0) {
-            unmapDedicated(address, oldBytes);
+            releaseDedicated(address, oldBytes);
         } else {
             freeRegionChunk(r, address);
         }
@@ -598,7 +615,12 @@ abstract class ArenaAllocator implements Allocator {
         if (r < 0) {
             long bytes = dedicated.get(address);
             if (bytes != AddressMap.ABSENT) {
-                unmapDedicated(address, bytes);
+                releaseDedicated(address, bytes);
+                return;
+            }
+            if (kept.indexOf(address) >= 0) {
+                invalid(new IllegalArgumentException("free(0x" + Long.toHexString(address)
+                        + "): not allocated: freed already (its mapping is kept for the next large request)"));
                 return;
             }
         }
@@ -632,6 +654,37 @@ abstract class ArenaAllocator implements Allocator {
                 }
             }
         }
+    }
+
+    /**
+     * Frees a dedicated mapping's chunk: keeps the mapping for reuse when it fits the limit (the
+     * oldest kept ones are unmapped to make way), else unmaps it. If a munmap fails the chunk stays
+     * live and the failure is thrown.
+     */
+    private void releaseDedicated(long address, long bytes) {
+        if (!kept.accepts(bytes)) {
+            unmapDedicated(address, bytes);
+            return;
+        }
+        while (kept.full(bytes)) {
+            source.unmap(kept.address(0), kept.length(0));
+            kept.remove(0);
+        }
+        forget(address);
+        dedicated.remove(address);
+        dedicatedBytes -= bytes;
+        kept.add(address, bytes);
+    }
+
+    /** Unmaps every kept mapping. @return the bytes released */
+    private long unmapKept() {
+        long released = 0;
+        while (kept.count() > 0) {
+            source.unmap(kept.address(0), kept.length(0));
+            released += kept.length(0);
+            kept.remove(0);
+        }
+        return released;
     }
 
     /** Unmaps a dedicated mapping; if munmap fails the chunk stays live and the failure is thrown. */
@@ -693,7 +746,7 @@ abstract class ArenaAllocator implements Allocator {
         ensureOpen();
         reclaimCaches();
         freedSinceTrim = 0;
-        return arena.trim(source);
+        return unmapKept() + arena.trim(source);
     }
 
     @Override
@@ -711,6 +764,19 @@ abstract class ArenaAllocator implements Allocator {
         if (sum[0] != dedicatedBytes) {
             throw new IllegalStateException("dedicated mappings hold " + sum[0] + " bytes; the counter says " + dedicatedBytes);
         }
+        long keptSum = 0;
+        for (int i = 0; i < kept.count(); i++) {
+            long a = kept.address(i);
+            if (arena.regionOf(a) >= 0 || dedicated.get(a) != AddressMap.ABSENT || (a & (pageSize - 1)) != 0
+                    || kept.length(i) % pageSize != 0) {
+                throw new IllegalStateException("kept mapping 0x" + Long.toHexString(a) + " of " + kept.length(i)
+                        + " bytes is misaligned or also live");
+            }
+            keptSum += kept.length(i);
+        }
+        if (keptSum != kept.bytes()) {
+            throw new IllegalStateException("kept mappings hold " + keptSum + " bytes; the counter says " + kept.bytes());
+        }
     }
 
     @Override
@@ -721,8 +787,8 @@ abstract class ArenaAllocator implements Allocator {
         return new HeapStats(bytesMapped() / pageSize, bytesMapped(), bytesInUse() - cachedBytes,
                 arena.bytesMapped() - arena.bytesInUse(), arena.freeRuns(), (long) arena.longestFree() << granuleShift,
                 arena.liveChunks() - cached[0] + dedicated.size(), arena.regionCount(), dedicated.size(), dedicatedBytes,
-                arena.releasableBytes(), peakInUse, Math.max(peakMapped, bytesMapped()),
-                arena.metadataBytes() + dedicated.metadataBytes(), cachedBytes);
+                arena.releasableBytes() + kept.bytes(), peakInUse, Math.max(peakMapped, bytesMapped()),
+                arena.metadataBytes() + dedicated.metadataBytes(), cachedBytes, kept.bytes());
     }
 
     @Override
@@ -740,6 +806,9 @@ abstract class ArenaAllocator implements Allocator {
         }
         if (dedicated.size() > 0) {
             out.append(dedicated.size()).append(" dedicated mappings, ").append(dedicatedBytes).append(" bytes").append(newline);
+        }
+        if (kept.count() > 0) {
+            out.append(kept.count()).append(" freed mappings kept for reuse, ").append(kept.bytes()).append(" bytes").append(newline);
         }
         return out.toString();
     }
@@ -777,6 +846,13 @@ abstract class ArenaAllocator implements Allocator {
                 }
             }
         });
+        try {
+            unmapKept();
+        } catch (RuntimeException e) {
+            if (failure[0] == null) {
+                failure[0] = e;
+            }
+        }
         if (failure[0] != null) {
             throw failure[0];
         }
@@ -835,7 +911,7 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     final long bytesMapped() {
-        return arena.bytesMapped() + dedicatedBytes;
+        return arena.bytesMapped() + dedicatedBytes + kept.bytes();
     }
 
     final long bytesInUse() {

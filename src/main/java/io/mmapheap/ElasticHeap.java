@@ -17,8 +17,9 @@ import io.mmapheap.os.ProcessMemory;
  * region boundary. A request larger than a growth step (and not above {@code largeThreshold})
  * gets a region of as many whole pages as it needs. Requests above {@code largeThreshold}, and
  * aligned requests above the page size that no region can place, get a dedicated mapping of whole
- * pages, unmapped when freed, like glibc's {@code M_MMAP_THRESHOLD}. Freed memory stays mapped for
- * reuse; {@link #trim()} releases whole free pages.
+ * pages, like glibc's {@code M_MMAP_THRESHOLD}; when freed, such a mapping is kept for the next large
+ * request of its size (up to {@link Builder#keptBytes}, 32 MiB by default) or unmapped. Freed memory
+ * stays mapped for reuse; {@link #trim()} releases whole free pages and the kept mappings.
  *
  * <h2>Thread caches</h2>
  * By default each thread keeps a small cache of the chunks it freed, by size class, and serves its
@@ -40,6 +41,8 @@ public final class ElasticHeap extends ArenaAllocator {
     public static final int DEFAULT_GROWTH_PAGES = 16;
     /** Default size above which a request gets its own mapping, bytes. */
     public static final long DEFAULT_LARGE_THRESHOLD = 128 * 1024;
+    /** Default bytes of freed dedicated mappings kept for reuse: 32 MiB, glibc's largest dynamic mmap threshold. */
+    public static final long DEFAULT_KEPT_BYTES = 32L << 20;
     /** With no page limit, the largest request served: 2^46 bytes (64 TiB), a quarter of the user address space. */
     public static final long UNLIMITED_MAX_REQUEST = 1L << 46;
 
@@ -51,7 +54,7 @@ public final class ElasticHeap extends ArenaAllocator {
     private final long largeThreshold;
 
     private ElasticHeap(Builder b, long maxRequest) {
-        super("ElasticHeap", b, maxRequest, false, b.growthPages, b.largeThreshold);
+        super("ElasticHeap", b, maxRequest, false, b.growthPages, b.largeThreshold, b.maxPages == 0 ? b.keptBytes : 0);
         this.maxPages = b.maxPages;
         this.growthPages = b.growthPages;
         this.largeThreshold = b.largeThreshold;
@@ -85,7 +88,7 @@ public final class ElasticHeap extends ArenaAllocator {
     long noRoom(long size, int n, long alignment, boolean zero) {
         if (alignment > pageSize) {
             // A fresh region is only page aligned: a larger alignment is served by a mapping cut to it.
-            return mapDedicated(size, alignment);
+            return mapDedicated(size, alignment, zero);
         }
         long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
         long pages = Math.max(growthPages, needed);
@@ -147,6 +150,7 @@ public final class ElasticHeap extends ArenaAllocator {
         private long maxPages;
         private int growthPages = DEFAULT_GROWTH_PAGES;
         private long largeThreshold = DEFAULT_LARGE_THRESHOLD;
+        private long keptBytes = DEFAULT_KEPT_BYTES;
 
         private Builder() {
             super(DEFAULT_GRANULE, true);
@@ -171,6 +175,19 @@ public final class ElasticHeap extends ArenaAllocator {
         }
 
         /**
+         * @param keptBytes bytes of freed dedicated mappings the heap keeps mapped for the next large
+         *                  request (at most {@value KeptMappings#MAX_MAPPINGS} mappings; a request
+         *                  reuses one of its size up to twice its size). {@code trim()} and
+         *                  {@code close()} unmap them. Default {@link #DEFAULT_KEPT_BYTES}; 0 unmaps
+         *                  a dedicated mapping when its chunk is freed. A heap with {@code maxPages}
+         *                  keeps none, so kept pages never stand in the way of its limit.
+         */
+        public Builder keptBytes(long keptBytes) {
+            this.keptBytes = keptBytes;
+            return this;
+        }
+
+        /**
          * Builds the heap. Maps nothing.
          *
          * @throws IllegalArgumentException for an invalid setting
@@ -181,6 +198,7 @@ public final class ElasticHeap extends ArenaAllocator {
             Validate.isTrue(maxPages >= 0, "maxPages must be >= 0 (0 = no limit), was %d", maxPages);
             Validate.isTrue(growthPages > 0, "growthPages must be > 0, was %d", growthPages);
             Validate.isTrue(largeThreshold > 0, "largeThreshold must be > 0, was %d", largeThreshold);
+            Validate.isTrue(keptBytes >= 0, "keptBytes must be >= 0 (0 = unmap on free), was %d", keptBytes);
             long granuleLimit = ((long) Integer.MAX_VALUE) << shift;
             Validate.isTrue((long) growthPages * pageSize <= granuleLimit && largeThreshold <= granuleLimit,
                     "growthPages * pageSize and largeThreshold must be at most 2^31-1 granules (%d bytes)", granuleLimit);

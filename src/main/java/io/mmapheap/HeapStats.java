@@ -17,24 +17,26 @@ import java.io.PrintStream;
  * @param regions           mappings the first-fit regions occupy
  * @param dedicatedMappings live chunks served by a mapping of their own; {@code hblks}
  * @param dedicatedBytes    bytes in those mappings; {@code hblkhd}
- * @param releasableBytes   bytes of whole free pages {@code trim()} would release now; {@code keepcost}
+ * @param releasableBytes   bytes {@code trim()} would release now: whole free pages and kept mappings; {@code keepcost}
  * @param peakBytesInUse    the highest {@code bytesInUse} since the allocator was built, counting
  *                          chunks that waited in thread caches at the time (an upper bound then)
  * @param peakBytesMapped   the highest {@code bytesMapped} since the allocator was built
  * @param metadataBytes     Java heap bytes of the allocator's bookkeeping arrays
  * @param cachedBytes       bytes of freed chunks waiting in thread caches for reuse: neither in use
  *                          (not in {@code bytesInUse} or {@code liveChunks}) nor free ({@code bytesFree})
+ * @param keptBytes         bytes of freed dedicated mappings kept mapped for the next large request
+ *                          (in {@code bytesMapped}; {@code trim()} unmaps them)
  */
 public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, long bytesFree, long freeChunks,
                         long largestFreeRun, long liveChunks, long regions, long dedicatedMappings,
                         long dedicatedBytes, long releasableBytes, long peakBytesInUse, long peakBytesMapped,
-                        long metadataBytes, long cachedBytes) {
+                        long metadataBytes, long cachedBytes, long keptBytes) {
 
     private static final double PERCENT = 100.0;
 
-    /** @return bytes mapped for first-fit regions (not dedicated mappings); mallinfo2 {@code arena} */
+    /** @return bytes mapped for first-fit regions (not dedicated mappings, live or kept); mallinfo2 {@code arena} */
     public long arenaBytes() {
-        return bytesMapped - dedicatedBytes;
+        return bytesMapped - dedicatedBytes - keptBytes;
     }
 
     /** @return 1 - largestFreeRun / bytesFree: 0 when all free space is one run, near 1 when it is splintered */
@@ -54,11 +56,12 @@ public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, lon
         out.printf("  in use bytes     = %12d   (%d live chunks)%n", bytesInUse - dedicatedBytes, liveChunks - dedicatedMappings);
         out.printf("  free bytes       = %12d   (%d free runs, largest %d, fragmentation %.1f%%)%n",
                 bytesFree, freeChunks, largestFreeRun, fragmentation() * PERCENT);
-        out.printf("  releasable bytes = %12d   (whole free pages trim() would release)%n", releasableBytes);
+        out.printf("  releasable bytes = %12d   (whole free pages and kept mappings trim() would release)%n", releasableBytes);
         out.printf("  cached bytes     = %12d   (freed chunks in thread caches)%n", cachedBytes);
         out.printf("Dedicated mappings:%n");
         out.printf("  mmap regions     = %12d%n", dedicatedMappings);
         out.printf("  mmap bytes       = %12d%n", dedicatedBytes);
+        out.printf("  kept bytes       = %12d   (freed mappings kept for reuse)%n", keptBytes);
         out.printf("Total:%n");
         out.printf("  system bytes     = %12d   (%d pages, peak %d bytes)%n", bytesMapped, pagesMapped, peakBytesMapped);
         out.printf("  in use bytes     = %12d   (peak %d)%n", bytesInUse, peakBytesInUse);

@@ -33,7 +33,7 @@ public final class PageAllocator extends ArenaAllocator {
     private final long capacity;
 
     private PageAllocator(Builder b, long capacity) {
-        super("PageAllocator", b, capacity, true, capacity / b.source.pageSize(), capacity);
+        super("PageAllocator", b, capacity, true, capacity / b.source.pageSize(), capacity, 0);
         this.capacity = capacity;
         try {
             this.base = source.map(capacity);

@@ -156,6 +156,7 @@ public final class StripedHeap implements Allocator {
         long peakMapped = 0;
         long metadata = 0;
         long cached = 0;
+        long keptBytes = 0;
         for (ElasticHeap arena : arenas) {
             HeapStats s = arena.stats();
             pages += s.pagesMapped();
@@ -173,9 +174,10 @@ public final class StripedHeap implements Allocator {
             peakMapped += s.peakBytesMapped();
             metadata += s.metadataBytes();
             cached += s.cachedBytes();
+            keptBytes += s.keptBytes();
         }
         return new HeapStats(pages, mapped, inUse, free, runs, largest, live, regions, dedicated, dedicatedBytes,
-                releasable, peakInUse, peakMapped, metadata, cached);
+                releasable, peakInUse, peakMapped, metadata, cached, keptBytes);
     }
 
     @Override

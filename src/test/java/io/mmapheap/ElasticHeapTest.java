@@ -93,8 +93,70 @@ class ElasticHeapTest {
     }
 
     @Test
-    void requestsAboveTheThresholdGetTheirOwnMappingUnmappedOnFree() {
+    void aFreedLargeMappingIsKeptForTheNextRequestOfItsSize() {
+        long mib = 1 << 20;
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long a = heap.allocate(mib);
+            RawMemory.fill(a, mib, (byte) 9);
+            heap.free(a);
+            HeapStats s = heap.stats();
+            assertEquals(0, s.dedicatedMappings());
+            assertEquals(mib, s.keptBytes());
+            assertEquals(mib, s.bytesMapped(), "kept mappings stay mapped");
+            assertEquals(mib, s.releasableBytes(), "trim would release it");
+            assertEquals(0, s.arenaBytes());
+            assertTrue(ProcessMemory.mappingOf(a).isPresent());
+            heap.verify();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.free(a));
+            assertTrue(e.getMessage().contains("freed already"), e.getMessage());
+            assertEquals(mib, heap.stats().keptBytes(), "a double free changes nothing");
+
+            long b = heap.allocateZeroed(mib - 100);
+            assertEquals(a, b, "the same-size request reuses the kept mapping");
+            assertEquals(0, heap.stats().keptBytes());
+            assertEquals(mib, heap.usableSize(b));
+            for (long i = 0; i < mib; i += Long.BYTES) {
+                assertEquals(0, RawMemory.getLong(b + i), "a zeroed request gets zeros from a reused mapping");
+            }
+            heap.free(b);
+            long small = heap.allocate(ElasticHeap.DEFAULT_LARGE_THRESHOLD * 2);
+            assertNotEquals(a, small, "a mapping more than twice the request is not reused");
+            heap.free(small);
+            heap.verify();
+            long kept = heap.stats().keptBytes();
+            assertEquals(mib + ElasticHeap.DEFAULT_LARGE_THRESHOLD * 2, kept);
+            assertTrue(heap.trim() >= kept);
+            assertEquals(0, heap.stats().keptBytes());
+            assertEquals(0, heap.stats().bytesMapped());
+            assertTrue(ProcessMemory.mappingOf(a).map(m -> m.start() > a || m.end() <= a).orElse(true), "unmapped by trim");
+        }
+    }
+
+    @Test
+    void keptMappingsStayWithinTheirLimitOldestFirst() {
+        long mib = 1 << 20;
+        try (ElasticHeap heap = ElasticHeap.builder().keptBytes(2 * mib).build()) {
+            long[] big = {heap.allocate(mib), heap.allocate(mib), heap.allocate(mib)};
+            for (long b : big) {
+                heap.free(b);
+            }
+            assertEquals(2 * mib, heap.stats().keptBytes());
+            assertEquals(2 * mib, heap.stats().bytesMapped());
+            assertTrue(ProcessMemory.mappingOf(big[0]).map(m -> m.start() > big[0] || m.end() <= big[0]).orElse(true),
+                    "the oldest made way");
+            assertEquals(big[2], heap.allocate(mib), "the most recent of the smallest fits is reused");
+            heap.verify();
+        }
+        try (ElasticHeap limited = ElasticHeap.builder().maxPages(1024).build()) {
+            limited.free(limited.allocate(mib));
+            assertEquals(0, limited.stats().keptBytes(), "a heap with a page limit keeps nothing");
+            assertEquals(0, limited.stats().bytesMapped());
+        }
+    }
+
+    @Test
+    void requestsAboveTheThresholdGetTheirOwnMappingUnmappedOnFree() {
+        try (ElasticHeap heap = ElasticHeap.builder().keptBytes(0).build()) {
             long size = ElasticHeap.DEFAULT_LARGE_THRESHOLD + 1;
             long a = heap.allocate(size);
             HeapStats s = heap.stats();

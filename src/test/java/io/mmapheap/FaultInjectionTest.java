@@ -101,7 +101,7 @@ class FaultInjectionTest {
     @Test
     void aFailedMunmapIsThrownAndTheChunkStaysLive() {
         FaultySource source = new FaultySource();
-        ElasticHeap heap = ElasticHeap.builder().pageSource(source).build();
+        ElasticHeap heap = ElasticHeap.builder().pageSource(source).keptBytes(0).build();
         long big = heap.allocate(1 << 20);
         RawMemory.putLong(big, 5);
         source.failUnmap = true;

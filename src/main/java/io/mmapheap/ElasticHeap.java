@@ -176,7 +176,7 @@ public final class ElasticHeap extends ArenaAllocator {
 
         /**
          * @param keptBytes bytes of freed dedicated mappings the heap keeps mapped for the next large
-         *                  request (at most {@value KeptMappings#MAX_MAPPINGS} mappings; a request
+         *                  request (at most 8 mappings; a request
          *                  reuses one of its size up to twice its size). {@code trim()} and
          *                  {@code close()} unmap them. Default {@link #DEFAULT_KEPT_BYTES}; 0 unmaps
          *                  a dedicated mapping when its chunk is freed. A heap with {@code maxPages}

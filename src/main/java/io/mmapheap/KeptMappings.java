@@ -77,10 +77,10 @@ final class KeptMappings {
         System.arraycopy(length, i + 1, length, i, count - i);
     }
 
-    /** @return the index of the mapping that contains {@code a} (start or inside), or -1 */
+    /** @return the index of the mapping that starts at {@code a}, or -1 */
     int indexOf(long a) {
         for (int i = 0; i < count; i++) {
-            if (Long.compareUnsigned(a - address[i], length[i]) < 0) {
+            if (address[i] == a) {
                 return i;
             }
         }

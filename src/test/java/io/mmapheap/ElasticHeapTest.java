@@ -109,6 +109,7 @@ class ElasticHeapTest {
             heap.verify();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.free(a));
             assertTrue(e.getMessage().contains("freed already"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> heap.free(a + PAGE), "an interior address of a kept mapping");
             assertEquals(mib, heap.stats().keptBytes(), "a double free changes nothing");
 
             long b = heap.allocateZeroed(mib - 100);

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import org.apache.commons.lang3.Validate;
+
 import io.mmapheap.RawMemory;
 
 /**
@@ -60,7 +62,8 @@ public final class TraceRunner {
      *
      * @param factory   makes a fresh target: one for validation, one for the timed runs
      * @param alignment the alignment every block must have
-     * @param runs      timed runs; the best counts
+     * @param runs      timed runs, &gt;= 1; the best counts
+     * @throws IllegalArgumentException if runs &lt; 1
      */
     public static Result run(Trace trace, Supplier<TraceTarget> factory, long alignment, int runs) {
         return run(trace, factory, alignment, runs, WARMUP_OPS);
@@ -71,8 +74,11 @@ public final class TraceRunner {
      * place of {@link #WARMUP_OPS}: for callers that check validity and need no steady-state timing.
      *
      * @param warmupOps untimed operations before the timed runs, &gt;= 0
+     * @throws IllegalArgumentException if runs &lt; 1 or warmupOps &lt; 0
      */
     public static Result run(Trace trace, Supplier<TraceTarget> factory, long alignment, int runs, int warmupOps) {
+        Validate.isTrue(runs >= 1, "runs must be >= 1, was %d", runs);
+        Validate.isTrue(warmupOps >= 0, "warmupOps must be >= 0, was %d", warmupOps);
         String problem;
         double utilization;
         try (TraceTarget target = factory.get()) {

@@ -3,6 +3,7 @@ package io.mmapheap.trace;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -95,6 +96,13 @@ class TraceRunnerTest {
         assertTrue(r.valid(), r.problem());
         assertEquals(2, heaps.size(), "one target validates, one more serves every timed run");
         assertTrue(r.seconds() > 0);
+    }
+
+    @Test
+    void runsAndWarmUpAreChecked() throws Exception {
+        Trace trace = Trace.parse("one.rep", List.of("1", "1", "2", "1", "a 0 8", "f 0"));
+        assertThrows(IllegalArgumentException.class, () -> TraceRunner.run(trace, LibcTarget::new, 16, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> TraceRunner.run(trace, LibcTarget::new, 16, 1, -1));
     }
 
     /** An allocator that hands out the same block twice must be caught. */

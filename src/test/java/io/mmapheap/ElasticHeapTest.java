@@ -190,7 +190,8 @@ class ElasticHeapTest {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).build()) {
             heap.allocate(16);
             assertEquals(8, heap.stats().pagesMapped());
-            assertEquals(8 * PAGE - 16, heap.stats().bytesFree());
+            // The cache miss may have put chunks of its class after the one served: not free.
+            assertEquals(8 * PAGE - 16 - heap.stats().cachedBytes(), heap.stats().bytesFree());
         }
     }
 

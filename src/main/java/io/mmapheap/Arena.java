@@ -175,34 +175,15 @@ final class Arena {
     }
 
     private long place(int r, int offset, int n, boolean zero) {
-        return placeRun(r, offset, n, 1, zero);
-    }
-
-    /**
-     * Places up to {@code maxK} chunks of {@code n} granules at {@code offset} of region r, as many
-     * as the free run starting there holds.
-     *
-     * @return the chunks placed (0 if the granule at offset is not free)
-     */
-    int placeRunAt(int r, int offset, int n, int maxK) {
-        ChunkMap map = maps[r];
-        int k = offset < map.granules() ? Math.min(maxK, map.freeRunLength(offset) / n) : 0;
-        if (k > 0) {
-            placeRun(r, offset, n, k, false);
-        }
-        return k;
-    }
-
-    private long placeRun(int r, int offset, int n, int k, boolean zero) {
         recent = r;
         ChunkMap map = maps[r];
         long address = bases[r] + ((long) offset << granuleShift);
         if (zero) {
             zeroTouchedPages(map, address, offset, n);
         }
-        map.allocateRun(offset, n, k);
+        map.allocate(offset, n);
         index.set(r, map.longestFree());
-        usedGranules += (long) n * k;
+        usedGranules += n;
         return address;
     }
 

@@ -144,10 +144,9 @@ abstract class ArenaAllocator implements Allocator {
     private long allocateSmallOrLocked(long size, boolean zero) {
         if (size > 0 && size <= cacheLimit && !closed) {
             int c = classes.classOf(Sizes.granulesFor(size, granuleShift));
-            ThreadCache cache = cache();
-            long address = cache.pop(c);
+            long address = cache().pop(c);
             if (address == 0) {
-                return allocateClass(cache, c, zero);
+                return allocateClass(c, zero);
             }
             if (zero || perturb != 0) {
                 fillOpen(address, (long) classes.granules(c) << granuleShift, zero ? 0 : (byte) ~perturb);
@@ -160,41 +159,10 @@ abstract class ArenaAllocator implements Allocator {
         }
     }
 
-    /**
-     * A miss of the thread cache: a chunk of exactly class c's length, placed as any request is
-     * (first fit, mapping more if nothing fits), and after it, as far as the free run it came from
-     * reaches, up to half a bin more of the class, straight into the cache: a burst of requests of
-     * one size takes the lock, searches and updates the bitmaps once per half bin, and chunks of one
-     * class sit together (binary-bal's utilization went from 55% to 88%). The extra chunks never
-     * map memory; unused, they go back with the bin's older half when it fills, or before the heap
-     * grows.
-     */
-    private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
+    /** A miss of the thread cache: a chunk of exactly class c's length from the arena. */
+    private synchronized long allocateClass(int c, boolean zero) {
         ensureOpen();
-        int n = classes.granules(c);
-        long chunkBytes = (long) n << granuleShift;
-        long first = allocateChunk(chunkBytes, 1, zero);
-        int extra = cache.capacity(c) / 2 - cache.size(c);
-        int r = extra > 0 ? arena.regionOf(first) : -1;
-        if (r < 0) {
-            return first;
-        }
-        int after = (int) ((first - arena.base(r)) >>> granuleShift) + n;
-        int placed = arena.placeRunAt(r, after, n, extra);
-        if (placed == 0) {
-            return first;
-        }
-        ChunkMap map = arena.map(r);
-        map.enableCaching();
-        for (int i = 0; i < placed; i++) {
-            int at = after + i * n;
-            // Chunks placed a moment ago under the lock: no other thread can hold their marks.
-            boolean marked = map.markCached(at);
-            assert marked : "a fresh chunk was marked cached";
-            cache.push(c, first + (i + 1) * chunkBytes, map, at);
-        }
-        peakInUse = Math.max(peakInUse, bytesInUse());
-        return first;
+        return allocateChunk((long) classes.granules(c) << granuleShift, 1, zero);
     }
 
     /**

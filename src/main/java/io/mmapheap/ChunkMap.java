@@ -225,11 +225,6 @@ final class ChunkMap {
         return -1;
     }
 
-    /** @return the free granules from {@code offset} (free) up to the next used granule or the region's end */
-    int freeRunLength(int offset) {
-        return nextUsed(offset) - offset;
-    }
-
     private int nextFree(int from) {
         int w = from >>> WORD_SHIFT;
         long bits = ~used[w] & (ALL << from);
@@ -291,29 +286,17 @@ final class ChunkMap {
      * The caller guarantees the granules are free and inside the region.
      */
     void allocate(int offset, int n) {
-        allocateRun(offset, n, 1);
-    }
-
-    /**
-     * Marks {@code k * n} free granules at {@code offset} as {@code k} adjacent live chunks of
-     * {@code n} granules: one bitmap change and one run-tree update for all of them.
-     * The caller guarantees the granules are free and inside the region.
-     */
-    void allocateRun(int offset, int n, int k) {
-        int total = n * k;
-        assert isFreeRange(offset, total) : "allocate over used granules at " + offset;
+        assert isFreeRange(offset, n) : "allocate over used granules at " + offset;
         boolean before = offset > 0 && isFree(offset - 1);
-        boolean after = offset + total < granules && isFree(offset + total);
+        boolean after = offset + n < granules && isFree(offset + n);
         int v = beginChange();
-        setBits(used, offset, offset + total);
-        for (int g = offset; g < offset + total; g += n) {
-            starts[g >>> WORD_SHIFT] |= 1L << g;
-        }
+        setBits(used, offset, offset + n);
+        starts[offset >>> WORD_SHIFT] |= 1L << offset;
         endChange(v);
-        markTouched(offset, total);
-        updateTree(offset, offset + total - 1, true);
-        usedGranules += total;
-        liveChunks += k;
+        markTouched(offset, n);
+        updateTree(offset, offset + n - 1, true);
+        usedGranules += n;
+        liveChunks++;
         freeRuns += (before && after ? 1 : 0) - (before || after ? 0 : 1);
     }
 

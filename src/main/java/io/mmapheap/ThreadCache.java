@@ -108,11 +108,6 @@ final class ThreadCache {
         return count[c] == capacity[c];
     }
 
-    /** @return the most chunks bin c holds */
-    int capacity(int c) {
-        return capacity[c];
-    }
-
     /** @return the chunks in bin c */
     int size(int c) {
         return count[c];

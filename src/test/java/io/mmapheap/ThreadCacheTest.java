@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
@@ -40,9 +38,6 @@ class ThreadCacheTest {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             long keep = heap.allocate(64);
             long a = heap.allocate(100);
-            // The misses placed more chunks of their classes into the cache; trim takes them back.
-            heap.trim();
-            assertEquals(0, heap.stats().cachedBytes());
             heap.free(a);
             HeapStats s = heap.stats();
             assertEquals(112, s.cachedBytes(), "100 bytes round to 7 granules");
@@ -182,36 +177,6 @@ class ThreadCacheTest {
     }
 
     @Test
-    void aMissPlacesHalfABinOfItsClassAfterTheChunkItServes() {
-        try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            long a = heap.allocate(100);
-            int classBytes = 112;
-            int extra = ThreadCache.MAX_CAPACITY / 2;
-            assertEquals((long) extra * classBytes, heap.stats().cachedBytes());
-            Set<Long> next = new HashSet<>();
-            for (int i = 0; i < extra; i++) {
-                next.add(heap.allocate(classBytes));
-            }
-            Set<Long> after = new HashSet<>();
-            for (int i = 1; i <= extra; i++) {
-                after.add(a + (long) i * classBytes);
-            }
-            assertEquals(after, next, "the class's next requests get the chunks right after the first");
-            assertEquals(0, heap.stats().cachedBytes());
-            heap.verify();
-        }
-        try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            long step = (long) ElasticHeap.DEFAULT_GROWTH_PAGES * PAGE;
-            long big = heap.allocate(step - PAGE);
-            long small = heap.allocate(1024);
-            assertEquals(big + step - PAGE, small, "first fit: the page left at the region's end");
-            assertEquals(3 * 1024, heap.stats().cachedBytes(), "as many more as the rest of the free run holds");
-            assertEquals(step, heap.stats().bytesMapped(), "extra chunks never map memory");
-            heap.verify();
-        }
-    }
-
-    @Test
     void aFullBinSendsItsOlderHalfBack() {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             int capacity = ThreadCache.MAX_CAPACITY;
@@ -219,7 +184,6 @@ class ThreadCacheTest {
             for (int i = 0; i <= capacity; i++) {
                 chunks.add(heap.allocate(GRANULE));
             }
-            heap.trim();
             for (long c : chunks) {
                 heap.free(c);
             }

@@ -667,8 +667,7 @@ abstract class ArenaAllocator implements Allocator {
             return;
         }
         while (kept.full(bytes)) {
-            source.unmap(kept.address(0), kept.length(0));
-            kept.remove(0);
+            unmapOldestKept();
         }
         forget(address);
         dedicated.remove(address);
@@ -680,11 +679,17 @@ abstract class ArenaAllocator implements Allocator {
     private long unmapKept() {
         long released = 0;
         while (kept.count() > 0) {
-            source.unmap(kept.address(0), kept.length(0));
-            released += kept.length(0);
-            kept.remove(0);
+            released += unmapOldestKept();
         }
         return released;
+    }
+
+    /** Unmaps the oldest kept mapping (it stays kept if munmap fails). @return its bytes */
+    private long unmapOldestKept() {
+        long bytes = kept.length(0);
+        source.unmap(kept.address(0), bytes);
+        kept.remove(0);
+        return bytes;
     }
 
     /** Unmaps a dedicated mapping; if munmap fails the chunk stays live and the failure is thrown. */

@@ -176,11 +176,11 @@ public final class ElasticHeap extends ArenaAllocator {
 
         /**
          * @param keptBytes bytes of freed dedicated mappings the heap keeps mapped for the next large
-         *                  request (at most 8 mappings; a request
-         *                  reuses one of its size up to twice its size). {@code trim()} and
-         *                  {@code close()} unmap them. Default {@link #DEFAULT_KEPT_BYTES}; 0 unmaps
-         *                  a dedicated mapping when its chunk is freed. A heap with {@code maxPages}
-         *                  keeps none, so kept pages never stand in the way of its limit.
+         *                  request (at most 8 mappings; a request reuses one of its size up to twice
+         *                  its size). {@code trim()} and {@code close()} unmap them. Default
+         *                  {@link #DEFAULT_KEPT_BYTES}; 0 unmaps a dedicated mapping when its chunk is
+         *                  freed. A heap with {@code maxPages} keeps none, so kept pages never stand
+         *                  in the way of its limit.
          */
         public Builder keptBytes(long keptBytes) {
             this.keptBytes = keptBytes;

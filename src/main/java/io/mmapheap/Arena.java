@@ -40,7 +40,11 @@ final class Arena {
     /** The region last allocated from or located: most frees hit it, sparing a table probe. */
     private int recent;
     private long bytesMapped;
+    private long bytesReserved;
     private long usedGranules;
+    /** Regions not committed up to their reserved length, in mapping order. */
+    private int[] growable = new int[INITIAL_REGIONS];
+    private int growableCount;
 
     /**
      * @param granuleShift log2 of the granule in bytes
@@ -111,13 +115,26 @@ final class Arena {
     }
 
     /**
-     * Adds a mapped region after all existing ones.
+     * Adds a mapped region after all existing ones, committed in full.
      *
      * @param base  page-aligned start
      * @param bytes a multiple of the page size and of the granule; bytes / granule &lt;= Integer.MAX_VALUE
      * @return the region's number
      */
     int addRegion(long base, long bytes) {
+        return addRegion(base, bytes, bytes);
+    }
+
+    /**
+     * Adds a region after all existing ones: {@code reserved} bytes of address space from
+     * {@code base}, of which the first {@code committed} are readable and writable; the rest waits
+     * for {@link #commit}.
+     *
+     * @param reserved  a multiple of the page size; reserved / granule &lt;= Integer.MAX_VALUE
+     * @param committed a multiple of the page size in (0, reserved]
+     * @return the region's number
+     */
+    int addRegion(long base, long reserved, long committed) {
         if (singleRegion && count == 1) {
             throw new IllegalStateException("this arena holds a single region");
         }
@@ -128,15 +145,87 @@ final class Arena {
             lengths = Arrays.copyOf(lengths, capacity);
         }
         int r = count++;
-        maps[r] = new ChunkMap(Math.toIntExact(bytes >>> granuleShift), pageGranuleShift);
+        maps[r] = new ChunkMap(Math.toIntExact(reserved >>> granuleShift), Math.toIntExact(committed >>> granuleShift),
+                pageGranuleShift);
         bases[r] = base;
-        lengths[r] = bytes;
-        bytesMapped += bytes;
+        lengths[r] = reserved;
+        bytesMapped += committed;
+        bytesReserved += reserved - committed;
+        if (committed < reserved) {
+            if (growableCount == growable.length) {
+                growable = Arrays.copyOf(growable, Math.max(INITIAL_REGIONS, 2 * growableCount));
+            }
+            growable[growableCount++] = r;
+        }
         index.set(r, maps[r].longestFree());
         if (!singleRegion) {
-            table.add(r, base, bytes, bases, lengths, count);
+            table.add(r, base, reserved, bases, lengths, count);
         }
         return r;
+    }
+
+    /**
+     * @param n         granules wanted
+     * @param alignment bytes, a power of two up to the page size
+     * @return the first region, in mapping order, that has room for n granules at the alignment in
+     *         the free run at its end once more of it is committed, or -1
+     */
+    int growableFor(int n, long alignment) {
+        for (int i = 0; i < growableCount; i++) {
+            int r = growable[i];
+            if (alignedTailEnd(r, n, alignment) <= bases[r] + lengths[r]) {
+                return r;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @return the bytes region r must commit past its end to fit n granules at the alignment in the
+     *         free run at its end ({@link #growableFor} said it can); &gt; 0, since no free run fits now
+     */
+    long bytesToCommit(int r, int n, long alignment) {
+        return Sizes.roundUp(alignedTailEnd(r, n, alignment) - committedEnd(r), 1L << pageShift);
+    }
+
+    /** @return the end of n granules placed at the alignment from the start of region r's free end */
+    private long alignedTailEnd(int r, int n, long alignment) {
+        long runStart = committedEnd(r) - ((long) maps[r].trailingFree() << granuleShift);
+        return Sizes.roundUp(runStart, Math.max(alignment, granule)) + ((long) n << granuleShift);
+    }
+
+    /** @return the first address of region r past its committed end */
+    long committedEnd(int r) {
+        return bases[r] + ((long) maps[r].granules() << granuleShift);
+    }
+
+    /** @return bytes of region r reserved past its committed end */
+    long uncommitted(int r) {
+        return lengths[r] - ((long) maps[r].granules() << granuleShift);
+    }
+
+    /**
+     * Region r's next {@code bytes} past its committed end were made readable and writable: they
+     * become free granules at its end.
+     */
+    void commit(int r, long bytes) {
+        ChunkMap map = maps[r];
+        map.commit(Math.toIntExact(map.granules() + (bytes >>> granuleShift)));
+        bytesMapped += bytes;
+        bytesReserved -= bytes;
+        if (map.granules() == map.capacity()) {
+            int i = 0;
+            while (growable[i] != r) {
+                i++;
+            }
+            System.arraycopy(growable, i + 1, growable, i, --growableCount - i);
+        }
+        index.set(r, map.longestFree());
+    }
+
+    /** @return bytes of address space the regions reserve past their committed ends */
+    long bytesReserved() {
+        return bytesReserved;
     }
 
     /**
@@ -398,6 +487,8 @@ final class Arena {
     void verify() {
         long used = 0;
         long mapped = 0;
+        long reserved = 0;
+        int partlyCommitted = 0;
         for (int r = 0; r < count; r++) {
             maps[r].verify("region " + r + " at 0x" + Long.toHexString(bases[r]));
             if (index.get(r) != maps[r].longestFree()) {
@@ -405,7 +496,13 @@ final class Arena {
                         + " whose longest free run is " + maps[r].longestFree());
             }
             used += maps[r].usedGranules();
-            mapped += lengths[r];
+            mapped += (long) maps[r].granules() << granuleShift;
+            reserved += uncommitted(r);
+            partlyCommitted += uncommitted(r) > 0 ? 1 : 0;
+        }
+        if (reserved != bytesReserved || partlyCommitted != growableCount) {
+            throw new IllegalStateException("arena counters say " + bytesReserved + " bytes reserved in " + growableCount
+                    + " regions; the regions hold " + reserved + " in " + partlyCommitted);
         }
         index.verify();
         if (used != usedGranules || mapped != bytesMapped) {
@@ -424,7 +521,7 @@ final class Arena {
         int granulesPerPage = (int) (pageBytes >>> granuleShift);
         for (int r = 0; r < count && drawn < maxPages; r++) {
             ChunkMap map = maps[r];
-            for (long p = 0; p < lengths[r] / pageBytes && drawn < maxPages; p++, drawn++) {
+            for (long p = 0; p < map.pages() && drawn < maxPages; p++, drawn++) {
                 out.append(String.format("region %d page %d at 0x%x (%d granules of %d bytes)%n",
                         r, p, bases[r] + p * pageBytes, granulesPerPage, granule));
                 int first = (int) (p * granulesPerPage);

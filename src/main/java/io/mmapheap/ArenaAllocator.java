@@ -793,7 +793,7 @@ abstract class ArenaAllocator implements Allocator {
                 arena.bytesMapped() - arena.bytesInUse(), arena.freeRuns(), (long) arena.longestFree() << granuleShift,
                 arena.liveChunks() - cached[0] + dedicated.size(), arena.regionCount(), dedicated.size(), dedicatedBytes,
                 arena.releasableBytes() + kept.bytes(), peakInUse, Math.max(peakMapped, bytesMapped()),
-                arena.metadataBytes() + dedicated.metadataBytes(), cachedBytes, kept.bytes());
+                arena.metadataBytes() + dedicated.metadataBytes(), cachedBytes, kept.bytes(), arena.bytesReserved());
     }
 
     @Override

@@ -32,7 +32,9 @@ import java.lang.invoke.VarHandle;
  * </pre>
  * Leaves are not stored: a word's prefix, suffix and longest run are a few bit operations away.
  * An update stops climbing at the first level where no node changed.
- * Memory: 2 bits per granule plus 12 bytes per 64 granules.
+ * Memory: 2 bits per granule plus 12 bytes per 64 granules, of the region's reserved length: a
+ * region may be committed (readable and writable) only up to a point, past which its granules are
+ * padding until {@link #commit} moves the end up.
  *
  * <h2>Finding the first fit for n granules</h2>
  * <ol>
@@ -75,8 +77,12 @@ final class ChunkMap {
         }
     }
 
-    private final int granules;
-    private final int words;
+    /** Granules the arrays cover: the region's reserved length. */
+    private final int capacity;
+    /** The region's committed length (readable and writable) in granules; grows by {@link #commit}. */
+    private int granules;
+    /** Bitmap words that cover {@code granules}. */
+    private int words;
     private final int leaves;
     private final long[] used;
     private final long[] starts;
@@ -98,18 +104,39 @@ final class ChunkMap {
     private volatile long[] cached;
 
     /**
+     * A map of a region committed in full.
+     *
      * @param granules  the region's length in granules, &gt; 0, a whole number of pages
      * @param pageShift log2 of granules per page
      */
     ChunkMap(int granules, int pageShift) {
-        if (granules <= 0 || (granules & ((1 << pageShift) - 1)) != 0) {
-            throw new IllegalArgumentException("granules must be a positive number of whole pages, was " + granules);
+        this(granules, granules, pageShift);
+    }
+
+    /**
+     * A map of a region of which only the first {@code granules} are committed so far; the rest
+     * counts as padding past the end until {@link #commit} moves the end up.
+     *
+     * @param capacity  the region's reserved length in granules, &gt; 0, a whole number of pages
+     * @param granules  its committed length, in (0, capacity], a whole number of pages
+     * @param pageShift log2 of granules per page
+     */
+    ChunkMap(int capacity, int granules, int pageShift) {
+        int pageMask = (1 << pageShift) - 1;
+        if (capacity <= 0 || (capacity & pageMask) != 0) {
+            throw new IllegalArgumentException("capacity must be a positive number of whole pages, was " + capacity);
         }
+        if (granules <= 0 || granules > capacity || (granules & pageMask) != 0) {
+            throw new IllegalArgumentException("granules must be a positive number of whole pages up to the capacity "
+                    + capacity + ", was " + granules);
+        }
+        this.capacity = capacity;
         this.granules = granules;
         this.pageShift = pageShift;
-        this.touched = new long[((granules >>> pageShift) + WORD_BITS - 1) >>> WORD_SHIFT];
-        this.words = (granules + WORD_BITS - 1) >>> WORD_SHIFT;
-        this.leaves = Integer.highestOneBit(words) == words ? words : Integer.highestOneBit(words) << 1;
+        this.touched = new long[((capacity >>> pageShift) + WORD_BITS - 1) >>> WORD_SHIFT];
+        this.words = wordsFor(granules);
+        int capacityWords = wordsFor(capacity);
+        this.leaves = Integer.highestOneBit(capacityWords) == capacityWords ? capacityWords : Integer.highestOneBit(capacityWords) << 1;
         this.used = new long[leaves];
         this.starts = new long[leaves];
         this.prefix = new int[leaves];
@@ -129,7 +156,55 @@ final class ChunkMap {
         freeRuns = 1;
     }
 
-    /** @return the region's length in granules */
+    private static int wordsFor(int granules) {
+        return (granules + WORD_BITS - 1) >>> WORD_SHIFT;
+    }
+
+    /**
+     * Moves the region's end up to {@code newGranules}: the granules in between were committed
+     * (made readable and writable) by the caller and become free, joining a free run that ends at
+     * the old end.
+     *
+     * @param newGranules in (granules(), capacity()], a whole number of pages
+     */
+    void commit(int newGranules) {
+        if (newGranules <= granules || newGranules > capacity || (newGranules & ((1 << pageShift) - 1)) != 0) {
+            throw new IllegalArgumentException("cannot commit up to granule " + newGranules + " of a region of "
+                    + granules + " committed and " + capacity + " reserved");
+        }
+        int oldEnd = granules;
+        boolean joins = isFree(oldEnd - 1);
+        int v = beginChange();
+        clearBits(used, oldEnd, newGranules);
+        granules = newGranules;
+        words = wordsFor(newGranules);
+        endChange(v);
+        updateTree(oldEnd, newGranules - 1, false);
+        freeRuns += joins ? 0 : 1;
+    }
+
+    /** @return the granules the region may grow to with {@link #commit} */
+    int capacity() {
+        return capacity;
+    }
+
+    /** @return the free granules that end at the region's (committed) end */
+    int trailingFree() {
+        int run = 0;
+        int w = (granules - 1) >>> WORD_SHIFT;
+        // Bits of word w below the end, moved to the top so that leading zeros count free granules.
+        int valid = granules - (w << WORD_SHIFT);
+        for (; w >= 0; w--, valid = WORD_BITS) {
+            long x = used[w] << (WORD_BITS - valid);
+            if (x != 0) {
+                return run + Long.numberOfLeadingZeros(x);
+            }
+            run += valid;
+        }
+        return run;
+    }
+
+    /** @return the region's committed length in granules */
     int granules() {
         return granules;
     }
@@ -157,7 +232,7 @@ final class ChunkMap {
         return 2L * leaves * Long.BYTES + 3L * leaves * Integer.BYTES + (long) touched.length * Long.BYTES + cachedBytes;
     }
 
-    /** @return the region's length in pages */
+    /** @return the region's committed length in pages */
     int pages() {
         return granules >>> pageShift;
     }

@@ -84,28 +84,67 @@ public final class ElasticHeap extends ArenaAllocator {
         return Math.min(largeThreshold, newSize + newSize / 2);
     }
 
+    /**
+     * No region has room: commit more of a region whose reserved tail would fit the request, else
+     * reserve a new region of a growth step (or as many pages as the request needs) and commit what
+     * the request needs of it. Committing only what is needed keeps small heaps small; reserving a
+     * whole step keeps the memory of one step contiguous, so chunks freed side by side can serve a
+     * request as long as both.
+     */
     @Override
     long noRoom(long size, int n, long alignment, boolean zero) {
         if (alignment > pageSize) {
             // A fresh region is only page aligned: a larger alignment is served by a mapping cut to it.
             return mapDedicated(size, alignment, zero);
         }
-        long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
-        long pages = Math.max(growthPages, needed);
-        if (maxPages != 0) {
+        int r = arena.growableFor(n, alignment);
+        if (r >= 0) {
+            long bytes = arena.bytesToCommit(r, n, alignment);
+            reservePages(bytes / pageSize, size);
+            try {
+                source.commit(arena.committedEnd(r), bytes);
+            } catch (NativeMemoryException e) {
+                throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + bytes / pageSize
+                        + " more pages" + mapCountHint(e), e);
+            }
+            arena.commit(r, bytes);
+        } else {
+            long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
+            long pages = Math.max(growthPages, needed);
             reservePages(needed, size);
-            pages = Math.min(pages, maxPages - pagesMapped());
+            long base = pages == needed ? map(pages, size) : reserve(pages, needed, size);
+            arena.addRegion(base, pages * pageSize, needed * pageSize);
         }
-        long base;
+        regionMapped();
+        return arena.allocate(n, alignment, zero);
+    }
+
+    private long map(long pages, long size) {
         try {
-            base = source.map(pages * pageSize);
+            return source.map(pages * pageSize);
         } catch (NativeMemoryException e) {
             throw new HeapExhaustedException("allocate(" + size + "): cannot map " + pages + " more pages"
                     + mapCountHint(e), e);
         }
-        arena.addRegion(base, pages * pageSize);
-        regionMapped();
-        return arena.allocate(n, alignment, zero);
+    }
+
+    /** Reserves {@code pages} and commits the first {@code committed} of them, or leaves nothing mapped. */
+    private long reserve(long pages, long committed, long size) {
+        long base;
+        try {
+            base = source.reserve(pages * pageSize);
+        } catch (NativeMemoryException e) {
+            throw new HeapExhaustedException("allocate(" + size + "): cannot reserve " + pages + " more pages"
+                    + mapCountHint(e), e);
+        }
+        try {
+            source.commit(base, committed * pageSize);
+        } catch (NativeMemoryException e) {
+            source.unmap(base, pages * pageSize);
+            throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + committed + " more pages"
+                    + mapCountHint(e), e);
+        }
+        return base;
     }
 
     /**

@@ -26,11 +26,15 @@ import java.io.PrintStream;
  *                          (not in {@code bytesInUse} or {@code liveChunks}) nor free ({@code bytesFree})
  * @param keptBytes         bytes of freed dedicated mappings kept mapped for the next large request
  *                          (in {@code bytesMapped}; {@code trim()} unmaps them)
+ * @param reservedBytes     bytes of address space reserved at the ends of regions and not yet made
+ *                          readable and writable ({@code PROT_NONE}): in the process's VSZ, but
+ *                          neither memory nor commit charge, and not in {@code bytesMapped}
  */
 public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, long bytesFree, long freeChunks,
                         long largestFreeRun, long liveChunks, long regions, long dedicatedMappings,
                         long dedicatedBytes, long releasableBytes, long peakBytesInUse, long peakBytesMapped,
-                        long metadataBytes, long cachedBytes, long keptBytes) {
+                        long metadataBytes, long cachedBytes, long keptBytes,
+                        long reservedBytes) {
 
     private static final double PERCENT = 100.0;
 
@@ -64,6 +68,7 @@ public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, lon
         out.printf("  kept bytes       = %12d   (freed mappings kept for reuse)%n", keptBytes);
         out.printf("Total:%n");
         out.printf("  system bytes     = %12d   (%d pages, peak %d bytes)%n", bytesMapped, pagesMapped, peakBytesMapped);
+        out.printf("  reserved bytes   = %12d   (address space at region ends, not yet readable)%n", reservedBytes);
         out.printf("  in use bytes     = %12d   (peak %d)%n", bytesInUse, peakBytesInUse);
         out.printf("  metadata bytes   = %12d   (%.2f%% of mapped, on the Java heap)%n", metadataBytes, metadataOverhead() * PERCENT);
     }

@@ -2,7 +2,10 @@ package io.mmapheap;
 
 import io.mmapheap.os.VirtualMemory;
 
-/** Anonymous private read-write mappings from {@code mmap}, returned with {@code munmap}. */
+/**
+ * Anonymous private read-write mappings from {@code mmap}, returned with {@code munmap};
+ * reservations are {@code PROT_NONE} mappings that {@code mprotect} opens.
+ */
 final class MmapPageSource implements PageSource {
 
     static final MmapPageSource INSTANCE = new MmapPageSource();
@@ -18,6 +21,16 @@ final class MmapPageSource implements PageSource {
     @Override
     public long map(long bytes) {
         return VirtualMemory.mapAnonymous(bytes);
+    }
+
+    @Override
+    public long reserve(long bytes) {
+        return VirtualMemory.map(0, bytes, VirtualMemory.PROT_NONE, VirtualMemory.MAP_PRIVATE | VirtualMemory.MAP_ANONYMOUS);
+    }
+
+    @Override
+    public void commit(long address, long bytes) {
+        VirtualMemory.protect(address, bytes, VirtualMemory.PROT_READ | VirtualMemory.PROT_WRITE);
     }
 
     @Override

@@ -22,7 +22,32 @@ public interface PageSource {
     long map(long bytes);
 
     /**
-     * Returns memory obtained from {@link #map} to the system.
+     * Reserves address space that is not yet readable or writable: it takes no memory and no
+     * commit charge until {@link #commit} opens part of it, and {@link #unmap} returns it. The
+     * default maps it readable and writable outright, so that a source need only know {@link #map}.
+     *
+     * @param bytes a positive multiple of {@link #pageSize()}
+     * @return the page-aligned start address
+     * @throws NativeMemoryException if the system refuses
+     */
+    default long reserve(long bytes) {
+        return map(bytes);
+    }
+
+    /**
+     * Makes pages of a {@link #reserve}d range readable and writable; they read as zero. The default
+     * does nothing, since its reservations are mapped in full.
+     *
+     * @param address page-aligned, inside a reservation
+     * @param bytes   a positive multiple of {@link #pageSize()}
+     * @throws NativeMemoryException if the system refuses (ENOMEM when the commit charge is refused);
+     *                               the range is then unchanged
+     */
+    default void commit(long address, long bytes) {
+    }
+
+    /**
+     * Returns memory obtained from {@link #map} or {@link #reserve} to the system.
      *
      * @throws NativeMemoryException if the system refuses
      */

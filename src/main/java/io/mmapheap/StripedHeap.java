@@ -157,6 +157,7 @@ public final class StripedHeap implements Allocator {
         long metadata = 0;
         long cached = 0;
         long keptBytes = 0;
+        long reserved = 0;
         for (ElasticHeap arena : arenas) {
             HeapStats s = arena.stats();
             pages += s.pagesMapped();
@@ -175,9 +176,10 @@ public final class StripedHeap implements Allocator {
             metadata += s.metadataBytes();
             cached += s.cachedBytes();
             keptBytes += s.keptBytes();
+            reserved += s.reservedBytes();
         }
         return new HeapStats(pages, mapped, inUse, free, runs, largest, live, regions, dedicated, dedicatedBytes,
-                releasable, peakInUse, peakMapped, metadata, cached, keptBytes);
+                releasable, peakInUse, peakMapped, metadata, cached, keptBytes, reserved);
     }
 
     @Override

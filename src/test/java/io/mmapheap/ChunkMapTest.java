@@ -1,6 +1,7 @@
 package io.mmapheap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,6 +151,71 @@ class ChunkMapTest {
                 }
             }
             map.verify("random " + granules);
+        }
+    }
+
+    @Test
+    void commitsMoveTheEndUpAndJoinTheFreeRunThere() {
+        ChunkMap map = new ChunkMap(256, 64, 0);
+        assertEquals(64, map.longestFree());
+        assertEquals(-1, map.findFirst(65), "reserved granules are not handed out");
+        map.allocate(0, 60);
+        assertEquals(4, map.trailingFree());
+        assertEquals(60, map.chunkLength(0));
+        map.commit(100);
+        assertEquals(100, map.granules());
+        assertEquals(40, map.trailingFree());
+        assertEquals(1, map.freeRuns(), "the new granules joined the run at the old end");
+        assertEquals(60, map.findFirst(40));
+        map.allocate(60, 40);
+        assertEquals(0, map.trailingFree());
+        assertEquals(40, map.chunkLength(60), "a chunk at the committed end stops there");
+        assertEquals(0, map.freeRuns());
+        map.commit(256);
+        assertEquals(1, map.freeRuns(), "after a used end the new granules are a run of their own");
+        assertEquals(156, map.trailingFree());
+        map.verify("test");
+        assertThrows(IllegalArgumentException.class, () -> map.commit(256), "nothing left to commit");
+        assertThrows(IllegalArgumentException.class, () -> new ChunkMap(64, 65, 0));
+    }
+
+    @Test
+    void randomOperationsWithCommitsMatchALinearScan() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int capacity : new int[] {2, 64, 130, 1000, 4096}) {
+            int committed = 1 + random.nextInt(capacity);
+            ChunkMap map = new ChunkMap(capacity, committed, 0);
+            boolean[] used = new boolean[capacity];
+            java.util.Arrays.fill(used, committed, capacity, true);
+            java.util.List<Integer> starts = new java.util.ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                int action = random.nextInt(10);
+                if (action == 0 && committed < capacity) {
+                    int to = committed + 1 + random.nextInt(Math.max(1, (capacity - committed) / 4));
+                    map.commit(to);
+                    java.util.Arrays.fill(used, committed, to, false);
+                    committed = to;
+                } else if (action < 6 || starts.isEmpty()) {
+                    int n = 1 + random.nextInt(Math.max(1, capacity / 4));
+                    int expected = linearFirstFit(used, n);
+                    assertEquals(expected, map.findFirst(n), "capacity " + capacity + " committed " + committed + " n " + n);
+                    if (expected >= 0) {
+                        map.allocate(expected, n);
+                        java.util.Arrays.fill(used, expected, expected + n, true);
+                        starts.add(expected);
+                    }
+                } else {
+                    int start = starts.remove(random.nextInt(starts.size()));
+                    int n = map.free(start);
+                    java.util.Arrays.fill(used, start, start + n, false);
+                }
+                int trailing = 0;
+                while (trailing < committed && !used[committed - 1 - trailing]) {
+                    trailing++;
+                }
+                assertEquals(trailing, map.trailingFree(), "capacity " + capacity + " step " + i);
+            }
+            map.verify("random commits " + capacity);
         }
     }
 

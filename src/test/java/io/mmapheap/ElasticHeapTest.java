@@ -186,23 +186,50 @@ class ElasticHeapTest {
     }
 
     @Test
-    void growthStepsMapSeveralPagesAtOnce() {
+    void aGrowthStepIsReservedAndCommittedOnlyAsFarAsRequestsNeed() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).build()) {
-            heap.allocate(16);
-            assertEquals(8, heap.stats().pagesMapped());
-            assertEquals(8 * PAGE - 16, heap.stats().bytesFree());
+            long a = heap.allocate(16);
+            assertEquals(1, heap.stats().pagesMapped());
+            assertEquals(7 * PAGE, heap.stats().reservedBytes());
+            assertEquals(PAGE - 16, heap.stats().bytesFree());
+            long base = a & ~(PAGE - 1);
+            assertEquals("rw-p", ProcessMemory.mappingOf(base).orElseThrow().perms());
+            assertEquals("---p", ProcessMemory.mappingOf(base + PAGE).orElseThrow().perms(), "the rest is reserved only");
+
+            // 4080 bytes are free at the end of the committed page: two more pages make 8 KiB there.
+            long b = heap.allocate(2 * PAGE);
+            assertEquals(a + 16, b, "the chunk runs on from the free end into the new pages");
+            assertEquals(3, heap.stats().pagesMapped());
+            assertEquals(5 * PAGE, heap.stats().reservedBytes());
+            assertEquals(1, heap.stats().regions());
+            assertEquals("rw-p", ProcessMemory.mappingOf(base + 2 * PAGE).orElseThrow().perms());
+            RawMemory.fill(b, 2 * PAGE, (byte) 5);
+            heap.verify();
+
+            // A request the reserved rest cannot fit reserves a new step.
+            heap.allocate(6 * PAGE);
+            assertEquals(2, heap.stats().regions());
+            assertEquals(9, heap.stats().pagesMapped());
+            heap.free(b);
+            heap.free(a);
+            assertEquals(base, heap.allocate(3 * PAGE), "freed pages of the first region are reused first");
+            heap.verify();
         }
     }
 
     @Test
-    void theLastGrowthStepIsCutToTheRoomMaxPagesLeaves() {
+    void commitsStopAtMaxPages() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).maxPages(10).build()) {
             heap.allocate(8 * PAGE);
             heap.allocate(PAGE);
+            heap.allocate(PAGE);
             assertEquals(10, heap.stats().pagesMapped());
+            HeapStats before = heap.stats();
             HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.allocate(2 * PAGE));
             assertTrue(e.getMessage().contains("maxPages=10"), e.getMessage());
+            assertEquals(before, heap.stats());
             assertThrows(IllegalArgumentException.class, () -> heap.allocate(10 * PAGE + 1), "never servable");
+            heap.verify();
         }
     }
 
@@ -222,6 +249,34 @@ class ElasticHeapTest {
             assertEquals(a, heap.allocate(PAGE));
         }
         assertEquals(1, source.unmaps, "the one region was unmapped at close");
+    }
+
+    @Test
+    void aRefusedCommitIsExhaustionAndChangesNothing() {
+        FailingPageSource source = new FailingPageSource(-1, 1);
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).pageSource(source).build()) {
+            long a = heap.allocate(16);
+            HeapStats before = heap.stats();
+            HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.allocate(2 * PAGE));
+            assertEquals(VirtualMemory.ENOMEM, e.errno());
+            assertEquals(before, heap.stats());
+            heap.verify();
+            assertEquals(a + 16, heap.allocate(2 * PAGE), "the next commit goes through");
+        }
+        assertEquals(1, source.unmaps, "the one region, reservation and all, was unmapped at close");
+    }
+
+    @Test
+    void aRefusedFirstCommitReturnsTheReservation() {
+        FailingPageSource source = new FailingPageSource(-1, 0);
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).pageSource(source).build()) {
+            HeapStats before = heap.stats();
+            assertThrows(HeapExhaustedException.class, () -> heap.allocate(16));
+            assertEquals(1, source.unmaps, "the reservation was returned");
+            assertEquals(before, heap.stats());
+            heap.allocate(16);
+            assertEquals(1, heap.stats().pagesMapped());
+        }
     }
 
     @Test

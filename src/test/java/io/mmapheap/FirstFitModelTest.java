@@ -25,10 +25,13 @@ class FirstFitModelTest {
     private static final int STEPS = 2500;
     private static final long PAGE = 4096;
 
-    /** The reference: regions in mapping order, each a boolean per granule. */
+    /**
+     * The reference: regions in mapping order, each a boolean per granule of its reserved length,
+     * of which only a prefix (the committed granules) may hold chunks.
+     */
     private static final class Model {
         final long granule;
-        final List<long[]> regions = new ArrayList<>();     // {base, granules}
+        final List<long[]> regions = new ArrayList<>();     // {base, committed granules, reserved granules}
         final List<boolean[]> used = new ArrayList<>();
         final Map<Long, Integer> chunks = new HashMap<>();   // address -> granules
 
@@ -41,7 +44,7 @@ class FirstFitModelTest {
             for (int r = 0; r < regions.size(); r++) {
                 boolean[] u = used.get(r);
                 int run = 0;
-                for (int g = 0; g < u.length; g++) {
+                for (int g = 0; g < regions.get(r)[1]; g++) {
                     run = u[g] ? 0 : run + 1;
                     if (run == n) {
                         return regions.get(r)[0] + (g - n + 1) * granule;
@@ -54,11 +57,41 @@ class FirstFitModelTest {
         int regionOf(long address) {
             for (int r = 0; r < regions.size(); r++) {
                 long[] reg = regions.get(r);
-                if (address >= reg[0] && address < reg[0] + reg[1] * granule) {
+                if (address >= reg[0] && address < reg[0] + reg[2] * granule) {
                     return r;
                 }
             }
             return -1;
+        }
+
+        /**
+         * @return {region, first granule of the run at its committed end, pages to commit} for the
+         *         first region whose free end plus reserved tail fits n granules, or null
+         */
+        int[] growable(int n) {
+            long granulesPerPage = PAGE / granule;
+            for (int r = 0; r < regions.size(); r++) {
+                long[] reg = regions.get(r);
+                int end = (int) reg[1];
+                int start = end;
+                while (start > 0 && !used.get(r)[start - 1]) {
+                    start--;
+                }
+                if (reg[1] < reg[2] && start + n <= reg[2]) {
+                    long missing = start + n - end;
+                    return new int[] {r, start, (int) ((missing + granulesPerPage - 1) / granulesPerPage)};
+                }
+            }
+            return null;
+        }
+
+        void commit(int r, int pages) {
+            regions.get(r)[1] += pages * PAGE / granule;
+        }
+
+        void addRegion(long base, long committedPages, long reservedPages) {
+            regions.add(new long[] {base, committedPages * PAGE / granule, reservedPages * PAGE / granule});
+            used.add(new boolean[(int) (reservedPages * PAGE / granule)]);
         }
 
         void mark(long address, int n, boolean value) {
@@ -79,8 +112,7 @@ class FirstFitModelTest {
     void pageAllocatorPlacesEveryChunkWhereTheModelSays(long seed) {
         try (PageAllocator heap = PageAllocator.builder().pages(4).granule(8).build()) {
             Model model = new Model(8);
-            model.regions.add(new long[] {heap.base(), 4 * PAGE / 8});
-            model.used.add(new boolean[(int) (4 * PAGE / 8)]);
+            model.addRegion(heap.base(), 4, 4);
             run(seed, heap, model, 1, 6000, false, 4);
         }
     }
@@ -88,8 +120,8 @@ class FirstFitModelTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 42, 20261124})
     void elasticHeapPlacesEveryChunkWhereTheModelSays(long seed) {
-        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).granule(16).growthPages(2).maxPages(12).largeThreshold(PAGE * 2).build()) {
-            run(seed, heap, new Model(16), 2, 8000, true, 12);
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).granule(16).growthPages(4).maxPages(12).largeThreshold(PAGE * 2).build()) {
+            run(seed, heap, new Model(16), 4, 8000, true, 12);
         }
     }
 
@@ -118,20 +150,26 @@ class FirstFitModelTest {
                     long size = random.nextInt(4) == 0 ? 1 + random.nextInt(maxSize) : 1 + random.nextInt(maxSize / 16);
                     int n = (int) ((size + model.granule - 1) / model.granule);
                     long predicted = model.firstFit(n);
+                    int[] growable = predicted < 0 && elastic ? model.growable(n) : null;
+                    long needed = growable != null ? growable[2] : pagesFor(n * model.granule, 1);
                     long mappedBefore = heap.stats().pagesMapped();
-                    if (predicted < 0 && (!elastic || mappedBefore + pagesFor(n * model.granule, 1) > maxPages)) {
+                    if (predicted < 0 && (!elastic || mappedBefore + needed > maxPages)) {
                         HeapStats before = heap.stats();
                         assertThrows(HeapExhaustedException.class, () -> heap.allocate(size), "no room predicted");
                         assertEquals(before, heap.stats());
                     } else {
                         long address = heap.allocate(size);
-                        if (predicted < 0) {
-                            // A new region: it must be new memory, and the chunk must sit at its start.
+                        if (growable != null) {
+                            // The first region whose reserved tail fits commits just the pages it lacks.
+                            assertEquals(model.regions.get(growable[0])[0] + growable[1] * model.granule, address,
+                                    "the run at the end of region " + growable[0] + " after committing more of it");
+                            assertEquals(needed, heap.stats().pagesMapped() - mappedBefore, "pages committed");
+                            model.commit(growable[0], growable[2]);
+                        } else if (predicted < 0) {
+                            // A new region: new memory, a growth step reserved, the pages needed committed.
                             assertEquals(-1, model.regionOf(address), "a new region was expected");
-                            long pages = heap.stats().pagesMapped() - mappedBefore;
-                            assertTrue(pages >= pagesFor(n * model.granule, 1), "region too small");
-                            model.regions.add(new long[] {address, pages * PAGE / model.granule});
-                            model.used.add(new boolean[(int) (pages * PAGE / model.granule)]);
+                            assertEquals(needed, heap.stats().pagesMapped() - mappedBefore, "pages committed");
+                            model.addRegion(address, needed, pagesFor(n * model.granule, growthPages));
                         } else {
                             assertEquals(predicted, address, "exact first fit for " + size + " bytes");
                         }

@@ -330,12 +330,14 @@ class MallocFamilyTest {
             HeapStats s = heap.stats();
             assertEquals(1, s.dedicatedMappings());
             assertEquals(1 << 20, s.dedicatedBytes());
-            assertEquals(ElasticHeap.DEFAULT_GROWTH_PAGES * PAGE, s.arenaBytes());
+            assertEquals(PAGE, s.arenaBytes(), "one page of the first growth step committed");
+            assertEquals((ElasticHeap.DEFAULT_GROWTH_PAGES - 1) * PAGE, s.reservedBytes());
             assertEquals(s.arenaBytes() - 112, s.bytesFree());
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             heap.printStats(new PrintStream(out, true, StandardCharsets.UTF_8));
             String report = out.toString(StandardCharsets.UTF_8);
-            assertTrue(report.contains("system bytes") && report.contains("mmap regions") && report.contains("releasable"), report);
+            assertTrue(report.contains("system bytes") && report.contains("mmap regions") && report.contains("releasable")
+                    && report.contains("reserved bytes"), report);
             heap.free(a);
             heap.free(big);
         }

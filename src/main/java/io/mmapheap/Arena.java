@@ -21,6 +21,14 @@ import java.util.Arrays;
 final class Arena {
 
     private static final int INITIAL_REGIONS = 4;
+    /**
+     * Bands of a segregated arena: 0 for the regions made before segregation starts, which serve
+     * every request; then chunks up to SMALL_BYTES, up to MEDIUM_BYTES, and longer.
+     */
+    private static final int BANDS = 4;
+    static final long SMALL_BYTES = 64;
+    static final long MEDIUM_BYTES = 256;
+    static final int SEGREGATION_START_PAGES = 4;
 
     private final int granuleShift;
     private final long granule;
@@ -28,7 +36,10 @@ final class Arena {
     /** log2(granules per page). */
     private final int pageGranuleShift;
     private final boolean singleRegion;
-    private final RegionIndex index = new RegionIndex();
+    /** Bytes committed before the size bands get regions of their own. */
+    private final long segregationStart;
+    /** One index per size band; a region's longest run is filed only in its own band's index. */
+    private final RegionIndex[] indexes;
     private final RegionTable table;
     /** log2 of the region table's block of memory. */
     private final int blockShift;
@@ -36,6 +47,8 @@ final class Arena {
     private ChunkMap[] maps = new ChunkMap[INITIAL_REGIONS];
     private long[] bases = new long[INITIAL_REGIONS];
     private long[] lengths = new long[INITIAL_REGIONS];
+    /** The size band of each region. */
+    private byte[] bands = new byte[INITIAL_REGIONS];
     private int count;
     /** The region last allocated from or located: most frees hit it, sparing a table probe. */
     private int recent;
@@ -51,15 +64,52 @@ final class Arena {
      * @param pageSize     the system page size
      * @param singleRegion true if at most one region will ever be added (no region table needed)
      * @param minRegionPages no region will be shorter than this many pages (but perhaps the last)
+     * @param segregated   whether requests of different size bands go to regions of their own
+     *                     (see {@link #bandFor}); else every request is an exact first fit over all regions
      */
-    Arena(int granuleShift, long pageSize, boolean singleRegion, long minRegionPages) {
+    Arena(int granuleShift, long pageSize, boolean singleRegion, long minRegionPages, boolean segregated) {
         this.granuleShift = granuleShift;
         this.granule = 1L << granuleShift;
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.pageGranuleShift = pageShift - granuleShift;
         this.singleRegion = singleRegion;
+        this.segregationStart = (long) SEGREGATION_START_PAGES << pageShift;
         this.blockShift = pageShift + (63 - Long.numberOfLeadingZeros(Math.max(1, minRegionPages)));
         this.table = new RegionTable(blockShift, pageShift);
+        this.indexes = new RegionIndex[segregated ? BANDS : 1];
+        for (int b = 0; b < indexes.length; b++) {
+            indexes[b] = new RegionIndex();
+        }
+    }
+
+    /**
+     * The size band of a request of n granules. In a segregated arena chunks of at most
+     * {@value #SMALL_BYTES} bytes, of at most {@value #MEDIUM_BYTES} and longer ones each get regions
+     * of their own, so that when the chunks of one band are freed their granules make runs as long
+     * as their neighbours were, instead of holes between live chunks of another band.
+     *
+     * @return the band, in [1, 3]; 0 in an arena that does not segregate
+     */
+    int bandFor(int n) {
+        if (indexes.length == 1) {
+            return 0;
+        }
+        long bytes = (long) n << granuleShift;
+        return bytes <= SMALL_BYTES ? 1 : bytes <= MEDIUM_BYTES ? 2 : 3;
+    }
+
+    /**
+     * The band of a region that grows or is made for a request of n granules. A region per band
+     * costs a page or more, which pays only in a heap of more than a few pages: until
+     * {@value #SEGREGATION_START_PAGES} pages are committed, regions are made in band 0, which
+     * serves every band before the band's own regions do.
+     */
+    int growthBand(int n) {
+        return bytesMapped < segregationStart ? 0 : bandFor(n);
+    }
+
+    private RegionIndex indexOf(int r) {
+        return indexes[bands[r]];
     }
 
     long granule() {
@@ -111,7 +161,11 @@ final class Arena {
 
     /** @return the longest free run over all regions, in granules */
     int longestFree() {
-        return count == 0 ? 0 : index.max();
+        int max = 0;
+        for (RegionIndex index : indexes) {
+            max = Math.max(max, count == 0 ? 0 : index.max());
+        }
+        return max;
     }
 
     /**
@@ -122,7 +176,7 @@ final class Arena {
      * @return the region's number
      */
     int addRegion(long base, long bytes) {
-        return addRegion(base, bytes, bytes);
+        return addRegion(0, base, bytes, bytes);
     }
 
     /**
@@ -130,11 +184,12 @@ final class Arena {
      * {@code base}, of which the first {@code committed} are readable and writable; the rest waits
      * for {@link #commit}.
      *
+     * @param band      the band whose requests the region serves ({@link #growthBand})
      * @param reserved  a multiple of the page size; reserved / granule &lt;= Integer.MAX_VALUE
      * @param committed a multiple of the page size in (0, reserved]
      * @return the region's number
      */
-    int addRegion(long base, long reserved, long committed) {
+    int addRegion(int band, long base, long reserved, long committed) {
         if (singleRegion && count == 1) {
             throw new IllegalStateException("this arena holds a single region");
         }
@@ -143,8 +198,10 @@ final class Arena {
             maps = Arrays.copyOf(maps, capacity);
             bases = Arrays.copyOf(bases, capacity);
             lengths = Arrays.copyOf(lengths, capacity);
+            bands = Arrays.copyOf(bands, capacity);
         }
         int r = count++;
+        bands[r] = (byte) band;
         maps[r] = new ChunkMap(Math.toIntExact(reserved >>> granuleShift), Math.toIntExact(committed >>> granuleShift),
                 pageGranuleShift);
         bases[r] = base;
@@ -157,7 +214,7 @@ final class Arena {
             }
             growable[growableCount++] = r;
         }
-        index.set(r, maps[r].longestFree());
+        indexOf(r).set(r, maps[r].longestFree());
         if (!singleRegion) {
             table.add(r, base, reserved, bases, lengths, count);
         }
@@ -167,13 +224,14 @@ final class Arena {
     /**
      * @param n         granules wanted
      * @param alignment bytes, a power of two up to the page size
-     * @return the first region, in mapping order, that has room for n granules at the alignment in
-     *         the free run at its end once more of it is committed, or -1
+     * @return the first region of n's band, in mapping order, that has room for n granules at the
+     *         alignment in the free run at its end once more of it is committed, or -1
      */
     int growableFor(int n, long alignment) {
+        int band = growthBand(n);
         for (int i = 0; i < growableCount; i++) {
             int r = growable[i];
-            if (alignedTailEnd(r, n, alignment) <= bases[r] + lengths[r]) {
+            if (bands[r] == band && alignedTailEnd(r, n, alignment) <= bases[r] + lengths[r]) {
                 return r;
             }
         }
@@ -192,6 +250,22 @@ final class Arena {
     private long alignedTailEnd(int r, int n, long alignment) {
         long runStart = committedEnd(r) - ((long) maps[r].trailingFree() << granuleShift);
         return Sizes.roundUp(runStart, Math.max(alignment, granule)) + ((long) n << granuleShift);
+    }
+
+    /**
+     * @return the bytes region r must commit past its end for the live chunk at {@code address}
+     *         (located before) to grow in place to n granules, or -1 if it cannot: a live chunk
+     *         lies between it and the end, or the region's reservation is too short
+     */
+    long bytesToCommitForGrowth(int r, long address, int n) {
+        ChunkMap map = maps[r];
+        int offset = offsetIn(r, address);
+        int end = offset + map.chunkLength(offset);
+        long newEnd = (long) offset + n;
+        if (end != map.granules() - map.trailingFree() || newEnd <= map.granules() || newEnd > map.capacity()) {
+            return -1;
+        }
+        return Sizes.roundUp((newEnd - map.granules()) << granuleShift, 1L << pageShift);
     }
 
     /** @return the first address of region r past its committed end */
@@ -220,7 +294,42 @@ final class Arena {
             }
             System.arraycopy(growable, i + 1, growable, i, --growableCount - i);
         }
-        index.set(r, map.longestFree());
+        indexOf(r).set(r, map.longestFree());
+    }
+
+    /**
+     * @return the whole pages of free granules at region r's committed end that {@link #decommit}
+     *         could give back, keeping at least one page committed, in bytes
+     */
+    long decommittable(int r) {
+        ChunkMap map = maps[r];
+        long pageBytes = 1L << pageShift;
+        long end = (long) map.granules() << granuleShift;
+        long keep = Math.max(pageBytes, Sizes.roundUp(end - ((long) map.trailingFree() << granuleShift), pageBytes));
+        return end - keep;
+    }
+
+    /** Region r's last {@code bytes} (free, whole pages) were returned to its reservation. */
+    void decommit(int r, long bytes) {
+        ChunkMap map = maps[r];
+        boolean wasFull = map.granules() == map.capacity();
+        map.decommit(Math.toIntExact(map.granules() - (bytes >>> granuleShift)));
+        bytesMapped -= bytes;
+        bytesReserved += bytes;
+        if (wasFull) {
+            // Keep the growable regions in mapping order, which is the order growth tries them in.
+            if (growableCount == growable.length) {
+                growable = Arrays.copyOf(growable, Math.max(INITIAL_REGIONS, 2 * growableCount));
+            }
+            int i = growableCount;
+            while (i > 0 && growable[i - 1] > r) {
+                growable[i] = growable[i - 1];
+                i--;
+            }
+            growable[i] = r;
+            growableCount++;
+        }
+        indexOf(r).set(r, map.longestFree());
     }
 
     /** @return bytes of address space the regions reserve past their committed ends */
@@ -230,7 +339,8 @@ final class Arena {
 
     /**
      * Exact first fit: the lowest fitting offset, among those whose address is a multiple of
-     * {@code alignment}, in the first region that has room. Up to the granule every offset is
+     * {@code alignment}, in the first region that has room (in a segregated arena, the first of band
+     * 0, else of the request's band: {@link #bandFor}). Up to the granule every offset is
      * aligned and the run tree answers in O(log granules); a larger alignment scans the free runs of
      * the regions with room, O(regions + words scanned).
      *
@@ -240,27 +350,44 @@ final class Arena {
      * @return the chunk's address, or 0 if no region has room
      */
     long allocate(int n, long alignment, boolean zero) {
+        int band = bandFor(n);
         if (alignment <= granule) {
-            int r = index.findFirst(n);
+            int r = indexes[0].findFirst(n);
+            if (r < 0 && band != 0) {
+                r = indexes[band].findFirst(n);
+            }
             return r < 0 ? 0 : place(r, maps[r].findFirst(n), n, zero);
         }
-        int align = (int) Math.min(alignment >>> granuleShift, Integer.MAX_VALUE);
         for (int r = 0; r < count; r++) {
-            if (index.get(r) < n) {
-                continue;
-            }
-            // Offsets g with base + g * granule ≡ 0 (mod alignment) are those ≡ phase (mod align).
-            long misalignment = Math.floorMod(-bases[r], alignment);
-            if (misalignment >= lengths[r]) {
-                continue;
-            }
-            int phase = (int) (misalignment >>> granuleShift);
-            int offset = maps[r].findFirstAligned(n, align, phase);
-            if (offset >= 0) {
-                return place(r, offset, n, zero);
+            if ((bands[r] == 0 || bands[r] == band) && indexOf(r).get(r) >= n) {
+                long address = allocateIn(r, n, alignment, zero);
+                if (address != 0) {
+                    return address;
+                }
             }
         }
         return 0;
+    }
+
+    /**
+     * {@link #allocate} in region r alone: the lowest fitting offset there.
+     *
+     * @return the chunk's address, or 0 if region r has no room
+     */
+    long allocateIn(int r, int n, long alignment, boolean zero) {
+        if (alignment <= granule) {
+            int offset = maps[r].findFirst(n);
+            return offset < 0 ? 0 : place(r, offset, n, zero);
+        }
+        // Offsets g with base + g * granule ≡ 0 (mod alignment) are those ≡ phase (mod align).
+        long misalignment = Math.floorMod(-bases[r], alignment);
+        if (misalignment >= lengths[r]) {
+            return 0;
+        }
+        int align = (int) Math.min(alignment >>> granuleShift, Integer.MAX_VALUE);
+        int phase = (int) (misalignment >>> granuleShift);
+        int offset = maps[r].findFirstAligned(n, align, phase);
+        return offset < 0 ? 0 : place(r, offset, n, zero);
     }
 
     private long place(int r, int offset, int n, boolean zero) {
@@ -271,7 +398,7 @@ final class Arena {
             zeroTouchedPages(map, address, offset, n);
         }
         map.allocate(offset, n);
-        index.set(r, map.longestFree());
+        indexOf(r).set(r, map.longestFree());
         usedGranules += n;
         return address;
     }
@@ -303,7 +430,7 @@ final class Arena {
         } else if (newN > oldN && !map.extend(offset, oldN, newN)) {
             return false;
         }
-        index.set(r, map.longestFree());
+        indexOf(r).set(r, map.longestFree());
         usedGranules += newN - oldN;
         return true;
     }
@@ -450,7 +577,7 @@ final class Arena {
         if (map.cachingEnabled()) {
             map.unmarkCached(offset);
         }
-        index.set(r, map.longestFree());
+        indexOf(r).set(r, map.longestFree());
         usedGranules -= n;
         return (long) n << granuleShift;
     }
@@ -472,7 +599,10 @@ final class Arena {
     }
 
     long metadataBytes() {
-        long bytes = index.metadataBytes() + table.metadataBytes() + 3L * maps.length * Long.BYTES;
+        long bytes = table.metadataBytes() + 3L * maps.length * Long.BYTES + bands.length;
+        for (RegionIndex index : indexes) {
+            bytes += index.metadataBytes();
+        }
         for (int r = 0; r < count; r++) {
             bytes += maps[r].metadataBytes();
         }
@@ -491,9 +621,13 @@ final class Arena {
         int partlyCommitted = 0;
         for (int r = 0; r < count; r++) {
             maps[r].verify("region " + r + " at 0x" + Long.toHexString(bases[r]));
-            if (index.get(r) != maps[r].longestFree()) {
-                throw new IllegalStateException("region index holds " + index.get(r) + " for region " + r
-                        + " whose longest free run is " + maps[r].longestFree());
+            for (int b = 0; b < indexes.length; b++) {
+                int expected = b == bands[r] ? maps[r].longestFree() : 0;
+                if (indexes[b].get(r) != expected) {
+                    throw new IllegalStateException("region index of band " + b + " holds " + indexes[b].get(r)
+                            + " for region " + r + " of band " + bands[r] + " whose longest free run is "
+                            + maps[r].longestFree());
+                }
             }
             used += maps[r].usedGranules();
             mapped += (long) maps[r].granules() << granuleShift;
@@ -504,7 +638,9 @@ final class Arena {
             throw new IllegalStateException("arena counters say " + bytesReserved + " bytes reserved in " + growableCount
                     + " regions; the regions hold " + reserved + " in " + partlyCommitted);
         }
-        index.verify();
+        for (RegionIndex index : indexes) {
+            index.verify();
+        }
         if (used != usedGranules || mapped != bytesMapped) {
             throw new IllegalStateException("arena counters say " + usedGranules + " granules used and "
                     + bytesMapped + " bytes mapped; the regions hold " + used + " and " + mapped);

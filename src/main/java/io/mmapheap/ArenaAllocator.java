@@ -86,11 +86,13 @@ abstract class ArenaAllocator implements Allocator {
         this.strictClose = b.strictClose;
         this.reportLeaks = b.reportLeaks;
         this.leakSample = b.leakSample;
-        this.arena = new Arena(granuleShift, pageSize, singleRegion, minRegionPages);
         this.kept = new KeptMappings(keptBytes);
         long limit = Math.min(Math.min(largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
         // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
-        if (b.threadCache && leakSample == 0 && trimThreshold == 0 && limit > 0) {
+        boolean cached = b.threadCache && leakSample == 0 && trimThreshold == 0 && limit > 0;
+        // Placement is exact first fit only without caches; with them, size bands get regions of their own.
+        this.arena = new Arena(granuleShift, pageSize, singleRegion, minRegionPages, cached && !singleRegion);
+        if (cached) {
             this.cacheLimit = limit;
             this.classes = new SizeClasses((int) (limit >>> granuleShift));
             this.caches = ThreadLocal.withInitial(this::newCache);
@@ -104,6 +106,23 @@ abstract class ArenaAllocator implements Allocator {
     /** @return whether thread caches are on */
     public boolean threadCaching() {
         return caches != null;
+    }
+
+    /**
+     * Commits more of region r, if it has reserved pages past its end, so that the live chunk at
+     * {@code address} can grow in place to n granules; the allocator's page limit and the system may say no.
+     *
+     * @return whether the granules after the chunk now reach n; false, changing nothing, if not
+     */
+    boolean commitForGrowth(int r, long address, int n) {
+        return false;
+    }
+
+    /**
+     * After {@code reallocate} moved a chunk out of region r to grow it: the allocator may give
+     * back the free pages this left at the region's end.
+     */
+    void movedOut(int r) {
     }
 
     /**
@@ -450,6 +469,7 @@ abstract class ArenaAllocator implements Allocator {
             releaseDedicated(address, oldBytes);
         } else {
             freeRegionChunk(r, address);
+            movedOut(r);
         }
         if (site != null) {
             sites.put(moved, site);
@@ -502,7 +522,7 @@ abstract class ArenaAllocator implements Allocator {
         if (newBytes < oldBytes && perturb != 0) {
             RawMemory.fill(address + newBytes, oldBytes - newBytes, (byte) perturb);
         }
-        if (!arena.resizeInPlace(r, address, newN)) {
+        if (!arena.resizeInPlace(r, address, newN) && !(commitForGrowth(r, address, newN) && arena.resizeInPlace(r, address, newN))) {
             return false;
         }
         if (newBytes > oldBytes && perturb != 0) {

@@ -183,6 +183,32 @@ final class ChunkMap {
         freeRuns += joins ? 0 : 1;
     }
 
+    /**
+     * Moves the region's end down to {@code newGranules}: the free granules past it go back to the
+     * reservation (the caller decommits their pages) and count as padding again.
+     *
+     * @param newGranules in (0, granules()), a whole number of pages, with every granule from it to
+     *                    the end free
+     */
+    void decommit(int newGranules) {
+        if (newGranules <= 0 || newGranules >= granules || (newGranules & ((1 << pageShift) - 1)) != 0
+                || !isFreeRange(newGranules, granules - newGranules)) {
+            throw new IllegalArgumentException("cannot decommit from granule " + newGranules + " of a region of "
+                    + granules + " committed granules, " + trailingFree() + " of them free at the end");
+        }
+        int oldEnd = granules;
+        boolean wholeRun = !isFree(newGranules - 1);
+        int v = beginChange();
+        setBits(used, newGranules, oldEnd);
+        granules = newGranules;
+        words = wordsFor(newGranules);
+        endChange(v);
+        updateTree(newGranules, oldEnd - 1, true);
+        // Decommitted pages read as zero when committed again.
+        clearBits(touched, newGranules >>> pageShift, oldEnd >>> pageShift);
+        freeRuns -= wholeRun ? 1 : 0;
+    }
+
     /** @return the granules the region may grow to with {@link #commit} */
     int capacity() {
         return capacity;

@@ -10,23 +10,34 @@ import io.mmapheap.os.ProcessMemory;
  * granule 256, at most 4 pages, one page per growth step).
  *
  * <h2>Placement</h2>
- * Memory comes in growth steps ("regions") of {@code growthPages} pages, mapped one at a time and
- * kept in the order they were mapped. A request of n granules goes to the lowest fitting offset of
- * the first region, in mapping order, with a free run of n granules; a new region is mapped only
- * when no region has one. Successive mappings need not be adjacent, so a chunk never crosses a
- * region boundary. A request larger than a growth step (and not above {@code largeThreshold})
- * gets a region of as many whole pages as it needs. Requests above {@code largeThreshold}, and
- * aligned requests above the page size that no region can place, get a dedicated mapping of whole
- * pages, like glibc's {@code M_MMAP_THRESHOLD}; when freed, such a mapping is kept for the next large
- * request of its size (up to {@link Builder#keptBytes}, 32 MiB by default) or unmapped. Freed memory
- * stays mapped for reuse; {@link #trim()} releases whole free pages and the kept mappings.
+ * Memory comes in growth steps ("regions"): each reserves {@code growthPages} pages of address space
+ * ({@code PROT_NONE}: no memory, no commit charge) and commits (makes readable and writable) only the
+ * pages requests need, in the order regions were made. A request of n granules goes to the lowest
+ * fitting offset of the first region, in that order, with a free run of n granules. Only when no
+ * region has one does the heap commit more: the pages the first region whose free end plus
+ * reserved rest fits the request lacks, or else a new step, of which it commits what the request
+ * needs. So a new page is committed only when no committed page has room, small heaps stay small,
+ * and the pages of a step are contiguous: chunks freed side by side serve a request as long as both.
+ * Successive steps need not be adjacent, so a chunk never crosses a region boundary. A request
+ * larger than a step (and not above {@code largeThreshold}) gets a region of its own pages plus half
+ * as many reserved, so that a chunk that keeps growing by {@code reallocate} grows in place (it
+ * commits the pages after it) and moves O(log) times; when it moves, the free pages it leaves at its
+ * region's end go back to the reservation. Requests above {@code largeThreshold}, and aligned
+ * requests above the page size that no region can place, get a dedicated mapping of whole pages,
+ * like glibc's {@code M_MMAP_THRESHOLD}; when freed, such a mapping is kept for the next large
+ * request of its size (up to {@link Builder#keptBytes}, 32 MiB by default) or unmapped. Other freed
+ * memory stays committed for reuse; {@link #trim()} releases whole free pages and the kept mappings.
+ * {@link HeapStats#bytesMapped()} counts committed pages, {@link HeapStats#reservedBytes()} the rest.
  *
  * <h2>Thread caches</h2>
  * By default each thread keeps a small cache of the chunks it freed, by size class, and serves its
  * requests of up to 8 KiB from it without the lock (see {@link AllocatorBuilder#threadCache}): those
  * requests round up to their class, and a cached chunk goes to the next request of its class rather
- * than to the exact first fit. {@code threadCache(false)} gives the exact first-fit heap described
- * above for every request.
+ * than to the exact first fit. With caches on, placement is also segregated by size once the heap
+ * has committed a few pages: chunks of at most 64 bytes, of at most 256 bytes and longer ones get
+ * regions of their own (each still first fit), so that freeing the chunks of one size leaves runs
+ * as long as they were rather than holes between chunks of another. {@code threadCache(false)}
+ * gives the exact first-fit heap described above for every request.
  *
  * <h2>Defaults</h2>
  * granule {@value #DEFAULT_GRANULE} bytes, growth step {@value #DEFAULT_GROWTH_PAGES} pages,
@@ -37,7 +48,7 @@ public final class ElasticHeap extends ArenaAllocator {
 
     /** Default allocation unit and alignment, bytes. */
     public static final int DEFAULT_GRANULE = 16;
-    /** Default pages per growth step. */
+    /** Default pages per growth step: address space reserved at a time, committed as needed. */
     public static final int DEFAULT_GROWTH_PAGES = 16;
     /** Default size above which a request gets its own mapping, bytes. */
     public static final long DEFAULT_LARGE_THRESHOLD = 128 * 1024;
@@ -70,18 +81,41 @@ public final class ElasticHeap extends ArenaAllocator {
         return size > largeThreshold;
     }
 
+    @Override
+    boolean commitForGrowth(int r, long address, int n) {
+        long bytes = arena.bytesToCommitForGrowth(r, address, n);
+        if (bytes < 0 || (maxPages != 0 && bytes / pageSize > maxPages - pagesMapped())) {
+            return false;
+        }
+        try {
+            source.commit(arena.committedEnd(r), bytes);
+        } catch (NativeMemoryException refused) {
+            // The chunk moves instead, and that allocation reports what the system says.
+            return false;
+        }
+        arena.commit(r, bytes);
+        regionMapped();
+        return true;
+    }
+
     /**
-     * A chunk that grows past a growth step by realloc would otherwise move into a region of exactly
-     * its size each time and map a new one on its next growth: give it half again as much, so a
-     * chunk that keeps growing moves O(log) times.
+     * A chunk that outgrew its place has moved on, and will not come back: the free pages it left
+     * at its region's end go back to the reservation, so that the heap does not hold the old and
+     * the new home of every chunk that grows.
      */
     @Override
-    long moveSize(long oldBytes, long newSize) {
-        long step = (long) growthPages * pageSize;
-        if (newSize <= oldBytes || newSize <= step || isLarge(newSize)) {
-            return newSize;
+    void movedOut(int r) {
+        long bytes = arena.decommittable(r);
+        if (bytes == 0) {
+            return;
         }
-        return Math.min(largeThreshold, newSize + newSize / 2);
+        try {
+            source.decommit(arena.committedEnd(r) - bytes, bytes);
+        } catch (NativeMemoryException refused) {
+            // The pages stay committed and free: nothing is lost but the memory.
+            return;
+        }
+        arena.decommit(r, bytes);
     }
 
     /**
@@ -110,13 +144,16 @@ public final class ElasticHeap extends ArenaAllocator {
             arena.commit(r, bytes);
         } else {
             long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
-            long pages = Math.max(growthPages, needed);
+            // A request longer than a step gets half as much again reserved: room to grow in place
+            // by reallocate, so a chunk that keeps growing moves O(log) times. Reserving costs no memory.
+            long pages = needed > growthPages ? needed + needed / 2 : growthPages;
             reservePages(needed, size);
             long base = pages == needed ? map(pages, size) : reserve(pages, needed, size);
-            arena.addRegion(base, pages * pageSize, needed * pageSize);
+            r = arena.addRegion(arena.growthBand(n), base, pages * pageSize, needed * pageSize);
         }
         regionMapped();
-        return arena.allocate(n, alignment, zero);
+        // Region r is the only one with room now, whatever band the new bytes put the request in.
+        return arena.allocateIn(r, n, alignment, zero);
     }
 
     private long map(long pages, long size) {
@@ -201,7 +238,10 @@ public final class ElasticHeap extends ArenaAllocator {
             return this;
         }
 
-        /** @param growthPages pages per mapping when the heap grows (default 16; 1 = the lab's one page at a time) */
+        /**
+         * @param growthPages pages of address space a region reserves when the heap grows, committed as
+         *                    requests need them (default 16; 1 = the lab's one page at a time)
+         */
         public Builder growthPages(int growthPages) {
             this.growthPages = growthPages;
             return this;

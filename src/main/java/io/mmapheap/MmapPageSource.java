@@ -34,6 +34,13 @@ final class MmapPageSource implements PageSource {
     }
 
     @Override
+    public void decommit(long address, long bytes) {
+        // PROT_NONE alone would keep the pages' contents resident: drop them first.
+        VirtualMemory.advise(address, bytes, VirtualMemory.MADV_DONTNEED);
+        VirtualMemory.protect(address, bytes, VirtualMemory.PROT_NONE);
+    }
+
+    @Override
     public void unmap(long address, long bytes) {
         VirtualMemory.unmap(address, bytes);
     }

@@ -47,6 +47,20 @@ public interface PageSource {
     }
 
     /**
+     * Returns committed pages of a {@link #reserve}d range to reserved-only: their memory goes back
+     * to the system, they are no longer readable or writable, and they read as zero once
+     * {@link #commit}ted again. The default {@link #discard}s them, since its reservations are
+     * mapped in full.
+     *
+     * @param address page-aligned, inside a reservation
+     * @param bytes   a positive multiple of {@link #pageSize()}
+     * @throws NativeMemoryException if the system refuses
+     */
+    default void decommit(long address, long bytes) {
+        discard(address, bytes);
+    }
+
+    /**
      * Returns memory obtained from {@link #map} or {@link #reserve} to the system.
      *
      * @throws NativeMemoryException if the system refuses

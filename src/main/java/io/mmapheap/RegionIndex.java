@@ -40,9 +40,9 @@ final class RegionIndex {
         }
     }
 
-    /** @return the value last set for {@code region} */
+    /** @return the value last set for {@code region}, 0 if none was */
     int get(int region) {
-        return tree[region + capacity];
+        return region < capacity ? tree[region + capacity] : 0;
     }
 
     /** @return the largest value over all regions */

@@ -180,6 +180,26 @@ class ChunkMapTest {
     }
 
     @Test
+    void decommitGivesBackFreeGranulesAtTheEndOnly() {
+        ChunkMap map = new ChunkMap(256, 256, 0);
+        map.allocate(0, 10);
+        map.allocate(100, 10);
+        map.free(100);
+        assertThrows(IllegalArgumentException.class, () -> map.decommit(5), "live granules past the new end");
+        map.decommit(50);
+        assertEquals(50, map.granules());
+        assertEquals(40, map.trailingFree());
+        assertEquals(1, map.freeRuns());
+        assertEquals(-1, map.findFirst(41), "decommitted granules are not handed out");
+        map.decommit(10);
+        assertEquals(0, map.freeRuns(), "the run at the end went back whole");
+        map.commit(256);
+        assertEquals(10, map.findFirst(1));
+        assertEquals(246, map.longestFree(), "committed again, the granules join one run");
+        map.verify("test");
+    }
+
+    @Test
     void randomOperationsWithCommitsMatchALinearScan() {
         SplittableRandom random = new SplittableRandom(11);
         for (int capacity : new int[] {2, 64, 130, 1000, 4096}) {
@@ -190,10 +210,19 @@ class ChunkMapTest {
             java.util.List<Integer> starts = new java.util.ArrayList<>();
             for (int i = 0; i < 3000; i++) {
                 int action = random.nextInt(10);
+                int freeEnd = committed;
+                while (freeEnd > 0 && !used[freeEnd - 1]) {
+                    freeEnd--;
+                }
                 if (action == 0 && committed < capacity) {
                     int to = committed + 1 + random.nextInt(Math.max(1, (capacity - committed) / 4));
                     map.commit(to);
                     java.util.Arrays.fill(used, committed, to, false);
+                    committed = to;
+                } else if (action == 1 && Math.max(1, freeEnd) < committed) {
+                    int to = Math.max(1, freeEnd) + random.nextInt(committed - Math.max(1, freeEnd));
+                    map.decommit(to);
+                    java.util.Arrays.fill(used, to, committed, true);
                     committed = to;
                 } else if (action < 6 || starts.isEmpty()) {
                     int n = 1 + random.nextInt(Math.max(1, capacity / 4));

@@ -252,6 +252,30 @@ class ElasticHeapTest {
     }
 
     @Test
+    void withThreadCachesSizeBandsGetRegionsOfTheirOwnOnceTheHeapHasAFewPages() {
+        for (boolean cached : new boolean[] {true, false}) {
+            try (ElasticHeap heap = ElasticHeap.builder().threadCache(cached).build()) {
+                heap.allocate(4 * PAGE);
+                long[] small = new long[50];
+                long[] large = new long[50];
+                for (int i = 0; i < small.length; i++) {
+                    small[i] = heap.allocate(64);
+                    large[i] = heap.allocate(448);
+                }
+                for (int i = 1; i < small.length; i++) {
+                    if (cached) {
+                        assertEquals(small[i - 1] + 64, small[i], "64-byte chunks side by side");
+                        assertEquals(large[i - 1] + 448, large[i], "448-byte chunks side by side");
+                    } else {
+                        assertEquals(large[i - 1] + 448, small[i], "exact first fit interleaves them");
+                    }
+                }
+                heap.verify();
+            }
+        }
+    }
+
+    @Test
     void aRefusedCommitIsExhaustionAndChangesNothing() {
         FailingPageSource source = new FailingPageSource(-1, 1);
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).pageSource(source).build()) {

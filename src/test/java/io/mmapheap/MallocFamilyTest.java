@@ -206,13 +206,43 @@ class MallocFamilyTest {
     }
 
     @Test
-    void aChunkThatKeepsGrowingPastAGrowthStepGetsHeadroom() {
+    void aChunkThatKeepsGrowingPastAGrowthStepGetsReservedHeadroom() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(4).build()) {
             long a = heap.allocate(8000);
             heap.allocate(16);
             long b = heap.reallocate(a, 40_000);
-            assertTrue(heap.usableSize(b) >= 60_000, "half again as much: " + heap.usableSize(b));
-            assertEquals(b, heap.reallocate(b, 50_000), "the next growth fits in place");
+            assertNotEquals(a, b, "a live chunk after it: the chunk moves");
+            assertEquals(40_000, heap.usableSize(b), "no committed slack");
+            long mapped = heap.stats().pagesMapped();
+            assertEquals(b, heap.reallocate(b, 50_000), "half again as much is reserved: the next growth fits in place");
+            assertEquals(mapped + 3, heap.stats().pagesMapped(), "committing only the pages it needs");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aChunkThatMovesOutGivesBackThePagesItLeftAtItsRegionsEnd() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(16).build()) {
+            long keep = heap.allocate(100);
+            long a = heap.allocate(10 * PAGE);
+            RawMemory.fill(a, 10 * PAGE, (byte) 4);
+            long blocker = heap.allocate(16 * PAGE);
+            long mappedBefore = heap.stats().pagesMapped();
+            long b = heap.reallocate(a, 20 * PAGE);
+            assertNotEquals(a, b);
+            assertEquals(4, RawMemory.getByte(b + 10 * PAGE - 1), "contents moved");
+            heap.free(blocker);
+            long c = heap.reallocate(b, 40 * PAGE);
+            assertNotEquals(b, c);
+            HeapStats s = heap.stats();
+            assertTrue(s.pagesMapped() < mappedBefore + 40, "pages left behind were given back: " + s.pagesMapped());
+            assertEquals("---p", ProcessMemory.mappingOf(b + 19 * PAGE).orElseThrow().perms(), "decommitted");
+            heap.verify();
+            assertEquals(112, heap.usableSize(keep), "the chunk that stayed is untouched");
+            long again = heap.allocate(20 * PAGE);
+            assertEquals(b, again, "the region's reservation is committed again for the next request");
+            assertEquals(0, RawMemory.getLong(again + 19 * PAGE), "recommitted pages read as zero");
+            heap.verify();
         }
     }
 

@@ -57,6 +57,8 @@ public final class ElasticHeap extends ArenaAllocator {
     /** With no page limit, the largest request served: 2^46 bytes (64 TiB), a quarter of the user address space. */
     public static final long UNLIMITED_MAX_REQUEST = 1L << 46;
 
+    /** A commit may take up to 1/this of the bytes committed so far, beyond what the request needs. */
+    static final long COMMIT_FRACTION = 32;
     /** Mappings within this many of vm.max_map_count count as "at the limit". */
     private static final int MAP_COUNT_MARGIN = 16;
 
@@ -133,8 +135,9 @@ public final class ElasticHeap extends ArenaAllocator {
         }
         int r = arena.growableFor(n, alignment);
         if (r >= 0) {
-            long bytes = arena.bytesToCommit(r, n, alignment);
-            reservePages(bytes / pageSize, size);
+            long needed = arena.bytesToCommit(r, n, alignment) / pageSize;
+            reservePages(needed, size);
+            long bytes = commitPages(needed, arena.uncommitted(r) / pageSize) * pageSize;
             try {
                 source.commit(arena.committedEnd(r), bytes);
             } catch (NativeMemoryException e) {
@@ -148,12 +151,25 @@ public final class ElasticHeap extends ArenaAllocator {
             // by reallocate, so a chunk that keeps growing moves O(log) times. Reserving costs no memory.
             long pages = needed > growthPages ? needed + needed / 2 : growthPages;
             reservePages(needed, size);
-            long base = pages == needed ? map(pages, size) : reserve(pages, needed, size);
-            r = arena.addRegion(arena.growthBand(n), base, pages * pageSize, needed * pageSize);
+            long committed = commitPages(needed, pages);
+            long base = pages == committed ? map(pages, size) : reserve(pages, committed, size);
+            r = arena.addRegion(arena.growthBand(n), base, pages * pageSize, committed * pageSize);
         }
         regionMapped();
         // Region r is the only one with room now, whatever band the new bytes put the request in.
         return arena.allocateIn(r, n, alignment, zero);
+    }
+
+    /**
+     * How many pages to commit when a request needs {@code needed} and the region has
+     * {@code available} reserved: the needed ones, or up to 1/{@value #COMMIT_FRACTION} of what the
+     * heap has committed, so that a growing heap makes O(log) commits while it is small and one per
+     * step once it is large, holding at most that fraction more than it needs.
+     */
+    private long commitPages(long needed, long available) {
+        long ample = Sizes.roundUp(arena.bytesMapped() / COMMIT_FRACTION, pageSize) / pageSize;
+        long pages = Math.max(needed, Math.min(available, ample));
+        return maxPages == 0 ? pages : Math.max(needed, Math.min(pages, maxPages - pagesMapped()));
     }
 
     private long map(long pages, long size) {

@@ -218,6 +218,23 @@ class ElasticHeapTest {
     }
 
     @Test
+    void aLargerHeapCommitsAFractionOfItselfAheadOfNeed() {
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).growthPages(256).build()) {
+            heap.allocate(30 * PAGE);
+            heap.allocate(30 * PAGE);
+            assertEquals(60, heap.stats().pagesMapped(), "a small heap commits what requests need");
+            long a = heap.allocate(16);
+            long ahead = (60 + ElasticHeap.COMMIT_FRACTION - 1) / ElasticHeap.COMMIT_FRACTION;
+            assertEquals(60 + ahead, heap.stats().pagesMapped(), "then 1/" + ElasticHeap.COMMIT_FRACTION + " of what it holds");
+            heap.allocate(PAGE);
+            assertEquals(60 + ahead, heap.stats().pagesMapped(), "the page ahead served it");
+            assertEquals(1, heap.stats().regions());
+            assertEquals(a + 16, heap.allocate(16) - PAGE, "first fit after the page-long chunk");
+            heap.verify();
+        }
+    }
+
+    @Test
     void commitsStopAtMaxPages() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).maxPages(10).build()) {
             heap.allocate(8 * PAGE);

@@ -16,7 +16,7 @@ import io.mmapheap.os.ProcessMemory;
  * fitting offset of the first region, in that order, with a free run of n granules. Only when no
  * region has one does the heap commit more: the pages the first region whose free end plus
  * reserved rest fits the request lacks, or else a new step, of which it commits what the request
- * needs. So a new page is committed only when no committed page has room, small heaps stay small,
+ * needs (in either case up to 1/{@value #COMMIT_FRACTION} of what is committed already, if more). So a new page is committed only when no committed page has room, small heaps stay small,
  * and the pages of a step are contiguous: chunks freed side by side serve a request as long as both.
  * Successive steps need not be adjacent, so a chunk never crosses a region boundary. A request
  * larger than a step (and not above {@code largeThreshold}) gets a region of its own pages plus half

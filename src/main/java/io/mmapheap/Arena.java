@@ -520,6 +520,10 @@ final class Arena {
         long delta = address - bases[r];
         int offset = (int) (delta >>> granuleShift);
         ChunkMap map = maps[r];
+        if (offset >= map.granules()) {
+            throw new IllegalArgumentException(operation + "(0x" + Long.toHexString(address)
+                    + "): foreign address, in the reserved part of a region that holds no memory yet");
+        }
         if ((delta & (granule - 1)) != 0 || !map.isChunkStart(offset) || map.isCached(offset)) {
             throw notAChunkStart(address, operation, r, offset);
         }

@@ -235,6 +235,26 @@ class ElasticHeapTest {
     }
 
     @Test
+    void anAddressInTheReservedPartOfARegionIsForeign() {
+        for (boolean cached : new boolean[] {true, false}) {
+            try (ElasticHeap heap = ElasticHeap.builder().threadCache(cached).growthPages(8).build()) {
+                long a = heap.allocate(16);
+                long reserved = (a & ~(PAGE - 1)) + 3 * PAGE;
+                HeapStats before = heap.stats();
+                for (long bad : new long[] {reserved, reserved + 16, (a & ~(PAGE - 1)) + PAGE}) {
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.free(bad));
+                    assertTrue(e.getMessage().contains("foreign"), e.getMessage());
+                    assertThrows(IllegalArgumentException.class, () -> heap.usableSize(bad));
+                    assertThrows(IllegalArgumentException.class, () -> heap.reallocate(bad, 32));
+                }
+                assertEquals(before, heap.stats());
+                heap.verify();
+                heap.free(a);
+            }
+        }
+    }
+
+    @Test
     void commitsStopAtMaxPages() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).maxPages(10).build()) {
             heap.allocate(8 * PAGE);

@@ -172,14 +172,8 @@ final class ChunkMap {
             throw new IllegalArgumentException("cannot commit up to granule " + newGranules + " of a region of "
                     + granules + " committed and " + capacity + " reserved");
         }
-        int oldEnd = granules;
-        boolean joins = isFree(oldEnd - 1);
-        int v = beginChange();
-        clearBits(used, oldEnd, newGranules);
-        granules = newGranules;
-        words = wordsFor(newGranules);
-        endChange(v);
-        updateTree(oldEnd, newGranules - 1, false);
+        boolean joins = isFree(granules - 1);
+        moveEnd(newGranules);
         freeRuns += joins ? 0 : 1;
     }
 
@@ -198,15 +192,28 @@ final class ChunkMap {
         }
         int oldEnd = granules;
         boolean wholeRun = !isFree(newGranules - 1);
-        int v = beginChange();
-        setBits(used, newGranules, oldEnd);
-        granules = newGranules;
-        words = wordsFor(newGranules);
-        endChange(v);
-        updateTree(newGranules, oldEnd - 1, true);
+        moveEnd(newGranules);
         // Decommitted pages read as zero when committed again.
         clearBits(touched, newGranules >>> pageShift, oldEnd >>> pageShift);
         freeRuns -= wholeRun ? 1 : 0;
+    }
+
+    /** Moves the end to {@code newGranules}: the granules between the two ends become free (up) or padding (down). */
+    private void moveEnd(int newGranules) {
+        int oldEnd = granules;
+        boolean up = newGranules > oldEnd;
+        int from = Math.min(oldEnd, newGranules);
+        int to = Math.max(oldEnd, newGranules);
+        int v = beginChange();
+        if (up) {
+            clearBits(used, from, to);
+        } else {
+            setBits(used, from, to);
+        }
+        granules = newGranules;
+        words = wordsFor(newGranules);
+        endChange(v);
+        updateTree(from, to - 1, !up);
     }
 
     /** @return the granules the region may grow to with {@link #commit} */

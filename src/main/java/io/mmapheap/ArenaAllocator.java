@@ -125,13 +125,6 @@ abstract class ArenaAllocator implements Allocator {
     void movedOut(int r) {
     }
 
-    /**
-     * @return the size to allocate when {@code reallocate} must move a chunk of {@code oldBytes} to
-     *         {@code newSize}: {@code newSize} unless the allocator keeps headroom for chunks that keep growing
-     */
-    long moveSize(long oldBytes, long newSize) {
-        return newSize;
-    }
 
     /** @return whether a request gets a dedicated mapping instead of a place in the regions */
     abstract boolean isLarge(long size);
@@ -462,7 +455,7 @@ abstract class ArenaAllocator implements Allocator {
             killBlock(address);
             return newSize <= oldBytes ? address : remapDedicated(address, oldBytes, newSize);
         }
-        long moved = allocateChunk(moveSize(oldBytes, newSize), 1, false);
+        long moved = allocateChunk(newSize, 1, false);
         Throwable site = sites.isEmpty() ? null : sites.remove(address);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
         if (r < 0) {

@@ -90,12 +90,11 @@ public final class ElasticHeap extends ArenaAllocator {
             return false;
         }
         try {
-            source.commit(arena.committedEnd(r), bytes);
+            commitTail(r, bytes);
         } catch (NativeMemoryException refused) {
             // The chunk moves instead, and that allocation reports what the system says.
             return false;
         }
-        arena.commit(r, bytes);
         regionMapped();
         return true;
     }
@@ -122,10 +121,10 @@ public final class ElasticHeap extends ArenaAllocator {
 
     /**
      * No region has room: commit more of a region whose reserved tail would fit the request, else
-     * reserve a new region of a growth step (or as many pages as the request needs) and commit what
-     * the request needs of it. Committing only what is needed keeps small heaps small; reserving a
-     * whole step keeps the memory of one step contiguous, so chunks freed side by side can serve a
-     * request as long as both.
+     * reserve a new region of a growth step (or as many pages as the request needs, and half again)
+     * and commit what the request needs of it; either commit may run ahead ({@link #commitPages}).
+     * Committing little keeps small heaps small; reserving a whole step keeps the memory of one step
+     * contiguous, so chunks freed side by side can serve a request as long as both.
      */
     @Override
     long noRoom(long size, int n, long alignment, boolean zero) {
@@ -139,12 +138,11 @@ public final class ElasticHeap extends ArenaAllocator {
             reservePages(needed, size);
             long bytes = commitPages(needed, arena.uncommitted(r) / pageSize) * pageSize;
             try {
-                source.commit(arena.committedEnd(r), bytes);
+                commitTail(r, bytes);
             } catch (NativeMemoryException e) {
                 throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + bytes / pageSize
                         + " more pages" + mapCountHint(e), e);
             }
-            arena.commit(r, bytes);
         } else {
             long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
             // A request longer than a step gets half as much again reserved: room to grow in place
@@ -158,6 +156,16 @@ public final class ElasticHeap extends ArenaAllocator {
         regionMapped();
         // Region r is the only one with room now, whatever band the new bytes put the request in.
         return arena.allocateIn(r, n, alignment, zero);
+    }
+
+    /**
+     * Makes {@code bytes} more of region r past its committed end readable and writable.
+     *
+     * @throws NativeMemoryException if the system refuses; nothing changed then
+     */
+    private void commitTail(int r, long bytes) {
+        source.commit(arena.committedEnd(r), bytes);
+        arena.commit(r, bytes);
     }
 
     /**

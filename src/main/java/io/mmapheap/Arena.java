@@ -143,7 +143,7 @@ final class Arena {
         return bases[r];
     }
 
-    /** @return region r's length in bytes */
+    /** @return region r's length in bytes: its whole address range, reserved and committed */
     long length(int r) {
         return lengths[r];
     }

@@ -5,7 +5,7 @@
 #   ./build.sh demo [ARGS]  build if needed, then run the VSZ/RSS walkthrough
 #   ./build.sh run CMD ...  build if needed, then run any mmapheap command (test-alloc, trace, ...)
 #   ./build.sh bench [--full] run the JMH benchmarks and print the ratio table
-#   ./build.sh compare REV [ROUNDS]  time git revision REV against the working tree, alternating in one JVM
+#   ./build.sh compare REV [ROUNDS] [REGEXP]  time git revision REV against the working tree, alternating in one JVM
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -75,7 +75,7 @@ case "$command" in
         exec ./src/jmh/compare.sh "$@"
         ;;
     *)
-        echo "usage: ./build.sh [build | test [--long] | demo [ARGS] | run COMMAND [ARGS] | bench [--full] | compare REV [ROUNDS]]" >&2
+        echo "usage: ./build.sh [build | test [--long] | demo [ARGS] | run COMMAND [ARGS] | bench [--full] | compare REV [ROUNDS] [REGEXP]]" >&2
         exit 2
         ;;
 esac

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Times two builds of mmapheap against each other in one JVM: each jar gets a class loader of its
@@ -14,7 +15,8 @@ import java.util.List;
  * round), so that the machine's drift, which on a shared VM can be 2× within minutes, falls on both
  * alike. Prints, per workload, the median ns/op of each build and the median and quartiles of the
  * per-round ratio (second / first).
- * Usage: {@code Compare BASE_JAR NEW_JAR ROUNDS CLASSES_DIR}.
+ * Usage: {@code Compare BASE_JAR NEW_JAR ROUNDS CLASSES_DIR [REGEXP]}: with REGEXP, only the
+ * workloads whose label it finds.
  */
 public final class Compare {
 
@@ -43,7 +45,11 @@ public final class Compare {
         URL workloads = Paths.get(args[3]).toUri().toURL();
         int rounds = Integer.parseInt(args[2]);
         System.out.printf("%-20s | %12s | %12s | %s%n", "workload", "base ns/op", "new ns/op", "new/base per round: median (q1 - q3)");
+        Pattern only = Pattern.compile(args.length > 4 ? args[4] : "");
         for (Workload w : WORKLOADS) {
+            if (!only.matcher(w.label()).find()) {
+                continue;
+            }
             Object[] subjects = new Object[2];
             Method[] run = new Method[2];
             for (int i = 0; i < 2; i++) {

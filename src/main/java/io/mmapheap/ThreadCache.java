@@ -122,7 +122,11 @@ final class ThreadCache {
     void push(int c, long address, ChunkMap map, int offset) {
         int slot = first[c] + count[c]++;
         addresses[slot] = address;
-        maps[slot] = map;
+        // A slot mostly meets the same region again: skipping the equal store spares the GC's
+        // write barrier, a reference store's dearest part.
+        if (maps[slot] != map) {
+            maps[slot] = map;
+        }
         offsets[slot] = offset;
     }
 

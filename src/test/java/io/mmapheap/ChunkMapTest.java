@@ -200,6 +200,37 @@ class ChunkMapTest {
     }
 
     @Test
+    void shortRunsInAFragmentedMapMatchALinearScan() {
+        // Short chunks keep many runs inside each word and across the words of one tree leaf.
+        SplittableRandom random = new SplittableRandom(23);
+        for (int granules : new int[] {512, 1536, 8192}) {
+            ChunkMap map = new ChunkMap(granules, 0);
+            boolean[] used = new boolean[granules];
+            java.util.List<Integer> starts = new java.util.ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                if (random.nextInt(5) < 3 || starts.isEmpty()) {
+                    int n = 1 + random.nextInt(random.nextBoolean() ? 8 : 80);
+                    int expected = linearFirstFit(used, n);
+                    assertEquals(expected, map.findFirst(n), "granules " + granules + " n " + n + " step " + i);
+                    if (expected >= 0) {
+                        map.allocate(expected, n);
+                        java.util.Arrays.fill(used, expected, expected + n, true);
+                        starts.add(expected);
+                    }
+                } else {
+                    int start = starts.remove(random.nextInt(starts.size()));
+                    int n = map.free(start);
+                    java.util.Arrays.fill(used, start, start + n, false);
+                }
+                if (i % 1000 == 0) {
+                    map.verify("fragmented " + granules + " step " + i);
+                }
+            }
+            map.verify("fragmented " + granules);
+        }
+    }
+
+    @Test
     void randomOperationsWithCommitsMatchALinearScan() {
         SplittableRandom random = new SplittableRandom(11);
         for (int capacity : new int[] {2, 64, 130, 1000, 4096}) {

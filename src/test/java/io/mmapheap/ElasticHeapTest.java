@@ -365,4 +365,26 @@ class ElasticHeapTest {
             assertEquals(chunks[0], heap.allocate(PAGE), "the first region mapped is searched first");
         }
     }
+
+    @Test
+    void metadataStaysUnderThreePercentOfMappedBytesWhileThreadCachesMarkChunks() {
+        // 16 MiB of 64-byte chunks, then every other one freed through the thread cache: every
+        // region then carries its cached marks as well as its bitmaps and run tree.
+        try (ElasticHeap heap = ElasticHeap.builder().granule(16).build()) {
+            long[] chunks = new long[(16 << 20) / 64];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = heap.allocate(64);
+            }
+            double filled = heap.stats().metadataOverhead();
+            for (int i = 0; i < chunks.length; i += 2) {
+                heap.free(chunks[i]);
+            }
+            HeapStats s = heap.stats();
+            assertTrue(s.metadataOverhead() > filled, "freeing through the cache adds the cached marks");
+            assertTrue(s.metadataOverhead() <= 0.03, "metadata " + s.metadataBytes() + " bytes for " + s.bytesMapped() + " mapped");
+            for (int i = 1; i < chunks.length; i += 2) {
+                heap.free(chunks[i]);
+            }
+        }
+    }
 }

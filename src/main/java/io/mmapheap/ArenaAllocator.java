@@ -555,20 +555,32 @@ abstract class ArenaAllocator implements Allocator {
      */
     private boolean cacheFree(long address) {
         ThreadCache cache = cache();
-        int k = cache.regionOf(address);
-        if (k < 0 && (k = learnRegion(cache, address)) < 0) {
-            return false;
-        }
-        long delta = address - cache.regionBase(k);
-        if ((delta & ((1L << granuleShift) - 1)) != 0) {
-            return false;
-        }
-        ChunkMap map = cache.regionMap(k);
-        int offset = (int) (delta >>> granuleShift);
-        int v = map.stableVersion();
-        int c = classes.exactClass(map.racyChunkLength(offset, classes.largest()));
-        if (v < 0 || !map.unchangedSince(v) || c < 0) {
-            return false;
+        ChunkMap map;
+        int offset;
+        int c;
+        long v;
+        if (cache.isLastPopped(address)) {
+            // Freed before anything under the lock changed its map: still live, of its class.
+            map = cache.lastMap();
+            offset = cache.lastOffset();
+            c = cache.lastClass();
+            v = cache.lastVersion();
+        } else {
+            int k = cache.regionOf(address);
+            if (k < 0 && (k = learnRegion(cache, address)) < 0) {
+                return false;
+            }
+            long delta = address - cache.regionBase(k);
+            if ((delta & ((1L << granuleShift) - 1)) != 0) {
+                return false;
+            }
+            map = cache.regionMap(k);
+            offset = (int) (delta >>> granuleShift);
+            v = map.stableVersion();
+            c = classes.exactClass(map.racyChunkLength(offset, classes.largest()));
+            if (v < 0 || !map.unchangedSince(v) || c < 0) {
+                return false;
+            }
         }
         if (cache.isFull(c) || !map.cachingEnabled()) {
             if (map.isCached(offset)) {

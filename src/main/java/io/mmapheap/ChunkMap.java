@@ -77,7 +77,7 @@ final class ChunkMap {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            VERSION = lookup.findVarHandle(ChunkMap.class, "version", int.class);
+            VERSION = lookup.findVarHandle(ChunkMap.class, "version", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -106,7 +106,7 @@ final class ChunkMap {
     private int freeRuns;
     /** Even when the bitmaps are consistent; read and written through {@link #VERSION}. */
     @SuppressWarnings("unused")
-    private int version;
+    private long version;
     /** Bit g = 1: the chunk starting at g is in a thread cache; null until the first is. Words through {@link #WORDS}. */
     private volatile long[] cached;
 
@@ -212,7 +212,7 @@ final class ChunkMap {
         boolean up = newGranules > oldEnd;
         int from = Math.min(oldEnd, newGranules);
         int to = Math.max(oldEnd, newGranules);
-        int v = beginChange();
+        long v = beginChange();
         if (up) {
             clearBits(used, from, to);
         } else {
@@ -433,7 +433,7 @@ final class ChunkMap {
         assert isFreeRange(offset, n) : "allocate over used granules at " + offset;
         boolean before = offset > 0 && isFree(offset - 1);
         boolean after = offset + n < granules && isFree(offset + n);
-        int v = beginChange();
+        long v = beginChange();
         setBits(used, offset, offset + n);
         starts[offset >>> WORD_SHIFT] |= 1L << offset;
         endChange(v);
@@ -454,7 +454,7 @@ final class ChunkMap {
         int n = chunkLength(offset);
         boolean before = offset > 0 && isFree(offset - 1);
         boolean after = offset + n < granules && isFree(offset + n);
-        int v = beginChange();
+        long v = beginChange();
         clearBits(used, offset, offset + n);
         starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
         endChange(v);
@@ -473,7 +473,7 @@ final class ChunkMap {
         assert newN > 0 && newN < oldN;
         int end = offset + oldN;
         boolean after = end < granules && isFree(end);
-        int v = beginChange();
+        long v = beginChange();
         clearBits(used, offset + newN, end);
         endChange(v);
         updateTree(offset + newN, end - 1, false);
@@ -493,7 +493,7 @@ final class ChunkMap {
         }
         int newEnd = offset + newN;
         boolean runLeft = newEnd < granules && isFree(newEnd);
-        int v = beginChange();
+        long v = beginChange();
         setBits(used, end, newEnd);
         endChange(v);
         markTouched(end, newN - oldN);
@@ -504,32 +504,33 @@ final class ChunkMap {
     }
 
     /** Opens a change of the bitmaps: @return the version to pass to {@link #endChange} */
-    private int beginChange() {
-        int v = (int) VERSION.get(this);
+    private long beginChange() {
+        long v = (long) VERSION.get(this);
         VERSION.setOpaque(this, v + 1);
         // Readers must not see the bitmap writes that follow before they see the odd version.
         VarHandle.storeStoreFence();
         return v;
     }
 
-    private void endChange(int v) {
+    private void endChange(long v) {
         VERSION.setRelease(this, v + 2);
     }
 
     /**
      * Starts a read without the lock.
      *
-     * @return the version to check with {@link #unchangedSince}, or -1 while a change is in progress
+     * @return the version to check with {@link #unchangedSince}, or -1 while a change is in progress.
+     *         64 bits, so that equal versions mean no change however long apart they were read.
      */
-    int stableVersion() {
-        int v = (int) VERSION.getAcquire(this);
+    long stableVersion() {
+        long v = (long) VERSION.getAcquire(this);
         return (v & 1) == 0 ? v : -1;
     }
 
     /** @return whether no change was made since {@link #stableVersion} returned v, so reads in between saw one state */
-    boolean unchangedSince(int v) {
+    boolean unchangedSince(long v) {
         VarHandle.loadLoadFence();
-        return (int) VERSION.getOpaque(this) == v;
+        return (long) VERSION.getOpaque(this) == v;
     }
 
     /**

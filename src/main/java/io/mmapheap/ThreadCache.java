@@ -40,6 +40,18 @@ final class ThreadCache {
     private final ChunkMap[] regionMap = new ChunkMap[REGION_SLOTS * WAYS];
 
     /**
+     * The chunk the last pop handed out, its class, map and offset, and its map's version then
+     * (-1 if a change was in progress): while the version stays the same, nothing under the lock
+     * has changed the map, so the chunk is still live with its class length and a free of it needs
+     * no lookup. 0 when there is none.
+     */
+    private long lastAddress;
+    private int lastClass;
+    private ChunkMap lastMap;
+    private int lastOffset;
+    private long lastVersion;
+
+    /**
      * @param blockShift log2 of the block of memory the regions are filed under
      */
     ThreadCache(Thread owner, SizeClasses classes, int granuleShift, int blockShift) {
@@ -144,8 +156,48 @@ final class ThreadCache {
         count[c] = n - 1;
         // The map reference stays in the slot: regions live as long as the allocator, and not
         // clearing it spares a GC write barrier on every pop.
-        maps[slot].unmarkCached(offsets[slot]);
-        return addresses[slot];
+        ChunkMap map = maps[slot];
+        int offset = offsets[slot];
+        long address = addresses[slot];
+        map.unmarkCached(offset);
+        lastAddress = address;
+        lastClass = c;
+        if (lastMap != map) {
+            lastMap = map;
+        }
+        lastOffset = offset;
+        lastVersion = map.stableVersion();
+        return address;
+    }
+
+    /**
+     * @return whether {@code address} is the chunk the last pop handed out and its map has not
+     *         changed since, so that {@link #lastClass}, {@link #lastMap} and {@link #lastOffset}
+     *         describe it; forgets the chunk either way when it is that address
+     */
+    boolean isLastPopped(long address) {
+        if (address != lastAddress) {
+            return false;
+        }
+        lastAddress = 0;
+        return lastVersion >= 0 && lastMap.stableVersion() == lastVersion;
+    }
+
+    /** @return the version of {@link #lastMap} when the last pop read it */
+    long lastVersion() {
+        return lastVersion;
+    }
+
+    int lastClass() {
+        return lastClass;
+    }
+
+    ChunkMap lastMap() {
+        return lastMap;
+    }
+
+    int lastOffset() {
+        return lastOffset;
     }
 
     /**

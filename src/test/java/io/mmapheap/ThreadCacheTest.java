@@ -108,6 +108,60 @@ class ThreadCacheTest {
         }
     }
 
+    @Test
+    void aChunkResizedUnderTheLockAfterItsPopIsFreedAtItsNewLength() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long keep = heap.allocate(64);
+            long a = heap.allocate(256);
+            heap.free(a);
+            assertEquals(a, heap.allocate(256), "popped from the cache");
+            assertEquals(a, heap.reallocate(a, 32), "shrunk in place");
+            heap.free(a);
+            assertEquals(32, heap.stats().cachedBytes(), "cached at its length now, not its class at the pop");
+            heap.verify();
+            assertEquals(a, heap.allocate(32));
+            heap.free(a);
+            heap.free(keep);
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aPoppedChunkFreedByAnotherThreadCannotBeFreedAgainByThePopper() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long a = heap.allocate(48);
+            heap.free(a);
+            assertEquals(a, heap.allocate(48));
+            Thread other = new Thread(() -> heap.free(a));
+            other.start();
+            other.join();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.free(a));
+            assertTrue(e.getMessage().contains("not allocated"), e.getMessage());
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aPoppedChunkHandedToAnotherThreadAndBackIsFreedOnce() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long a = heap.allocate(48);
+            heap.free(a);
+            assertEquals(a, heap.allocate(48));
+            long[] back = new long[1];
+            Thread other = new Thread(() -> {
+                heap.free(a);
+                back[0] = heap.allocate(48);
+            });
+            other.start();
+            other.join();
+            assertEquals(a, back[0], "the other thread's cache served its next request with it");
+            heap.free(back[0]);
+            assertEquals(48, heap.stats().cachedBytes());
+            assertThrows(IllegalArgumentException.class, () -> heap.free(a));
+            heap.verify();
+        }
+    }
+
     /** Two threads free the same chunk at the same moment, many times: exactly one free succeeds each time. */
     @Test
     void ofTwoRacingFreesOfOneChunkExactlyOneSucceeds() throws Exception {

@@ -210,17 +210,9 @@ class ChunkMapTest {
             for (int i = 0; i < 20_000; i++) {
                 if (random.nextInt(5) < 3 || starts.isEmpty()) {
                     int n = 1 + random.nextInt(random.nextBoolean() ? 8 : 80);
-                    int expected = linearFirstFit(used, n);
-                    assertEquals(expected, map.findFirst(n), "granules " + granules + " n " + n + " step " + i);
-                    if (expected >= 0) {
-                        map.allocate(expected, n);
-                        java.util.Arrays.fill(used, expected, expected + n, true);
-                        starts.add(expected);
-                    }
+                    allocateInBoth(map, used, starts, n, "granules " + granules + " step " + i);
                 } else {
-                    int start = starts.remove(random.nextInt(starts.size()));
-                    int n = map.free(start);
-                    java.util.Arrays.fill(used, start, start + n, false);
+                    freeInBoth(map, used, starts, random);
                 }
                 if (i % 1000 == 0) {
                     map.verify("fragmented " + granules + " step " + i);
@@ -257,17 +249,9 @@ class ChunkMapTest {
                     committed = to;
                 } else if (action < 6 || starts.isEmpty()) {
                     int n = 1 + random.nextInt(Math.max(1, capacity / 4));
-                    int expected = linearFirstFit(used, n);
-                    assertEquals(expected, map.findFirst(n), "capacity " + capacity + " committed " + committed + " n " + n);
-                    if (expected >= 0) {
-                        map.allocate(expected, n);
-                        java.util.Arrays.fill(used, expected, expected + n, true);
-                        starts.add(expected);
-                    }
+                    allocateInBoth(map, used, starts, n, "capacity " + capacity + " committed " + committed);
                 } else {
-                    int start = starts.remove(random.nextInt(starts.size()));
-                    int n = map.free(start);
-                    java.util.Arrays.fill(used, start, start + n, false);
+                    freeInBoth(map, used, starts, random);
                 }
                 int trailing = 0;
                 while (trailing < committed && !used[committed - 1 - trailing]) {
@@ -309,5 +293,23 @@ class ChunkMapTest {
             }
         }
         return -1;
+    }
+
+    /** First fit for n granules in the map and in the model (used, starts), which must agree. */
+    private static void allocateInBoth(ChunkMap map, boolean[] used, java.util.List<Integer> starts, int n, String where) {
+        int expected = linearFirstFit(used, n);
+        assertEquals(expected, map.findFirst(n), where + " n " + n);
+        if (expected >= 0) {
+            map.allocate(expected, n);
+            java.util.Arrays.fill(used, expected, expected + n, true);
+            starts.add(expected);
+        }
+    }
+
+    /** Frees a random live chunk of the model in the map and the model. */
+    private static void freeInBoth(ChunkMap map, boolean[] used, java.util.List<Integer> starts, SplittableRandom random) {
+        int start = starts.remove(random.nextInt(starts.size()));
+        int n = map.free(start);
+        java.util.Arrays.fill(used, start, start + n, false);
     }
 }

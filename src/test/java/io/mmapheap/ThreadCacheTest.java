@@ -112,9 +112,7 @@ class ThreadCacheTest {
     void aChunkResizedUnderTheLockAfterItsPopIsFreedAtItsNewLength() {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             long keep = heap.allocate(64);
-            long a = heap.allocate(256);
-            heap.free(a);
-            assertEquals(a, heap.allocate(256), "popped from the cache");
+            long a = popped(heap, 256);
             assertEquals(a, heap.reallocate(a, 32), "shrunk in place");
             heap.free(a);
             assertEquals(32, heap.stats().cachedBytes(), "cached at its length now, not its class at the pop");
@@ -129,9 +127,7 @@ class ThreadCacheTest {
     @Test
     void aPoppedChunkFreedByAnotherThreadCannotBeFreedAgainByThePopper() throws Exception {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            long a = heap.allocate(48);
-            heap.free(a);
-            assertEquals(a, heap.allocate(48));
+            long a = popped(heap, 48);
             Thread other = new Thread(() -> heap.free(a));
             other.start();
             other.join();
@@ -144,9 +140,7 @@ class ThreadCacheTest {
     @Test
     void aPoppedChunkHandedToAnotherThreadAndBackIsFreedOnce() throws Exception {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            long a = heap.allocate(48);
-            heap.free(a);
-            assertEquals(a, heap.allocate(48));
+            long a = popped(heap, 48);
             long[] back = new long[1];
             Thread other = new Thread(() -> {
                 heap.free(a);
@@ -305,6 +299,14 @@ class ThreadCacheTest {
     }
 
     /** Allocates chunks of random cached sizes, fills each with its own byte and checks none was overwritten. */
+    /** @return a chunk of {@code size} bytes that the calling thread's cache handed out */
+    private static long popped(ElasticHeap heap, long size) {
+        long a = heap.allocate(size);
+        heap.free(a);
+        assertEquals(a, heap.allocate(size), "popped from the cache");
+        return a;
+    }
+
     private static void assertDisjoint(ElasticHeap heap, int count) {
         SplittableRandom random = new SplittableRandom(count);
         long[] chunks = new long[count];

@@ -29,6 +29,8 @@ final class Arena {
     static final long SMALL_BYTES = 64;
     static final long MEDIUM_BYTES = 256;
     static final int SEGREGATION_START_PAGES = 4;
+    /** Chunks of one region that {@link #freeAll} frees with one pass up the run tree. */
+    private static final int BATCH = 32;
 
     private final int granuleShift;
     private final long granule;
@@ -50,6 +52,10 @@ final class Arena {
     /** The size band of each region. */
     private byte[] bands = new byte[INITIAL_REGIONS];
     private int count;
+    /** Scratch of {@link #freeAll}: the offsets of one region's chunks, and the run-tree leaves they touch. */
+    private final int[] batchOffsets = new int[BATCH];
+    private final int[] batchLeaves = new int[2 * BATCH];
+
     /** The region last allocated from or located: most frees hit it, sparing a table probe. */
     private int recent;
     private long bytesMapped;
@@ -370,6 +376,44 @@ final class Arena {
     }
 
     /**
+     * Up to {@code max} chunks of n granules for a thread cache's bin: the first fit for n, and
+     * behind it as many more of n as the free run there holds. These are the places that many
+     * first-fit allocations of n, one after another, would take; the run tree is updated once.
+     *
+     * @param n    granules, &gt; 0
+     * @param max  chunks wanted, &gt;= 1
+     * @param zero whether the first chunk must read as zero (the others are not cleared)
+     * @param out  receives the chunks' addresses, lowest first; at least max long
+     * @return the chunks placed, or 0 if no region has room for one
+     */
+    int allocateRun(int n, int max, boolean zero, long[] out) {
+        int band = bandFor(n);
+        int r = indexes[0].findFirst(n);
+        if (r < 0 && band != 0) {
+            r = indexes[band].findFirst(n);
+        }
+        if (r < 0) {
+            return 0;
+        }
+        ChunkMap map = maps[r];
+        int offset = map.findFirst(n);
+        int k = max == 1 ? 1 : map.freeRunFrom(offset, n * max) / n;
+        long address = bases[r] + ((long) offset << granuleShift);
+        if (zero) {
+            zeroTouchedPages(map, address, offset, n);
+        }
+        recent = r;
+        map.allocateChunks(offset, n, k);
+        indexOf(r).set(r, map.longestFree());
+        usedGranules += (long) n * k;
+        long step = (long) n << granuleShift;
+        for (int i = 0; i < k; i++) {
+            out[i] = address + i * step;
+        }
+        return k;
+    }
+
+    /**
      * {@link #allocate} in region r alone: the lowest fitting offset there.
      *
      * @return the chunk's address, or 0 if region r has no room
@@ -586,6 +630,26 @@ final class Arena {
         return (long) n << granuleShift;
     }
 
+    /**
+     * Frees the live chunks at {@code addresses[0 .. count)}, each the start of a chunk in a
+     * region, in ascending order: what {@link #free} of each does, with one pass up each region's
+     * run tree per group of chunks.
+     */
+    void freeAll(long[] addresses, int count) {
+        int i = 0;
+        while (i < count) {
+            int r = regionOf(addresses[i]);
+            long end = bases[r] + lengths[r];
+            int k = 0;
+            while (i < count && addresses[i] < end && k < batchOffsets.length) {
+                batchOffsets[k++] = offsetIn(r, addresses[i++]);
+            }
+            ChunkMap map = maps[r];
+            usedGranules -= map.freeChunks(batchOffsets, 0, k, batchLeaves);
+            indexOf(r).set(r, map.longestFree());
+        }
+    }
+
     long freeRuns() {
         long runs = 0;
         for (int r = 0; r < count; r++) {
@@ -603,7 +667,8 @@ final class Arena {
     }
 
     long metadataBytes() {
-        long bytes = table.metadataBytes() + 3L * maps.length * Long.BYTES + bands.length;
+        long bytes = table.metadataBytes() + 3L * maps.length * Long.BYTES + bands.length
+                + (long) (batchOffsets.length + batchLeaves.length) * Integer.BYTES;
         for (RegionIndex index : indexes) {
             bytes += index.metadataBytes();
         }

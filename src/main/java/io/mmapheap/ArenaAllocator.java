@@ -156,9 +156,10 @@ abstract class ArenaAllocator implements Allocator {
     private long allocateSmallOrLocked(long size, boolean zero) {
         if (size > 0 && size <= cacheLimit && !closed) {
             int c = classes.classOf(Sizes.granulesFor(size, granuleShift));
-            long address = cache().pop(c);
+            ThreadCache cache = cache();
+            long address = cache.pop(c);
             if (address == 0) {
-                return allocateClass(c, zero);
+                return allocateClass(cache, c, zero);
             }
             if (zero || perturb != 0) {
                 fillOpen(address, (long) classes.granules(c) << granuleShift, zero ? 0 : (byte) ~perturb);
@@ -171,10 +172,41 @@ abstract class ArenaAllocator implements Allocator {
         }
     }
 
-    /** A miss of the thread cache: a chunk of exactly class c's length from the arena. */
-    private synchronized long allocateClass(int c, boolean zero) {
+    /**
+     * A miss of the thread cache: a chunk of exactly class c's length from the arena, and with it,
+     * if the free run it comes from holds them, up to {@link ThreadCache#refillCount} more of the
+     * class for the bin, taken in one step of the lock and one tree update. A run of misses of one
+     * class (a burst of allocations) then takes the lock once per refill, not once per chunk; the
+     * chunks are where as many first-fit allocations would have put them, and a refill never
+     * grows the heap: the cache's other bins go back first, as before any growth.
+     */
+    private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
         ensureOpen();
-        return allocateChunk((long) classes.granules(c) << granuleShift, 1, zero);
+        int n = classes.granules(c);
+        int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer);
+        while (got == 0 && reclaimSome()) {
+            got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer);
+        }
+        if (got == 0) {
+            return allocateChunk((long) n << granuleShift, 1, zero);
+        }
+        long address = flushBuffer[0];
+        if (got > 1) {
+            int r = arena.regionOf(address);
+            ChunkMap map = arena.map(r);
+            map.enableCaching();
+            // Highest first, so that the bin hands the rest out in address order.
+            for (int i = got - 1; i > 0; i--) {
+                int offset = arena.offsetIn(r, flushBuffer[i]);
+                map.markCached(offset);
+                cache.push(c, flushBuffer[i], map, offset);
+            }
+        }
+        if (perturb != 0 && !zero) {
+            RawMemory.fill(address, (long) n << granuleShift, (byte) ~perturb);
+        }
+        peakInUse = Math.max(peakInUse, bytesInUse());
+        return address;
     }
 
     /**
@@ -278,10 +310,9 @@ abstract class ArenaAllocator implements Allocator {
 
     private void flushBin(ThreadCache cache, int c, int k) {
         cache.takeOldest(c, k, flushBuffer);
-        for (int i = 0; i < k; i++) {
-            long address = flushBuffer[i];
-            arena.free(arena.regionOf(address), address);
-        }
+        // In address order, the chunks of one region are freed with one pass up its run tree.
+        Arrays.sort(flushBuffer, 0, k);
+        arena.freeAll(flushBuffer, k);
     }
 
     /**
@@ -455,7 +486,10 @@ abstract class ArenaAllocator implements Allocator {
             killBlock(address);
             return newSize <= oldBytes ? address : remapDedicated(address, oldBytes, newSize);
         }
-        long moved = allocateChunk(newSize, 1, false);
+        long moved = r >= 0 && isLarge(newSize) ? growIntoKept(newSize) : 0;
+        if (moved == 0) {
+            moved = allocateChunk(newSize, 1, false);
+        }
         Throwable site = sites.isEmpty() ? null : sites.remove(address);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
         if (r < 0) {
@@ -468,6 +502,31 @@ abstract class ArenaAllocator implements Allocator {
             sites.put(moved, site);
         }
         return moved;
+    }
+
+    /**
+     * A chunk that grows out of the regions by reallocation takes the smallest kept mapping that
+     * holds the new size, however much longer: its pages are mapped already, and the block will
+     * likely grow into them without another system call, as glibc's heap lets a block that
+     * outgrew its mmap threshold once grow in place.
+     *
+     * @return the mapping's address, now a dedicated chunk, or 0 if no kept mapping holds newSize
+     */
+    private long growIntoKept(long newSize) {
+        int k = kept.findAtLeast(Sizes.roundUp(newSize, pageSize));
+        if (k < 0) {
+            return 0;
+        }
+        long address = kept.address(k);
+        long length = kept.length(k);
+        kept.remove(k);
+        dedicated.put(address, length);
+        dedicatedBytes += length;
+        if (perturb != 0) {
+            RawMemory.fill(address, length, (byte) ~perturb);
+        }
+        peakInUse = Math.max(peakInUse, bytesInUse());
+        return address;
     }
 
     /** Grows a dedicated mapping by moving its pages (mremap): no copy, no page faults. */

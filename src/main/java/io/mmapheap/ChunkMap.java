@@ -430,18 +430,47 @@ final class ChunkMap {
      * The caller guarantees the granules are free and inside the region.
      */
     void allocate(int offset, int n) {
-        assert isFreeRange(offset, n) : "allocate over used granules at " + offset;
+        allocateChunks(offset, n, 1);
+    }
+
+    /**
+     * Marks {@code k} chunks of {@code n} granules each, back to back from {@code offset}, as live:
+     * the state k allocations of n at offset, offset + n, ... leave, with one tree update.
+     * The caller guarantees the k * n granules are free and inside the region.
+     */
+    void allocateChunks(int offset, int n, int k) {
+        int end = offset + n * k;
+        assert isFreeRange(offset, end - offset) : "allocate over used granules at " + offset;
         boolean before = offset > 0 && isFree(offset - 1);
-        boolean after = offset + n < granules && isFree(offset + n);
+        boolean after = end < granules && isFree(end);
         long v = beginChange();
-        setBits(used, offset, offset + n);
-        starts[offset >>> WORD_SHIFT] |= 1L << offset;
+        setBits(used, offset, end);
+        for (int g = offset; g < end; g += n) {
+            starts[g >>> WORD_SHIFT] |= 1L << g;
+        }
         endChange(v);
-        markTouched(offset, n);
-        updateTree(offset, offset + n - 1, true);
-        usedGranules += n;
-        liveChunks++;
+        markTouched(offset, end - offset);
+        updateTree(offset, end - 1, true);
+        usedGranules += end - offset;
+        liveChunks += k;
         freeRuns += (before && after ? 1 : 0) - (before || after ? 0 : 1);
+    }
+
+    /**
+     * @return the free granules from {@code offset} on, up to the next used granule or the
+     *         region's end, counted up to {@code max}: a free run's length, where offset is free
+     */
+    int freeRunFrom(int offset, int max) {
+        int w = offset >>> WORD_SHIFT;
+        long bits = used[w] & (ALL << offset);
+        int limit = Math.min(granules, offset + max);
+        while (bits == 0) {
+            if ((++w << WORD_SHIFT) >= limit) {
+                return limit - offset;
+            }
+            bits = used[w];
+        }
+        return Math.min(limit, (w << WORD_SHIFT) + Long.numberOfTrailingZeros(bits)) - offset;
     }
 
     /**
@@ -463,6 +492,59 @@ final class ChunkMap {
         liveChunks--;
         freeRuns += 1 - (before ? 1 : 0) - (after ? 1 : 0);
         return n;
+    }
+
+    /**
+     * Frees the live chunks that start at {@code offsets[from .. to)}, in ascending order, and
+     * clears their cached marks: the state as many calls of {@link #free} leave, with one pass up
+     * the run tree for all of them, sharing the nodes they have in common.
+     *
+     * @param leaves scratch for the tree's leaves the chunks touch, at least 2 long; when they are
+     *               more, the tree is brought up to date each time it fills
+     * @return the granules freed
+     */
+    int freeChunks(int[] offsets, int from, int to, int[] leaves) {
+        int freed = 0;
+        int count = 0;
+        long v = beginChange();
+        for (int i = from; i < to; i++) {
+            int offset = offsets[i];
+            assert isChunkStart(offset) : "no chunk starts at " + offset;
+            int n = chunkLength(offset);
+            int end = offset + n;
+            boolean before = offset > 0 && isFree(offset - 1);
+            boolean after = end < granules && isFree(end);
+            clearBits(used, offset, end);
+            starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
+            freeRuns += 1 - (before ? 1 : 0) - (after ? 1 : 0);
+            freed += n;
+            int lo = (offset >>> BLOCK_GRANULE_SHIFT) + blocks;
+            int hi = ((end - 1) >>> BLOCK_GRANULE_SHIFT) + blocks;
+            if (count > 0 && lo <= leaves[count - 1]) {
+                lo = leaves[count - 1] + 1;
+            }
+            if (count + hi - lo + 1 > leaves.length) {
+                updateNodes(leaves, count);
+                count = 0;
+            }
+            if (hi - lo + 1 > leaves.length) {
+                updateTree(offset, end - 1, false);
+                continue;
+            }
+            for (int k = lo; k <= hi; k++) {
+                leaves[count++] = k;
+            }
+        }
+        endChange(v);
+        updateNodes(leaves, count);
+        usedGranules -= freed;
+        liveChunks -= to - from;
+        if (cached != null) {
+            for (int i = from; i < to; i++) {
+                unmarkCached(offsets[i]);
+            }
+        }
+        return freed;
     }
 
     /**
@@ -789,6 +871,37 @@ final class ChunkMap {
                 changed |= covered(k - levelStart, span, firstGranule, lastGranule)
                         ? storeUniform(k, span, nowUsed) : pullFromNodes(k, childSpan);
             }
+        }
+    }
+
+    /**
+     * Brings the run tree up to date after the bitmap words under the given leaves changed:
+     * recomputes those leaves, then, level by level, the parents of the nodes that changed.
+     *
+     * @param nodes the leaves (node indices), ascending and distinct; overwritten
+     */
+    private void updateNodes(int[] nodes, int count) {
+        int changed = 0;
+        for (int i = 0; i < count; i++) {
+            if (pullFromBlock(nodes[i])) {
+                nodes[changed++] = nodes[i];
+            }
+        }
+        int childSpan = 1 << BLOCK_GRANULE_SHIFT;
+        while (changed > 0 && nodes[0] > 1) {
+            int level = changed;
+            changed = 0;
+            int last = 0;
+            for (int i = 0; i < level; i++) {
+                int parent = nodes[i] >>> 1;
+                if (parent != last) {
+                    last = parent;
+                    if (pullFromNodes(parent, childSpan)) {
+                        nodes[changed++] = parent;
+                    }
+                }
+            }
+            childSpan <<= 1;
         }
     }
 

@@ -61,6 +61,22 @@ final class KeptMappings {
         return best;
     }
 
+    /**
+     * Finds the smallest kept mapping of at least {@code needed} bytes, however much longer: for a
+     * block that grows by reallocation, which will likely grow into the rest.
+     *
+     * @return its index, or -1
+     */
+    int findAtLeast(long needed) {
+        int best = -1;
+        for (int i = 0; i < count; i++) {
+            if (length[i] >= needed && (best < 0 || length[i] <= length[best])) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     long address(int i) {
         return address[i];
     }

@@ -120,6 +120,14 @@ final class ThreadCache {
         return count[c] == capacity[c];
     }
 
+    /**
+     * @return how many chunks of class c a miss may take from the arena at once: the one asked
+     *         for, and up to half a bin more for the bin (no more than it has room for)
+     */
+    int refillCount(int c) {
+        return 1 + Math.min(capacity[c] / 2, capacity[c] - count[c]);
+    }
+
     /** @return the chunks in bin c */
     int size(int c) {
         return count[c];

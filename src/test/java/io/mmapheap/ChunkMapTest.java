@@ -263,6 +263,80 @@ class ChunkMapTest {
         }
     }
 
+    /**
+     * Runs of chunks placed with allocateChunks and batches freed with freeChunks leave the state
+     * that one allocate or free per chunk leaves in a second map: bitmaps, counters, run tree.
+     * Leaf scratch of 2 and 3 makes batches overflow it and chunks outgrow it.
+     */
+    @Test
+    void batchedPlacementAndFreesMatchOneChunkAtATime() {
+        for (int scratch : new int[] {2, 3, 64}) {
+            SplittableRandom random = new SplittableRandom(scratch);
+            ChunkMap batched = new ChunkMap(5000, 0);
+            ChunkMap single = new ChunkMap(5000, 0);
+            java.util.List<Integer> live = new java.util.ArrayList<>();
+            int[] leaves = new int[scratch];
+            for (int step = 0; step < 4000; step++) {
+                if (live.isEmpty() || random.nextInt(5) < 3) {
+                    int n = 1 + random.nextInt(random.nextBoolean() ? 16 : 1200);
+                    int at = single.findFirst(n);
+                    assertEquals(at, batched.findFirst(n));
+                    if (at < 0) {
+                        continue;
+                    }
+                    int k = Math.max(1, batched.freeRunFrom(at, n * (1 + random.nextInt(8))) / n);
+                    batched.allocateChunks(at, n, k);
+                    for (int i = 0; i < k; i++) {
+                        assertEquals(at + i * n, single.findFirst(n), "chunk " + i + " of the run is single's first fit");
+                        single.allocate(at + i * n, n);
+                        live.add(at + i * n);
+                    }
+                } else {
+                    int count = 1 + random.nextInt(Math.min(live.size(), 12));
+                    int[] offsets = new int[count];
+                    for (int i = 0; i < count; i++) {
+                        offsets[i] = live.remove(random.nextInt(live.size()));
+                    }
+                    java.util.Arrays.sort(offsets);
+                    int freed = 0;
+                    for (int offset : offsets) {
+                        freed += single.free(offset);
+                    }
+                    assertEquals(freed, batched.freeChunks(offsets, 0, count, leaves));
+                }
+                assertSameState(single, batched, "scratch " + scratch + " step " + step);
+            }
+            batched.verify("batched");
+        }
+    }
+
+    @Test
+    void freeRunFromStopsAtTheNextUsedGranuleOrTheCap() {
+        ChunkMap map = new ChunkMap(1000, 0);
+        map.allocate(0, 10);
+        map.allocate(300, 5);
+        assertEquals(290, map.freeRunFrom(10, 1000));
+        assertEquals(100, map.freeRunFrom(10, 100));
+        assertEquals(1, map.freeRunFrom(299, 1000));
+        assertEquals(695, map.freeRunFrom(305, 1000), "up to the region's end");
+    }
+
+    private static void assertSameState(ChunkMap expected, ChunkMap actual, String where) {
+        assertEquals(expected.usedGranules(), actual.usedGranules(), where);
+        assertEquals(expected.liveChunks(), actual.liveChunks(), where);
+        assertEquals(expected.freeRuns(), actual.freeRuns(), where);
+        assertEquals(expected.longestFree(), actual.longestFree(), where);
+        for (int g = 0; g < expected.granules(); g++) {
+            if (expected.isChunkStart(g) != actual.isChunkStart(g) || expected.isFree(g) != actual.isFree(g)) {
+                throw new AssertionError(where + ": granule " + g + " differs");
+            }
+        }
+        for (int n : new int[] {1, 7, 64, 300, 1000}) {
+            assertEquals(expected.findFirst(n), actual.findFirst(n), where + " first fit of " + n);
+        }
+        actual.verify(where);
+    }
+
     @Test
     void verifyNamesEachKindOfCorruption() throws ReflectiveOperationException {
         assertCorruption("free (or padding) but marked as a chunk start", "starts", 0, 1L << 40);

@@ -38,6 +38,8 @@ class ThreadCacheTest {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             long keep = heap.allocate(64);
             long a = heap.allocate(100);
+            // The misses brought more chunks of their classes into the bins: back to the arena with them.
+            heap.trim();
             heap.free(a);
             HeapStats s = heap.stats();
             assertEquals(112, s.cachedBytes(), "100 bytes round to 7 granules");
@@ -114,8 +116,9 @@ class ThreadCacheTest {
             long keep = heap.allocate(64);
             long a = popped(heap, 256);
             assertEquals(a, heap.reallocate(a, 32), "shrunk in place");
+            long cached = heap.stats().cachedBytes();
             heap.free(a);
-            assertEquals(32, heap.stats().cachedBytes(), "cached at its length now, not its class at the pop");
+            assertEquals(cached + 32, heap.stats().cachedBytes(), "cached at its length now, not its class at the pop");
             heap.verify();
             assertEquals(a, heap.allocate(32));
             heap.free(a);
@@ -225,6 +228,55 @@ class ThreadCacheTest {
     }
 
     @Test
+    void aMissBringsTheFollowingChunksOfItsClassIntoTheBinInAddressOrder() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long first = heap.allocate(64);
+            assertEquals(0, heap.stats().cachedBytes(), "a miss that maps memory takes one chunk");
+            long a = heap.allocate(64);
+            assertEquals(first + 64, a);
+            int more = ThreadCache.MAX_CAPACITY / 2;
+            assertEquals(more * 64L, heap.stats().cachedBytes(), "half a bin came with the miss");
+            assertEquals(2, heap.stats().liveChunks());
+            heap.verify();
+            for (int i = 1; i <= more; i++) {
+                assertEquals(a + i * 64L, heap.allocate(64), "where first fit puts chunk " + i);
+            }
+            assertEquals(0, heap.stats().cachedBytes());
+            assertEquals(a + (more + 1) * 64L, heap.allocate(64), "the next miss goes on from there");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aMissTakesNoMoreThanTheFreeRunHoldsAndNeverGrowsTheHeap() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
+            long big = heap.allocate(PAGE - 3 * 64, GRANULE);
+            assertEquals(1, heap.stats().pagesMapped());
+            long a = heap.allocate(64);
+            assertEquals(big + PAGE - 3 * 64, a);
+            assertEquals(2 * 64, heap.stats().cachedBytes(), "the two chunks left in the page, no more");
+            assertEquals(1, heap.stats().pagesMapped());
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aMissSendsOtherBinsBackBeforeItGrowsTheHeap() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
+            long half = heap.allocate(PAGE / 2);
+            long other = heap.allocate(PAGE / 2);
+            heap.free(other);
+            assertEquals(PAGE / 2, heap.stats().cachedBytes());
+            long a = heap.allocate(64);
+            assertEquals(other, a, "the cached half page went back to the arena and served the miss");
+            assertEquals(1, heap.stats().pagesMapped());
+            heap.free(a);
+            heap.free(half);
+            heap.verify();
+        }
+    }
+
+    @Test
     void aFullBinSendsItsOlderHalfBack() {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             int capacity = ThreadCache.MAX_CAPACITY;
@@ -232,6 +284,8 @@ class ThreadCacheTest {
             for (int i = 0; i <= capacity; i++) {
                 chunks.add(heap.allocate(GRANULE));
             }
+            heap.trim();
+            assertEquals(0, heap.stats().cachedBytes());
             for (long c : chunks) {
                 heap.free(c);
             }

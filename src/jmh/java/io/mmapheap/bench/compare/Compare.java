@@ -35,6 +35,8 @@ public final class Compare {
             new Workload("ChurnRound", "2"),
             new Workload("FillRound", "1000"),
             new Workload("TraceRound"),
+            new Workload("TraceRound", "binary"),
+            new Workload("TraceRound", "random"),
             new Workload("TraceRound", "coalescing-bal"),
             new Workload("TraceRound", "realloc-bal"));
 

@@ -98,7 +98,7 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     /**
      * @param on whether each thread keeps a small cache of chunks it freed, by size class, and serves
      *           its requests from it without taking the allocator's lock (glibc's tcache). Requests up
-     *           to 8 KiB are then rounded up to their class (at most 1/8 more); placement is exact
+     *           to 32 KiB are then rounded up to their class (at most 1/8 more); placement is exact
      *           first fit only for requests the cache cannot serve (a cached chunk goes to the next
      *           request of its class), and freed chunks coalesce when they leave the cache. Leak
      *           tracking and automatic trim turn it off. Default: system property {@code mmapheap.threadCache}

@@ -26,7 +26,7 @@ import io.mmapheap.os.NativeMemoryException;
 abstract class ArenaAllocator implements Allocator {
 
     /** The largest request thread caches serve, bytes. */
-    static final long MAX_CACHED_BYTES = 8192;
+    static final long MAX_CACHED_BYTES = 32768;
     /** Slots of {@link #cachesById}; a power of two. */
     private static final int CACHE_SLOTS = 64;
 

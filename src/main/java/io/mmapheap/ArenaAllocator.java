@@ -195,11 +195,11 @@ abstract class ArenaAllocator implements Allocator {
             int r = arena.regionOf(address);
             ChunkMap map = arena.map(r);
             map.enableCaching();
+            int first = arena.offsetIn(r, address);
+            map.markCachedRun(first + n, n, got - 1);
             // Highest first, so that the bin hands the rest out in address order.
             for (int i = got - 1; i > 0; i--) {
-                int offset = arena.offsetIn(r, flushBuffer[i]);
-                map.markCached(offset);
-                cache.push(c, flushBuffer[i], map, offset);
+                cache.push(c, flushBuffer[i], map, first + i * n);
             }
         }
         if (perturb != 0 && !zero) {

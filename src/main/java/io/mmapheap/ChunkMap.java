@@ -539,9 +539,17 @@ final class ChunkMap {
         updateNodes(leaves, count);
         usedGranules -= freed;
         liveChunks -= to - from;
-        if (cached != null) {
-            for (int i = from; i < to; i++) {
-                unmarkCached(offsets[i]);
+        long[] bits = cached;
+        if (bits != null) {
+            // One atomic subtraction per word of marks, as the offsets come in ascending order.
+            int i = from;
+            while (i < to) {
+                int w = offsets[i] >>> WORD_SHIFT;
+                long held = 0;
+                while (i < to && offsets[i] >>> WORD_SHIFT == w) {
+                    held |= 1L << offsets[i++];
+                }
+                WORDS.getAndAdd(bits, w, -held);
             }
         }
         return freed;
@@ -673,6 +681,25 @@ final class ChunkMap {
         }
         long bit = 1L << offset;
         return ((long) WORDS.getAndBitwiseOr(bits, offset >>> WORD_SHIFT, bit) & bit) == 0;
+    }
+
+    /**
+     * Marks the k chunks of n granules from {@code offset} on, which the caller just placed with
+     * {@link #allocateChunks} for a thread cache; one atomic operation per word of marks, as other
+     * threads may be marking other chunks of the same words.
+     */
+    void markCachedRun(int offset, int n, int k) {
+        long[] bits = cached;
+        int end = offset + n * k;
+        int g = offset;
+        while (g < end) {
+            int w = g >>> WORD_SHIFT;
+            long marks = 0;
+            for (; g < end && g >>> WORD_SHIFT == w; g += n) {
+                marks |= 1L << g;
+            }
+            WORDS.getAndBitwiseOr(bits, w, marks);
+        }
     }
 
     /**

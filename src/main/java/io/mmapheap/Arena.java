@@ -462,13 +462,14 @@ final class Arena {
     /**
      * Resizes the live chunk at {@code address} (located before) in place.
      *
+     * @param oldN its length in granules, which the caller read before
      * @param newN granules wanted
      * @return false, changing nothing, if it must grow and the granules after it are not free
      */
-    boolean resizeInPlace(int r, long address, int newN) {
+    boolean resizeInPlace(int r, long address, int oldN, int newN) {
         ChunkMap map = maps[r];
         int offset = offsetIn(r, address);
-        int oldN = map.chunkLength(offset);
+        assert oldN == map.chunkLength(offset) : "chunk at " + offset + " is not " + oldN + " granules";
         if (newN < oldN) {
             map.shrink(offset, oldN, newN);
         } else if (newN > oldN && !map.extend(offset, oldN, newN)) {
@@ -634,8 +635,10 @@ final class Arena {
      * Frees the live chunks at {@code addresses[0 .. count)}, each the start of a chunk in a
      * region, in ascending order: what {@link #free} of each does, with one pass up each region's
      * run tree per group of chunks.
+     *
+     * @param granules the chunks' common length, or 0 if they differ
      */
-    void freeAll(long[] addresses, int count) {
+    void freeAll(long[] addresses, int count, int granules) {
         int i = 0;
         while (i < count) {
             int r = regionOf(addresses[i]);
@@ -645,7 +648,7 @@ final class Arena {
                 batchOffsets[k++] = offsetIn(r, addresses[i++]);
             }
             ChunkMap map = maps[r];
-            usedGranules -= map.freeChunks(batchOffsets, 0, k, batchLeaves);
+            usedGranules -= map.freeChunks(batchOffsets, 0, k, granules, batchLeaves);
             indexOf(r).set(r, map.longestFree());
         }
     }

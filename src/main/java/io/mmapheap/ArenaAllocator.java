@@ -273,12 +273,10 @@ abstract class ArenaAllocator implements Allocator {
             return false;
         }
         ThreadCache cache = cache();
-        for (int c = cache.bins() - 1; c >= 0; c--) {
-            int k = cache.size(c);
-            if (k > 0) {
-                flushBin(cache, c, k);
-                return true;
-            }
+        int c = cache.largestCachedClass();
+        if (c >= 0) {
+            flushBin(cache, c, cache.size(c));
+            return true;
         }
         return reclaimDeadCaches() > 0;
     }
@@ -312,7 +310,7 @@ abstract class ArenaAllocator implements Allocator {
         cache.takeOldest(c, k, flushBuffer);
         // In address order, the chunks of one region are freed with one pass up its run tree.
         Arrays.sort(flushBuffer, 0, k);
-        arena.freeAll(flushBuffer, k);
+        arena.freeAll(flushBuffer, k, classes.granules(c));
     }
 
     /**
@@ -574,7 +572,9 @@ abstract class ArenaAllocator implements Allocator {
         if (newBytes < oldBytes && perturb != 0) {
             RawMemory.fill(address + newBytes, oldBytes - newBytes, (byte) perturb);
         }
-        if (!arena.resizeInPlace(r, address, newN) && !(commitForGrowth(r, address, newN) && arena.resizeInPlace(r, address, newN))) {
+        int oldN = (int) (oldBytes >>> granuleShift);
+        if (!arena.resizeInPlace(r, address, oldN, newN)
+                && !(commitForGrowth(r, address, newN) && arena.resizeInPlace(r, address, oldN, newN))) {
             return false;
         }
         if (newBytes > oldBytes && perturb != 0) {

@@ -499,18 +499,21 @@ final class ChunkMap {
      * clears their cached marks: the state as many calls of {@link #free} leave, with one pass up
      * the run tree for all of them, sharing the nodes they have in common.
      *
+     * @param length the chunks' common length in granules, which the caller knows (a bin's class),
+     *               or 0 to read each chunk's
      * @param leaves scratch for the tree's leaves the chunks touch, at least 2 long; when they are
      *               more, the tree is brought up to date each time it fills
      * @return the granules freed
      */
-    int freeChunks(int[] offsets, int from, int to, int[] leaves) {
+    int freeChunks(int[] offsets, int from, int to, int length, int[] leaves) {
         int freed = 0;
         int count = 0;
         long v = beginChange();
         for (int i = from; i < to; i++) {
             int offset = offsets[i];
             assert isChunkStart(offset) : "no chunk starts at " + offset;
-            int n = chunkLength(offset);
+            assert length == 0 || length == chunkLength(offset) : "chunk at " + offset + " is not " + length + " granules";
+            int n = length > 0 ? length : chunkLength(offset);
             int end = offset + n;
             boolean before = offset > 0 && isFree(offset - 1);
             boolean after = end < granules && isFree(end);

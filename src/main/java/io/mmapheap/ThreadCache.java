@@ -29,6 +29,8 @@ final class ThreadCache {
     /** Bin c occupies slots [first[c], first[c] + capacity[c]) of the entry arrays. */
     private final int[] first;
     private final int[] count;
+    /** No bin above this class holds a chunk: where a search for the largest cached class starts. */
+    private int top = -1;
     private final long[] addresses;
     private final ChunkMap[] maps;
     private final int[] offsets;
@@ -138,8 +140,22 @@ final class ThreadCache {
         return count.length;
     }
 
+    /**
+     * @return the largest class whose bin holds a chunk, or -1 if the cache is empty; lowers the
+     *         bound it starts from past the empty bins it meets, so that a later search skips them
+     */
+    int largestCachedClass() {
+        while (top >= 0 && count[top] == 0) {
+            top--;
+        }
+        return top;
+    }
+
     /** Pushes a chunk the caller marked cached in {@code map}; bin c is not full. */
     void push(int c, long address, ChunkMap map, int offset) {
+        if (c > top) {
+            top = c;
+        }
         int slot = first[c] + count[c]++;
         addresses[slot] = address;
         // A slot mostly meets the same region again: skipping the equal store spares the GC's

@@ -302,7 +302,7 @@ class ChunkMapTest {
                     for (int offset : offsets) {
                         freed += single.free(offset);
                     }
-                    assertEquals(freed, batched.freeChunks(offsets, 0, count, leaves));
+                    assertEquals(freed, batched.freeChunks(offsets, 0, count, 0, leaves));
                 }
                 assertSameState(single, batched, "scratch " + scratch + " step " + step);
             }

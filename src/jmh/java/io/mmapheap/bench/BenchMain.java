@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -28,6 +29,7 @@ import io.mmapheap.trace.LibcTarget;
 import io.mmapheap.trace.Trace;
 import io.mmapheap.trace.TraceFormatException;
 import io.mmapheap.trace.TraceRunner;
+import io.mmapheap.trace.TraceTarget;
 
 /**
  * Runs every benchmark and prints, per workload, ns/op with JMH's error and the ratio to the
@@ -130,22 +132,28 @@ public final class BenchMain {
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.toString().endsWith(".rep")).sorted().collect(Collectors.toList());
         }
+        List<Trace> traces = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                traces.add(Trace.read(file));
+            } catch (TraceFormatException e) {
+                System.out.println("traces: " + e.getMessage());
+            }
+        }
+        Supplier<TraceTarget> heaps = () -> new HeapTarget(ElasticHeap.builder().build());
+        TraceRunner.warmUp(traces, heaps);
+        TraceRunner.warmUp(traces, LibcTarget::new);
         int ops = 0;
         double mine = 0;
         double libc = 0;
         double util = 0;
-        for (Path file : files) {
-            try {
-                Trace t = Trace.read(file);
-                TraceRunner.Result m = TraceRunner.run(t, () -> new HeapTarget(ElasticHeap.builder().build()), 16, TRACE_RUNS);
-                TraceRunner.Result l = TraceRunner.run(t, LibcTarget::new, 16, TRACE_RUNS);
-                ops += m.ops();
-                mine += m.seconds();
-                libc += l.seconds();
-                util += m.utilization();
-            } catch (TraceFormatException e) {
-                System.out.println("traces: " + e.getMessage());
-            }
+        for (Trace t : traces) {
+            TraceRunner.Result m = TraceRunner.run(t, heaps, 16, TRACE_RUNS);
+            TraceRunner.Result l = TraceRunner.run(t, LibcTarget::new, 16, TRACE_RUNS);
+            ops += m.ops();
+            mine += m.seconds();
+            libc += l.seconds();
+            util += m.utilization();
         }
         System.out.printf("%ntraces (%d files, %d ops): mmapheap %.0f Kops/s, libc %.0f Kops/s, ratio %.2f "
                         + "(above 1: mmapheap faster); mmapheap average utilization %.1f%%%n",

@@ -69,27 +69,30 @@ final class TraceCommand implements Command {
         out.printf("mmapheap: ElasticHeap granule %d, growthPages %d, largeThreshold %d; libc: glibc malloc via Unsafe.%n",
                 granule, growthPages, largeThreshold);
         out.printf("util = peak payload / peak bytes mapped on a fresh heap (unknown for libc); secs = one replay in the best of %d%n"
-                + "runs of >= %,d ops each, after %,d ops of warm-up; each subject keeps one heap across its runs, as a process does.%n",
-                runs, TraceRunner.TIMED_OPS, TraceRunner.WARMUP_OPS);
+                + "runs of >= %,d ops each, after %,d ops of warm-up (and a sweep of %,d over all traces before the first);%n"
+                + "each subject keeps one heap across its runs, as a process does.%n",
+                runs, TraceRunner.TIMED_OPS, TraceRunner.WARMUP_OPS, TraceRunner.SWEEP_OPS);
         out.printf("%-20s | %5s %6s %7s %9s %8s | %5s %7s %9s %8s | %6s%n",
                 "trace", "valid", "util", "ops", "secs", "Kops", "valid", "ops", "secs", "Kops", "ratio");
         List<TraceRunner.Result> mine = new ArrayList<>();
         List<TraceRunner.Result> theirs = new ArrayList<>();
         int errors = 0;
+        List<Trace> traces = new ArrayList<>();
         for (Path file : files) {
-            Trace trace;
             try {
-                trace = Trace.read(file);
+                traces.add(Trace.read(file));
             } catch (TraceFormatException e) {
                 out.println("trace: error at " + e.getMessage() + " (skipped)");
                 errors++;
-                continue;
             } catch (IOException e) {
                 out.println("trace: cannot read " + file + ": " + e.getMessage() + " (skipped)");
                 errors++;
-                continue;
             }
-            Supplier<TraceTarget> heapTargets = () -> new HeapTarget(heaps.get());
+        }
+        Supplier<TraceTarget> heapTargets = () -> new HeapTarget(heaps.get());
+        TraceRunner.warmUp(traces, heapTargets);
+        TraceRunner.warmUp(traces, LibcTarget::new);
+        for (Trace trace : traces) {
             TraceRunner.Result m = TraceRunner.run(trace, heapTargets, granule, runs);
             TraceRunner.Result l = TraceRunner.run(trace, LibcTarget::new, LIBC_ALIGNMENT, runs);
             mine.add(m);

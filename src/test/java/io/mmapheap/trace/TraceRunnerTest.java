@@ -47,6 +47,53 @@ class TraceRunnerTest {
         }
     }
 
+    /** Warm-up replays every trace on a fresh target of its own for at least the operations asked, and leaves each empty. */
+    @Test
+    void warmUpReplaysEveryTraceOnAFreshTargetForTheOperationsAsked() throws Exception {
+        Trace small = Trace.parse("small.rep", List.of("1", "2", "3", "1", "a 0 64", "a 1 100", "f 0"));
+        Trace other = Trace.parse("other.rep", List.of("1", "1", "2", "1", "a 0 8", "f 0"));
+        List<long[]> counts = new java.util.ArrayList<>();
+        TraceRunner.warmUp(List.of(small, other), () -> {
+            long[] count = new long[1];
+            counts.add(count);
+            HeapTarget heap = new HeapTarget(ElasticHeap.builder().build());
+            return new TraceTarget() {
+                public long allocate(long size) {
+                    count[0]++;
+                    return heap.allocate(size);
+                }
+
+                public long reallocate(long address, long size) {
+                    count[0]++;
+                    return heap.reallocate(address, size);
+                }
+
+                public void free(long address) {
+                    count[0]++;
+                    heap.free(address);
+                }
+
+                public boolean owns(long address, long size) {
+                    return heap.owns(address, size);
+                }
+
+                public long peakBytesMapped() {
+                    return heap.peakBytesMapped();
+                }
+
+                public void close() {
+                    assertEquals(0, heap.heap().stats().liveChunks(), "every replay ends empty");
+                    heap.close();
+                }
+            };
+        }, 10);
+        assertEquals(2, counts.size(), "one fresh target per trace");
+        // small: 3 operations and the block it leaves live, 4 replays for 10 operations; other: 2 operations, 5 replays.
+        assertEquals(4 * 4, counts.get(0)[0]);
+        assertEquals(5 * 2, counts.get(1)[0]);
+        assertThrows(IllegalArgumentException.class, () -> TraceRunner.warmUp(List.of(small), LibcTarget::new, -1));
+    }
+
     @Test
     void aGeneratedTraceWithReallocsIsValidAndMeasured() throws Exception {
         java.util.SplittableRandom random = new java.util.SplittableRandom(17);

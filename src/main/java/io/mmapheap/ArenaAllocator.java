@@ -641,17 +641,8 @@ abstract class ArenaAllocator implements Allocator {
                 return false;
             }
         }
-        if (cache.isFull(c) || !map.cachingEnabled()) {
-            if (map.isCached(offset)) {
-                // A second free: the lock path reports it, and the cache stays as it was.
-                return false;
-            }
-            makeRoom(cache, c, map);
-            // The map may have changed while this thread waited for the lock: read the chunk again.
-            v = map.stableVersion();
-            if (v < 0 || classes.exactClass(map.racyChunkLength(offset, classes.largest())) != c || !map.unchangedSince(v)) {
-                return false;
-            }
+        if ((cache.isFull(c) || !map.cachingEnabled()) && (v = makeRoomFor(cache, c, map, offset)) < 0) {
+            return false;
         }
         // The mark claims the chunk; a free under the lock claims it the same way before changing
         // the map. If the map changed since the length was read, another free may have come first:
@@ -668,6 +659,27 @@ abstract class ArenaAllocator implements Allocator {
         }
         cache.push(c, address, map, offset);
         return true;
+    }
+
+    /**
+     * A cached free whose bin is full or whose region does not cache yet: unless the chunk waits in
+     * a cache already (a second free, which the lock path reports, the cache staying as it was),
+     * makes room under the lock and reads the chunk again, as the map may have changed while this
+     * thread waited for the lock. Apart from {@link #cacheFree} so that the fast path stays small
+     * enough for the compiler to inline.
+     *
+     * @return the map's version for the rest of the free, or -1 if the lock path must take over
+     */
+    private long makeRoomFor(ThreadCache cache, int c, ChunkMap map, int offset) {
+        if (map.isCached(offset)) {
+            return -1;
+        }
+        makeRoom(cache, c, map);
+        long v = map.stableVersion();
+        if (v < 0 || classes.exactClass(map.racyChunkLength(offset, classes.largest())) != c || !map.unchangedSince(v)) {
+            return -1;
+        }
+        return v;
     }
 
     /**

@@ -644,19 +644,19 @@ final class ChunkMap {
         }
         // Granules after offset that end the chunk: another chunk's start or a free granule.
         long stop = (s | ~u) & (-2L << offset);
-        int base = w << WORD_SHIFT;
-        while (stop == 0) {
-            base += WORD_BITS;
-            if (base >= granules) {
-                return granules - offset <= max ? granules - offset : -1;
-            }
-            if (base - offset > max) {
-                return -1;
-            }
-            w++;
-            stop = starts[w] | ~used[w];
+        if (stop == 0) {
+            // Past the word of offset: one test per word up to the word max granules on, so that a
+            // chunk longer than any class costs a short loop, not a walk with a test per bound.
+            int last = Math.min((offset + max) >>> WORD_SHIFT, words - 1);
+            do {
+                if (++w > last) {
+                    int toEnd = granules - offset;
+                    return last == words - 1 && toEnd <= max ? toEnd : -1;
+                }
+                stop = starts[w] | ~used[w];
+            } while (stop == 0);
         }
-        int n = base + Long.numberOfTrailingZeros(stop) - offset;
+        int n = (w << WORD_SHIFT) + Long.numberOfTrailingZeros(stop) - offset;
         return n <= max ? n : -1;
     }
 

@@ -178,12 +178,20 @@ abstract class ArenaAllocator implements Allocator {
      * class for the bin, taken in one step of the lock and one tree update. A run of misses of one
      * class (a burst of allocations) then takes the lock once per refill, not once per chunk; the
      * chunks are where as many first-fit allocations would have put them, and a refill never
-     * grows the heap: the cache's other bins go back first, as before any growth.
+     * grows the heap. With no free run that fits, the front of a longer cached chunk serves the
+     * miss ({@link #splitCached}); failing that, the cache's other bins go back first, as before
+     * any growth.
      */
     private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
         ensureOpen();
         int n = classes.granules(c);
         int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer);
+        if (got == 0) {
+            long split = splitCached(cache, c, zero);
+            if (split != 0) {
+                return split;
+            }
+        }
         while (got == 0 && reclaimSome()) {
             got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer);
         }
@@ -206,6 +214,37 @@ abstract class ArenaAllocator implements Allocator {
             RawMemory.fill(address, (long) n << granuleShift, (byte) ~perturb);
         }
         peakInUse = Math.max(peakInUse, bytesInUse());
+        return address;
+    }
+
+    /**
+     * A miss that finds no free run: before any chunk goes back to the arena, the front of the
+     * smallest longer chunk in the calling thread's cache serves it, if the rest is a class's length
+     * and its bin has room. The rest waits in that bin as a chunk of its own: only a chunk start is
+     * set, so the run tree and the region index stay as they are. Under the lock.
+     *
+     * @return the chunk, or 0 if the cache holds no such longer chunk
+     */
+    private long splitCached(ThreadCache cache, int c, boolean zero) {
+        int d = cache.smallestCachedClassAbove(c);
+        if (d < 0) {
+            return 0;
+        }
+        int n = classes.granules(c);
+        int e = classes.exactClass(classes.granules(d) - n);
+        if (e < 0 || cache.isFull(e)) {
+            return 0;
+        }
+        long address = cache.pop(d);
+        int r = arena.regionOf(address);
+        ChunkMap map = arena.map(r);
+        int rest = arena.offsetIn(r, address) + n;
+        map.split(rest - n, n);
+        map.markCached(rest);
+        cache.push(e, address + ((long) n << granuleShift), map, rest);
+        if (zero || perturb != 0) {
+            RawMemory.fill(address, (long) n << granuleShift, zero ? 0 : (byte) ~perturb);
+        }
         return address;
     }
 

@@ -559,6 +559,20 @@ final class ChunkMap {
     }
 
     /**
+     * Splits the live chunk at {@code offset}, longer than {@code n} granules, into a live chunk of
+     * n and a live chunk of the rest after it. No granule changes between used and free, so the
+     * run tree stays as it is.
+     */
+    void split(int offset, int n) {
+        assert isChunkStart(offset) && chunkLength(offset) > n : "no chunk longer than " + n + " at " + offset;
+        int at = offset + n;
+        long v = beginChange();
+        starts[at >>> WORD_SHIFT] |= 1L << at;
+        endChange(v);
+        liveChunks++;
+    }
+
+    /**
      * Shrinks the live chunk at {@code offset} from {@code oldN} to {@code newN} granules in place;
      * the tail becomes free and joins a free run after it.
      */

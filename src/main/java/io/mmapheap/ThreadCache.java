@@ -151,6 +151,17 @@ final class ThreadCache {
         return top;
     }
 
+    /** @return the smallest class above c whose bin holds a chunk, or -1 */
+    int smallestCachedClassAbove(int c) {
+        int last = largestCachedClass();
+        for (int d = c + 1; d <= last; d++) {
+            if (count[d] > 0) {
+                return d;
+            }
+        }
+        return -1;
+    }
+
     /** Pushes a chunk the caller marked cached in {@code map}; bin c is not full. */
     void push(int c, long address, ChunkMap map, int offset) {
         if (c > top) {

@@ -311,6 +311,27 @@ class ChunkMapTest {
     }
 
     @Test
+    void splitMakesTwoLiveChunksAndLeavesTheFreeRunsAlone() {
+        ChunkMap map = new ChunkMap(1024, 0);
+        map.allocate(0, 100);
+        map.allocate(100, 40);
+        int longest = map.longestFree();
+        int runs = map.freeRuns();
+        map.split(0, 30);
+        assertEquals(30, map.chunkLength(0));
+        assertEquals(70, map.chunkLength(30));
+        assertEquals(3, map.liveChunks());
+        assertEquals(140, map.usedGranules());
+        assertEquals(longest, map.longestFree());
+        assertEquals(runs, map.freeRuns());
+        assertEquals(140, map.findFirst(1), "no granule became free");
+        map.verify("split");
+        assertEquals(70, map.free(30));
+        assertEquals(30, map.findFirst(70), "the back half frees on its own");
+        map.verify("after the free");
+    }
+
+    @Test
     void freeRunFromStopsAtTheNextUsedGranuleOrTheCap() {
         ChunkMap map = new ChunkMap(1000, 0);
         map.allocate(0, 10);

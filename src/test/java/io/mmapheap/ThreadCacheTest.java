@@ -261,12 +261,36 @@ class ThreadCacheTest {
     }
 
     @Test
+    void aMissWithNoFreeRunTakesTheFrontOfTheSmallestLongerCachedChunk() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
+            long x = heap.allocate(PAGE / 4);
+            long y = heap.allocate(PAGE / 4);
+            long z = heap.allocate(PAGE / 2);
+            assertEquals(List.of(x + PAGE / 4, x + PAGE / 2), List.of(y, z), "the page holds x, y and z");
+            heap.free(y);
+            heap.free(z);
+            long liveBefore = heap.stats().liveChunks();
+            long a = heap.allocate(PAGE / 8);
+            assertEquals(y, a, "the front of the quarter page, not of the half page that sending bins back would free");
+            HeapStats s = heap.stats();
+            assertEquals(PAGE / 8 + PAGE / 2, s.cachedBytes(), "the back of y waits in the eighth-page bin, z in its own");
+            assertEquals(liveBefore + 1, s.liveChunks());
+            assertEquals(1, s.pagesMapped(), "nothing was mapped");
+            heap.verify();
+            assertEquals(y + PAGE / 8, heap.allocate(PAGE / 8), "the back of y serves the next request of its class");
+            heap.free(x);
+            heap.verify();
+        }
+    }
+
+    @Test
     void aMissSendsOtherBinsBackBeforeItGrowsTheHeap() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
             long half = heap.allocate(PAGE / 2);
             long other = heap.allocate(PAGE / 2);
             heap.free(other);
             assertEquals(PAGE / 2, heap.stats().cachedBytes());
+            // 64 bytes from a half page would leave 1984, no class's length: the half page goes back instead.
             long a = heap.allocate(64);
             assertEquals(other, a, "the cached half page went back to the arena and served the miss");
             assertEquals(1, heap.stats().pagesMapped());

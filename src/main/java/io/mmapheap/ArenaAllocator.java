@@ -52,7 +52,7 @@ abstract class ArenaAllocator implements Allocator {
     /** Every thread's cache, so that ended threads' chunks can be taken back; under the lock. */
     private final List<ThreadCache> cacheRegistry = new ArrayList<>();
     /** Addresses taken out of a bin, freed under the lock. */
-    private final long[] flushBuffer = new long[ThreadCache.MAX_CAPACITY];
+    private final long[] flushBuffer = new long[ThreadCache.CAPACITY];
     private final AddressMap dedicated = new AddressMap();
     /** Live checked views by address; empty unless {@link #allocateBlock} is used. */
     private final Map<Long, MemoryBlock> blocks = new HashMap<>();
@@ -268,7 +268,7 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     private ThreadCache newCache() {
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, granuleShift, arena.blockShift());
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, arena.blockShift());
         synchronized (this) {
             // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
             reclaimDeadCaches();

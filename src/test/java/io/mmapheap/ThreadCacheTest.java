@@ -234,7 +234,7 @@ class ThreadCacheTest {
             assertEquals(0, heap.stats().cachedBytes(), "a miss that maps memory takes one chunk");
             long a = heap.allocate(64);
             assertEquals(first + 64, a);
-            int more = ThreadCache.MAX_CAPACITY / 2;
+            int more = ThreadCache.CAPACITY / 2;
             assertEquals(more * 64L, heap.stats().cachedBytes(), "half a bin came with the miss");
             assertEquals(2, heap.stats().liveChunks());
             heap.verify();
@@ -303,7 +303,7 @@ class ThreadCacheTest {
     @Test
     void theLargestCachedClassFollowsPushesPopsAndFlushes() {
         SizeClasses classes = new SizeClasses(64);
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, 4, 20);
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, 20);
         ChunkMap map = new ChunkMap(4096, 8);
         map.enableCaching();
         assertEquals(-1, cache.largestCachedClass());
@@ -325,7 +325,7 @@ class ThreadCacheTest {
     @Test
     void aFullBinSendsItsOlderHalfBack() {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            int capacity = ThreadCache.MAX_CAPACITY;
+            int capacity = ThreadCache.CAPACITY;
             List<Long> chunks = new ArrayList<>();
             for (int i = 0; i <= capacity; i++) {
                 chunks.add(heap.allocate(GRANULE));

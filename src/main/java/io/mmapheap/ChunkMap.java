@@ -14,6 +14,8 @@ import java.lang.invoke.VarHandle;
  *
  *   used[w]    1 = granule belongs to a live chunk (or is padding past the region's end)
  *   starts[w]  1 = a live chunk starts at this granule
+ *   stops[i]   bit j = 1: word 64i+j of the bitmaps holds a chunk start or a free granule,
+ *              so a chunk's length is found in one read per 64 words, not one per word
  *
  *   chunk at s:  starts(s) = 1, used(s .. e-1) = 1, and e is the first granule after s
  *                that is free, starts another chunk, or is the region's end
@@ -33,7 +35,7 @@ import java.lang.invoke.VarHandle;
  * </pre>
  * A leaf is computed from its block's 8 words, an inner node from its two children. An update
  * stops climbing at the first level where no node changed.
- * Memory: 2 bits per granule plus 24 bytes per 512 granules, of the region's reserved length (the
+ * Memory: 2 bits per granule, 1 bit per 64 granules, plus 24 bytes per 512 granules, of the region's reserved length (the
  * tree over blocks, not words, is what keeps a thread-cached region within 3% at granule 16). A
  * region may be committed (readable and writable) only up to a point, past which its granules are
  * padding until {@link #commit} moves the end up.
@@ -93,6 +95,8 @@ final class ChunkMap {
     private final int blocks;
     private final long[] used;
     private final long[] starts;
+    /** Bit w = 1 iff {@code starts[w] | ~used[w]} is not 0; kept by every change of the two. */
+    private final long[] stops;
     private final int[] prefix;
     private final int[] suffix;
     private final int[] longest;
@@ -147,6 +151,7 @@ final class ChunkMap {
         int wordCount = blocks << BLOCK_SHIFT;
         this.used = new long[wordCount];
         this.starts = new long[wordCount];
+        this.stops = new long[wordsFor(wordCount)];
         this.prefix = new int[2 * blocks];
         this.suffix = new int[2 * blocks];
         this.longest = new int[2 * blocks];
@@ -157,6 +162,9 @@ final class ChunkMap {
         }
         for (int w = words; w < wordCount; w++) {
             used[w] = ALL;
+        }
+        for (int w = 0; w < wordCount; w++) {
+            restop(w);
         }
         for (int k = 2 * blocks - 1; k >= 1; k--) {
             pull(k);
@@ -218,6 +226,9 @@ final class ChunkMap {
         } else {
             setBits(used, from, to);
         }
+        for (int w = from >>> WORD_SHIFT; w <= (to - 1) >>> WORD_SHIFT; w++) {
+            restop(w);
+        }
         granules = newGranules;
         words = wordsFor(newGranules);
         endChange(v);
@@ -270,7 +281,7 @@ final class ChunkMap {
     /** @return bytes of Java heap this map occupies (arrays only) */
     long metadataBytes() {
         long cachedBytes = cachingEnabled() ? (long) used.length * Long.BYTES : 0;
-        return 2L * used.length * Long.BYTES + 3L * prefix.length * Integer.BYTES + (long) touched.length * Long.BYTES + cachedBytes;
+        return (2L * used.length + stops.length) * Long.BYTES + 3L * prefix.length * Integer.BYTES + (long) touched.length * Long.BYTES + cachedBytes;
     }
 
     /** @return the region's committed length in pages */
@@ -445,9 +456,14 @@ final class ChunkMap {
         boolean after = end < granules && isFree(end);
         long v = beginChange();
         setBits(used, offset, end);
+        int lastWord = (end - 1) >>> WORD_SHIFT;
+        // Every word from the first on now holds only used granules, but those that hold a start.
+        clearBits(stops, offset >>> WORD_SHIFT, lastWord + 1);
         for (int g = offset; g < end; g += n) {
             starts[g >>> WORD_SHIFT] |= 1L << g;
+            stops[g >>> (2 * WORD_SHIFT)] |= 1L << (g >>> WORD_SHIFT);
         }
+        restop(lastWord);
         endChange(v);
         markTouched(offset, end - offset);
         updateTree(offset, end - 1, true);
@@ -486,6 +502,7 @@ final class ChunkMap {
         long v = beginChange();
         clearBits(used, offset, offset + n);
         starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
+        setBits(stops, offset >>> WORD_SHIFT, ((offset + n - 1) >>> WORD_SHIFT) + 1);
         endChange(v);
         updateTree(offset, offset + n - 1, false);
         usedGranules -= n;
@@ -519,6 +536,7 @@ final class ChunkMap {
             boolean after = end < granules && isFree(end);
             clearBits(used, offset, end);
             starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
+            setBits(stops, offset >>> WORD_SHIFT, ((end - 1) >>> WORD_SHIFT) + 1);
             freeRuns += 1 - (before ? 1 : 0) - (after ? 1 : 0);
             freed += n;
             int lo = (offset >>> BLOCK_GRANULE_SHIFT) + blocks;
@@ -568,6 +586,7 @@ final class ChunkMap {
         int at = offset + n;
         long v = beginChange();
         starts[at >>> WORD_SHIFT] |= 1L << at;
+        stops[at >>> (2 * WORD_SHIFT)] |= 1L << (at >>> WORD_SHIFT);
         endChange(v);
         liveChunks++;
     }
@@ -582,6 +601,7 @@ final class ChunkMap {
         boolean after = end < granules && isFree(end);
         long v = beginChange();
         clearBits(used, offset + newN, end);
+        setBits(stops, (offset + newN) >>> WORD_SHIFT, ((end - 1) >>> WORD_SHIFT) + 1);
         endChange(v);
         updateTree(offset + newN, end - 1, false);
         usedGranules -= oldN - newN;
@@ -602,6 +622,13 @@ final class ChunkMap {
         boolean runLeft = newEnd < granules && isFree(newEnd);
         long v = beginChange();
         setBits(used, end, newEnd);
+        int firstWord = end >>> WORD_SHIFT;
+        int lastWord = (newEnd - 1) >>> WORD_SHIFT;
+        if (lastWord > firstWord + 1) {
+            clearBits(stops, firstWord + 1, lastWord);
+        }
+        restop(firstWord);
+        restop(lastWord);
         endChange(v);
         markTouched(end, newN - oldN);
         updateTree(end, newEnd - 1, true);
@@ -659,16 +686,18 @@ final class ChunkMap {
         // Granules after offset that end the chunk: another chunk's start or a free granule.
         long stop = (s | ~u) & (-2L << offset);
         if (stop == 0) {
-            // Past the word of offset: one test per word up to the word max granules on, so that a
-            // chunk longer than any class costs a short loop, not a walk with a test per bound.
+            // Past the word of offset, only words up to the one max granules on matter.
             int last = Math.min((offset + max) >>> WORD_SHIFT, words - 1);
-            do {
-                if (++w > last) {
-                    int toEnd = granules - offset;
-                    return last == words - 1 && toEnd <= max ? toEnd : -1;
-                }
-                stop = starts[w] | ~used[w];
-            } while (stop == 0);
+            w = w < last ? nextStopWord(w + 1, last) : last + 1;
+            if (w > last) {
+                int toEnd = granules - offset;
+                return last == words - 1 && toEnd <= max ? toEnd : -1;
+            }
+            stop = starts[w] | ~used[w];
+            if (stop == 0) {
+                // A summary bit read in the middle of a change: the caller's version check fails.
+                return -1;
+            }
         }
         int n = (w << WORD_SHIFT) + Long.numberOfTrailingZeros(stop) - offset;
         return n <= max ? n : -1;
@@ -792,18 +821,42 @@ final class ChunkMap {
         if (g >= granules) {
             return granules - offset;
         }
-        long mask = ALL << g;
-        while (true) {
-            long stop = (starts[w] | ~used[w]) & mask;
-            if (stop != 0) {
-                int end = (w << WORD_SHIFT) + Long.numberOfTrailingZeros(stop);
-                return Math.min(end, granules) - offset;
-            }
-            w++;
+        long stop = (starts[w] | ~used[w]) & (ALL << g);
+        if (stop == 0) {
+            w = w + 1 < words ? nextStopWord(w + 1, words - 1) : words;
             if (w >= words) {
                 return granules - offset;
             }
-            mask = ALL;
+            stop = starts[w] | ~used[w];
+        }
+        int end = (w << WORD_SHIFT) + Long.numberOfTrailingZeros(stop);
+        return Math.min(end, granules) - offset;
+    }
+
+    /**
+     * @return the first word in [from, last] that holds a chunk start or a free granule, by the
+     *         summary bits, or last + 1 if none does
+     */
+    private int nextStopWord(int from, int last) {
+        int i = from >>> WORD_SHIFT;
+        int lastIndex = last >>> WORD_SHIFT;
+        long marks = stops[i] & (ALL << from);
+        while (marks == 0) {
+            if (++i > lastIndex) {
+                return last + 1;
+            }
+            marks = stops[i];
+        }
+        return Math.min(last + 1, (i << WORD_SHIFT) + Long.numberOfTrailingZeros(marks));
+    }
+
+    /** Sets word w's summary bit from the bitmaps. */
+    private void restop(int w) {
+        long bit = 1L << w;
+        if ((starts[w] | ~used[w]) != 0) {
+            stops[w >>> WORD_SHIFT] |= bit;
+        } else {
+            stops[w >>> WORD_SHIFT] &= ~bit;
         }
     }
 
@@ -855,6 +908,12 @@ final class ChunkMap {
         for (int w = words; w < used.length; w++) {
             if (used[w] != ALL || starts[w] != 0) {
                 throw broken(where, "padding word " + w + " is not fully used");
+            }
+        }
+        for (int w = 0; w < used.length; w++) {
+            boolean holdsStop = (starts[w] | ~used[w]) != 0;
+            if (holdsStop != ((stops[w >>> WORD_SHIFT] & (1L << w)) != 0)) {
+                throw broken(where, "word " + w + (holdsStop ? " holds" : " holds no") + " chunk start or free granule, but its summary bit says otherwise");
             }
         }
         if (countedUsed != usedGranules || countedChunks != liveChunks || countedRuns != freeRuns) {

@@ -54,20 +54,58 @@ class ChunkMapTest {
     /** The lock-free length read agrees with the locked one for every granule of a seeded random map. */
     @Test
     void racyChunkLengthAgreesWithChunkLength() {
-        SplittableRandom random = new SplittableRandom(11);
-        ChunkMap map = new ChunkMap(1000, 0);
+        checkChunkLengths(new ChunkMap(1000, 0), 200, 3000, 11);
+    }
+
+    /** Chunks that span many summary words (64 bitmap words each) and every kind of change. */
+    @Test
+    void chunkLengthsStayRightAcrossSummaryWords() {
+        checkChunkLengths(new ChunkMap(20480, 0), 5000, 1500, 12);
+    }
+
+    /**
+     * Random allocations (single and batched), frees, splits, shrinks and extensions; after each,
+     * the lock-free and the locked length of every granule agree and verify() passes.
+     */
+    private static void checkChunkLengths(ChunkMap map, int longest, int steps, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
         java.util.List<Integer> live = new java.util.ArrayList<>();
-        for (int step = 0; step < 3000; step++) {
-            if (!live.isEmpty() && random.nextInt(3) == 0) {
+        int[] leaves = new int[8];
+        for (int step = 0; step < steps; step++) {
+            int op = random.nextInt(6);
+            if (!live.isEmpty() && op == 0) {
                 map.free(live.remove(random.nextInt(live.size())));
+            } else if (!live.isEmpty() && op == 1) {
+                int offset = live.remove(random.nextInt(live.size()));
+                map.freeChunks(new int[] {offset}, 0, 1, 0, leaves);
+            } else if (!live.isEmpty() && op == 2) {
+                int offset = live.get(random.nextInt(live.size()));
+                int n = map.chunkLength(offset);
+                if (n > 1) {
+                    if (random.nextBoolean()) {
+                        int at = 1 + random.nextInt(n - 1);
+                        map.split(offset, at);
+                        live.add(offset + at);
+                    } else {
+                        map.shrink(offset, n, 1 + random.nextInt(n - 1));
+                    }
+                }
+            } else if (!live.isEmpty() && op == 3) {
+                int offset = live.get(random.nextInt(live.size()));
+                int n = map.chunkLength(offset);
+                map.extend(offset, n, n + 1 + random.nextInt(longest));
             } else {
-                int n = 1 + random.nextInt(random.nextBoolean() ? 8 : 200);
-                int at = map.findFirst(n);
+                int n = 1 + random.nextInt(random.nextBoolean() ? 8 : longest);
+                int k = op == 4 ? 1 + random.nextInt(4) : 1;
+                int at = map.findFirst(n * k);
                 if (at >= 0) {
-                    map.allocate(at, n);
-                    live.add(at);
+                    map.allocateChunks(at, n, k);
+                    for (int i = 0; i < k; i++) {
+                        live.add(at + i * n);
+                    }
                 }
             }
+            map.verify("step " + step);
             for (int g = 0; g < map.granules(); g++) {
                 int expected = map.isChunkStart(g) ? map.chunkLength(g) : -1;
                 assertEquals(expected, map.racyChunkLength(g, map.granules()), "granule " + g + " at step " + step);
@@ -364,6 +402,7 @@ class ChunkMapTest {
         assertCorruption("belongs to no chunk", "used", 0, 1L << 40 | 1L << 41);
         assertCorruption("used granule 64 belongs to no chunk", "used", 1, 1L);
         assertCorruption("belongs to no chunk", "starts", 0, 0);
+        assertCorruption("summary bit says otherwise", "stops", 0, 0);
     }
 
     /** Builds a map with one chunk at 0..3, overwrites word {@code word} of {@code array}, expects {@code message}. */

@@ -2,14 +2,17 @@ package io.mmapheap;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.lang3.Validate;
 
 /**
  * Several independent {@link ElasticHeap}s ("arenas") behind one {@link Allocator}, for programs
- * where several threads allocate at once. A thread allocates from arena {@code threadId % arenas},
- * so threads mostly work on their own metadata and lock; any thread may free any chunk (the
- * arena that holds the address is found by asking the caller's arena first, then the others).
+ * where several threads allocate at once. Threads are given arenas in turn, on their first call
+ * (the first thread arena 0, the next arena 1, ..., wrapping around), so that up to {@code arenas}
+ * threads each work on metadata and a lock of their own whatever their thread ids; any thread may
+ * free any chunk (the arena that holds the address is found by asking the caller's arena first,
+ * then the others).
  *
  * <p>Why arenas and not a cheaper lock: with one heap shared by two threads, each operation moves
  * the heap's metadata between the cores' caches, and that, not the lock, is the cost (a spin lock
@@ -19,7 +22,29 @@ import org.apache.commons.lang3.Validate;
  */
 public final class StripedHeap implements Allocator {
 
+    /** Slots of the table of threads' arenas; a power of two. */
+    private static final int HOME_SLOTS = 64;
+
     private final ElasticHeap[] arenas;
+    private final AtomicInteger nextHome = new AtomicInteger();
+    private final ThreadLocal<Home> homes = ThreadLocal.withInitial(this::newHome);
+    /**
+     * The threads' arenas filed by thread id, read and written without a lock: a ThreadLocal lookup
+     * on every call would cost about as much as a cached allocation. A slot holding another thread's
+     * entry (ids that collide) sends the caller to the ThreadLocal, which then takes the slot over.
+     */
+    private final Home[] homesById = new Home[HOME_SLOTS];
+
+    /** A thread and the arena it was given; immutable, so a racy read of a slot sees a whole one. */
+    private static final class Home {
+        final Thread owner;
+        final int arena;
+
+        Home(Thread owner, int arena) {
+            this.owner = owner;
+            this.arena = arena;
+        }
+    }
 
     private StripedHeap(ElasticHeap[] arenas) {
         this.arenas = arenas;
@@ -45,8 +70,20 @@ public final class StripedHeap implements Allocator {
         return arenas.length;
     }
 
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+, the baseline is 17
     private int home() {
-        return (int) Math.floorMod(Thread.currentThread().getId(), (long) arenas.length);
+        Thread me = Thread.currentThread();
+        int slot = (int) me.getId() & (HOME_SLOTS - 1);
+        Home filed = homesById[slot];
+        if (filed == null || filed.owner != me) {
+            filed = homes.get();
+            homesById[slot] = filed;
+        }
+        return filed.arena;
+    }
+
+    private Home newHome() {
+        return new Home(Thread.currentThread(), Math.floorMod(nextHome.getAndIncrement(), arenas.length));
     }
 
     private ElasticHeap mine() {

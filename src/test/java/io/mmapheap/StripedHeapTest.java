@@ -2,7 +2,6 @@ package io.mmapheap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,17 +32,35 @@ class StripedHeapTest {
     }
 
     @Test
-    void eachThreadAllocatesFromItsOwnArena() throws InterruptedException {
-        try (StripedHeap heap = StripedHeap.of(2, ElasticHeap.builder())) {
-            heap.allocate(16);
-            Thread other = new Thread(() -> heap.allocate(16));
-            other.start();
-            other.join();
+    void threadsAreGivenTheArenasInTurnWhateverTheirIds() throws InterruptedException {
+        int arenas = 4;
+        try (StripedHeap heap = StripedHeap.of(arenas, ElasticHeap.builder())) {
+            // Each arena maps a region of its own at its first allocation: one region per thread
+            // means no two of these threads were given the same arena, though all their ids are
+            // equal modulo the arenas.
+            for (int t = 0; t < arenas; t++) {
+                Thread thread = threadWithIdDivisibleBy(arenas, () -> heap.allocate(16));
+                thread.start();
+                thread.join();
+                assertEquals(t + 1, heap.stats().regions(), "regions after " + (t + 1) + " threads");
+            }
+            // The next thread wraps around to an arena that has a region already.
+            Thread fifth = new Thread(() -> heap.allocate(16));
+            fifth.start();
+            fifth.join();
             HeapStats s = heap.stats();
-            assertEquals(2, s.liveChunks());
-            assertTrue(s.regions() >= 1);
-            assertEquals(2, heap.arenas());
+            assertEquals(arenas, s.regions());
+            assertEquals(arenas + 1, s.liveChunks());
         }
+    }
+
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+, the baseline is 17
+    private static Thread threadWithIdDivisibleBy(int divisor, Runnable work) {
+        Thread thread = new Thread(work);
+        while (thread.getId() % divisor != 0) {
+            thread = new Thread(work);
+        }
+        return thread;
     }
 
     @Test

@@ -356,14 +356,11 @@ final class Arena {
      * @return the chunk's address, or 0 if no region has room
      */
     long allocate(int n, long alignment, boolean zero) {
-        int band = bandFor(n);
         if (alignment <= granule) {
-            int r = indexes[0].findFirst(n);
-            if (r < 0 && band != 0) {
-                r = indexes[band].findFirst(n);
-            }
-            return r < 0 ? 0 : place(r, maps[r].findFirst(n), n, zero);
+            int r = firstFitRegion(n);
+            return r < 0 ? 0 : place(r, maps[r].findFirst(n), n, 1, zero);
         }
+        int band = bandFor(n);
         for (int r = 0; r < count; r++) {
             if ((bands[r] == 0 || bands[r] == band) && indexOf(r).get(r) >= n) {
                 long address = allocateIn(r, n, alignment, zero);
@@ -387,25 +384,14 @@ final class Arena {
      * @return the chunks placed, or 0 if no region has room for one
      */
     int allocateRun(int n, int max, boolean zero, long[] out) {
-        int band = bandFor(n);
-        int r = indexes[0].findFirst(n);
-        if (r < 0 && band != 0) {
-            r = indexes[band].findFirst(n);
-        }
+        int r = firstFitRegion(n);
         if (r < 0) {
             return 0;
         }
         ChunkMap map = maps[r];
         int offset = map.findFirst(n);
         int k = max == 1 ? 1 : map.freeRunFrom(offset, n * max) / n;
-        long address = bases[r] + ((long) offset << granuleShift);
-        if (zero) {
-            zeroTouchedPages(map, address, offset, n);
-        }
-        recent = r;
-        map.allocateChunks(offset, n, k);
-        indexOf(r).set(r, map.longestFree());
-        usedGranules += (long) n * k;
+        long address = place(r, offset, n, k, zero);
         long step = (long) n << granuleShift;
         for (int i = 0; i < k; i++) {
             out[i] = address + i * step;
@@ -421,7 +407,7 @@ final class Arena {
     long allocateIn(int r, int n, long alignment, boolean zero) {
         if (alignment <= granule) {
             int offset = maps[r].findFirst(n);
-            return offset < 0 ? 0 : place(r, offset, n, zero);
+            return offset < 0 ? 0 : place(r, offset, n, 1, zero);
         }
         // Offsets g with base + g * granule ≡ 0 (mod alignment) are those ≡ phase (mod align).
         long misalignment = Math.floorMod(-bases[r], alignment);
@@ -431,19 +417,38 @@ final class Arena {
         int align = (int) Math.min(alignment >>> granuleShift, Integer.MAX_VALUE);
         int phase = (int) (misalignment >>> granuleShift);
         int offset = maps[r].findFirstAligned(n, align, phase);
-        return offset < 0 ? 0 : place(r, offset, n, zero);
+        return offset < 0 ? 0 : place(r, offset, n, 1, zero);
     }
 
-    private long place(int r, int offset, int n, boolean zero) {
+    /**
+     * @return the first region, in the order first fit searches them (the regions that serve every
+     *         size, then those of n's band), with a free run of n granules, or -1 if none has one
+     */
+    private int firstFitRegion(int n) {
+        int r = indexes[0].findFirst(n);
+        int band = bandFor(n);
+        if (r < 0 && band != 0) {
+            r = indexes[band].findFirst(n);
+        }
+        return r;
+    }
+
+    /**
+     * Allocates k chunks of n granules side by side from {@code offset} in region r, which the
+     * caller found free; only the first is cleared when zero asks for it.
+     *
+     * @return the first chunk's address
+     */
+    private long place(int r, int offset, int n, int k, boolean zero) {
         recent = r;
         ChunkMap map = maps[r];
         long address = bases[r] + ((long) offset << granuleShift);
         if (zero) {
             zeroTouchedPages(map, address, offset, n);
         }
-        map.allocate(offset, n);
+        map.allocateChunks(offset, n, k);
         indexOf(r).set(r, map.longestFree());
-        usedGranules += n;
+        usedGranules += (long) n * k;
         return address;
     }
 

@@ -461,7 +461,7 @@ final class ChunkMap {
         clearBits(stops, offset >>> WORD_SHIFT, lastWord + 1);
         for (int g = offset; g < end; g += n) {
             starts[g >>> WORD_SHIFT] |= 1L << g;
-            stops[g >>> (2 * WORD_SHIFT)] |= 1L << (g >>> WORD_SHIFT);
+            markStop(g);
         }
         restop(lastWord);
         endChange(v);
@@ -502,7 +502,7 @@ final class ChunkMap {
         long v = beginChange();
         clearBits(used, offset, offset + n);
         starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
-        setBits(stops, offset >>> WORD_SHIFT, ((offset + n - 1) >>> WORD_SHIFT) + 1);
+        markStops(offset, offset + n);
         endChange(v);
         updateTree(offset, offset + n - 1, false);
         usedGranules -= n;
@@ -536,7 +536,7 @@ final class ChunkMap {
             boolean after = end < granules && isFree(end);
             clearBits(used, offset, end);
             starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
-            setBits(stops, offset >>> WORD_SHIFT, ((end - 1) >>> WORD_SHIFT) + 1);
+            markStops(offset, end);
             freeRuns += 1 - (before ? 1 : 0) - (after ? 1 : 0);
             freed += n;
             int lo = (offset >>> BLOCK_GRANULE_SHIFT) + blocks;
@@ -586,7 +586,7 @@ final class ChunkMap {
         int at = offset + n;
         long v = beginChange();
         starts[at >>> WORD_SHIFT] |= 1L << at;
-        stops[at >>> (2 * WORD_SHIFT)] |= 1L << (at >>> WORD_SHIFT);
+        markStop(at);
         endChange(v);
         liveChunks++;
     }
@@ -601,7 +601,7 @@ final class ChunkMap {
         boolean after = end < granules && isFree(end);
         long v = beginChange();
         clearBits(used, offset + newN, end);
-        setBits(stops, (offset + newN) >>> WORD_SHIFT, ((end - 1) >>> WORD_SHIFT) + 1);
+        markStops(offset + newN, end);
         endChange(v);
         updateTree(offset + newN, end - 1, false);
         usedGranules -= oldN - newN;
@@ -848,6 +848,16 @@ final class ChunkMap {
             marks = stops[i];
         }
         return Math.min(last + 1, (i << WORD_SHIFT) + Long.numberOfTrailingZeros(marks));
+    }
+
+    /** Sets the summary bit of the word that holds granule g, which now starts a chunk or is free. */
+    private void markStop(int g) {
+        stops[g >>> (2 * WORD_SHIFT)] |= 1L << (g >>> WORD_SHIFT);
+    }
+
+    /** Sets the summary bits of the words that hold granules [from, to), which just became free; from &lt; to. */
+    private void markStops(int from, int to) {
+        setBits(stops, from >>> WORD_SHIFT, ((to - 1) >>> WORD_SHIFT) + 1);
     }
 
     /** Sets word w's summary bit from the bitmaps. */

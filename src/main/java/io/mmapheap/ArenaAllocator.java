@@ -52,7 +52,9 @@ abstract class ArenaAllocator implements Allocator {
     /** Every thread's cache, so that ended threads' chunks can be taken back; under the lock. */
     private final List<ThreadCache> cacheRegistry = new ArrayList<>();
     /** Addresses taken out of a bin, freed under the lock. */
-    private final long[] flushBuffer = new long[ThreadCache.CAPACITY];
+    /** Chunks each bin of a thread cache holds at most. */
+    private final int binCapacity;
+    private final long[] flushBuffer;
     private final AddressMap dedicated = new AddressMap();
     /** Live checked views by address; empty unless {@link #allocateBlock} is used. */
     private final Map<Long, MemoryBlock> blocks = new HashMap<>();
@@ -87,6 +89,8 @@ abstract class ArenaAllocator implements Allocator {
         this.reportLeaks = b.reportLeaks;
         this.leakSample = b.leakSample;
         this.kept = new KeptMappings(keptBytes);
+        this.binCapacity = b.threadCacheChunks;
+        this.flushBuffer = new long[binCapacity];
         long limit = Math.min(Math.min(largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
         // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
         boolean cached = b.threadCache && leakSample == 0 && trimThreshold == 0 && limit > 0;
@@ -268,7 +272,7 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     private ThreadCache newCache() {
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, arena.blockShift());
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, binCapacity, arena.blockShift());
         synchronized (this) {
             // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
             reclaimDeadCaches();

@@ -13,6 +13,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The thread caches of {@link ElasticHeap}'s default mode. */
 class ThreadCacheTest {
@@ -234,7 +236,7 @@ class ThreadCacheTest {
             assertEquals(0, heap.stats().cachedBytes(), "a miss that maps memory takes one chunk");
             long a = heap.allocate(64);
             assertEquals(first + 64, a);
-            int more = ThreadCache.CAPACITY / 2;
+            int more = ThreadCache.DEFAULT_CAPACITY / 2;
             assertEquals(more * 64L, heap.stats().cachedBytes(), "half a bin came with the miss");
             assertEquals(2, heap.stats().liveChunks());
             heap.verify();
@@ -303,7 +305,7 @@ class ThreadCacheTest {
     @Test
     void theLargestCachedClassFollowsPushesPopsAndFlushes() {
         SizeClasses classes = new SizeClasses(64);
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, 20);
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, ThreadCache.DEFAULT_CAPACITY, 20);
         ChunkMap map = new ChunkMap(4096, 8);
         map.enableCaching();
         assertEquals(-1, cache.largestCachedClass());
@@ -324,8 +326,25 @@ class ThreadCacheTest {
 
     @Test
     void aFullBinSendsItsOlderHalfBack() {
-        try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            int capacity = ThreadCache.CAPACITY;
+        fillABinAndOneMore(ElasticHeap.builder().build(), ThreadCache.DEFAULT_CAPACITY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 16, 256})
+    void threadCacheChunksSetsHowManyChunksABinHolds(int capacity) {
+        fillABinAndOneMore(ElasticHeap.builder().threadCacheChunks(capacity).build(), capacity);
+    }
+
+    @Test
+    void threadCacheChunksOutsideOneTo1024IsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().threadCacheChunks(0));
+        assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().threadCacheChunks(ThreadCache.MAX_CAPACITY + 1));
+        ElasticHeap.builder().threadCacheChunks(ThreadCache.MAX_CAPACITY).build().close();
+    }
+
+    /** Frees capacity + 1 chunks of one class: the last free finds the bin full and sends half of it back. */
+    private static void fillABinAndOneMore(ElasticHeap built, int capacity) {
+        try (ElasticHeap heap = built) {
             List<Long> chunks = new ArrayList<>();
             for (int i = 0; i <= capacity; i++) {
                 chunks.add(heap.allocate(GRANULE));

@@ -15,12 +15,13 @@ final class ThreadCache {
 
     /**
      * Chunks a bin holds by default, whatever its class (see {@link AllocatorBuilder#threadCacheChunks}).
-     * Measured against bins of 16: the shipped traces took 0.83x the time (medians of 5 separate
-     * runs; random-bal 0.49x: bursts of frees and allocations of one size that a longer bin absorbs
-     * without the lock), churn 1.04x and the cached pair 1.01-1.03x (noise), two-thread striped
-     * churn 0.82x.
+     * Measured against bins of 16: the shipped traces took 0.81x the time (the best of 5 separate
+     * runs each; random-bal 0.75x: bursts of frees and allocations of one size that a longer bin
+     * absorbs without the lock), churn 1.00x and two-thread striped churn 1.02x. Bins of 64 took
+     * the traces about as long as bins of 32 (1.02x the best time, random-bal 0.6x, the others a
+     * little slower) but churn 1.1x, and hold twice the memory.
      */
-    static final int DEFAULT_CAPACITY = 64;
+    static final int DEFAULT_CAPACITY = 32;
 
     /** The most chunks {@link AllocatorBuilder#threadCacheChunks} allows a bin. */
     static final int MAX_CAPACITY = 1024;

@@ -51,9 +51,9 @@ abstract class ArenaAllocator implements Allocator {
     private final ThreadCache[] cachesById = new ThreadCache[CACHE_SLOTS];
     /** Every thread's cache, so that ended threads' chunks can be taken back; under the lock. */
     private final List<ThreadCache> cacheRegistry = new ArrayList<>();
-    /** Addresses taken out of a bin, freed under the lock. */
     /** Chunks each bin of a thread cache holds at most. */
     private final int binCapacity;
+    /** Addresses taken out of a bin, freed under the lock; also receives a refill's chunks. */
     private final long[] flushBuffer;
     private final AddressMap dedicated = new AddressMap();
     /** Live checked views by address; empty unless {@link #allocateBlock} is used. */

@@ -83,6 +83,12 @@ public final class ElasticHeap extends ArenaAllocator {
         return size > largeThreshold;
     }
 
+    /** At {@code maxPages} the heap cannot grow; below it, whether it may is {@link #noRoom}'s to say. */
+    @Override
+    boolean grows() {
+        return maxPages == 0 || pagesMapped() < maxPages;
+    }
+
     @Override
     boolean commitForGrowth(int r, long address, int n) {
         long bytes = arena.bytesToCommitForGrowth(r, address, n);

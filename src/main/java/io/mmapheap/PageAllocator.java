@@ -65,6 +65,12 @@ public final class PageAllocator extends ArenaAllocator {
         return false;
     }
 
+    /** The one mapping is all there is. */
+    @Override
+    boolean grows() {
+        return false;
+    }
+
     @Override
     long noRoom(long size, int n, long alignment, boolean zero) {
         throw new HeapExhaustedException("allocate(" + size + (alignment > granule() ? ", alignment " + alignment : "")

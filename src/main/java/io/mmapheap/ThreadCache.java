@@ -136,6 +136,15 @@ final class ThreadCache {
         return count[c];
     }
 
+    /** @return the granules in all bins, their lengths given by {@code classes} (the ones the cache was made for) */
+    long granulesHeld(SizeClasses classes) {
+        long sum = 0;
+        for (int c = 0; c < count.length; c++) {
+            sum += (long) count[c] * classes.granules(c);
+        }
+        return sum;
+    }
+
     /** @return the number of bins */
     int bins() {
         return count.length;

@@ -216,7 +216,7 @@ class ElasticHeapTest {
 
     @Test
     void aGrowthStepIsReservedAndCommittedOnlyAsFarAsRequestsNeed() {
-        try (ElasticHeap heap = ElasticHeap.builder().growthPages(8).build()) {
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).growthPages(8).build()) {
             long a = heap.allocate(16);
             assertEquals(1, heap.stats().pagesMapped());
             assertEquals(7 * PAGE, heap.stats().reservedBytes());

@@ -12,6 +12,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.mmapheap.os.VirtualMemory;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -225,6 +227,73 @@ class ThreadCacheTest {
             assertEquals(1, heap.stats().pagesMapped());
             assertEquals(0, heap.stats().cachedBytes());
             heap.free(whole);
+            heap.verify();
+        }
+    }
+
+    /** A heap of one page filled with 256-byte chunks, of which the first {@code freed} are then freed into the cache. */
+    private static List<Long> onePageWithTheFirstChunksCached(ElasticHeap heap, int freed) {
+        List<Long> chunks = new ArrayList<>();
+        for (int i = 0; i < PAGE / 256; i++) {
+            chunks.add(heap.allocate(256));
+        }
+        assertEquals(1, heap.stats().pagesMapped());
+        for (int i = 0; i < freed; i++) {
+            heap.free(chunks.get(i));
+        }
+        assertEquals(freed * 256L, heap.stats().cachedBytes());
+        return chunks;
+    }
+
+    @Test
+    void whileTheCachesHoldTheirShareOfTheHeapOrLessAMissGrowsItAndTheCacheKeepsItsChunks() {
+        int share = (int) (PAGE / ArenaAllocator.CACHE_SHARE / 256);
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
+            List<Long> chunks = onePageWithTheFirstChunksCached(heap, share);
+            long a = heap.allocate(share * 256L);
+            assertEquals(2, heap.stats().pagesMapped(), "a page was mapped for the request");
+            assertNotEquals(chunks.get(0), a);
+            assertEquals(share * 256L, heap.stats().cachedBytes(), "the cached chunks stayed in the cache");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aboveTheirShareTheCachesGoBackBeforeTheHeapGrows() {
+        int overShare = (int) (PAGE / ArenaAllocator.CACHE_SHARE / 256) + 1;
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
+            List<Long> chunks = onePageWithTheFirstChunksCached(heap, overShare);
+            assertEquals(chunks.get(0), heap.allocate(overShare * 256L), "the cached chunks merged and served it");
+            assertEquals(1, heap.stats().pagesMapped());
+            assertEquals(0, heap.stats().cachedBytes());
+            heap.verify();
+        }
+    }
+
+    @Test
+    void whenTheSystemRefusesToMapMoreTheCachedChunksServeTheRequest() {
+        int share = (int) (PAGE / ArenaAllocator.CACHE_SHARE / 256);
+        FailingPageSource source = new FailingPageSource(1);
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).pageSource(source).build()) {
+            List<Long> chunks = onePageWithTheFirstChunksCached(heap, share);
+            assertEquals(chunks.get(0), heap.allocate(share * 256L), "the refused growth fell back on the cache");
+            assertEquals(2, source.maps, "the system was asked once");
+            assertEquals(1, heap.stats().pagesMapped());
+            heap.verify();
+        }
+    }
+
+    @Test
+    void whenTheSystemRefusesAndTheCachedChunksDoNotServeEitherTheRefusalStands() {
+        FailingPageSource source = new FailingPageSource(1);
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).pageSource(source).build()) {
+            List<Long> chunks = onePageWithTheFirstChunksCached(heap, 1);
+            HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.allocate(512));
+            assertEquals(VirtualMemory.ENOMEM, e.errno());
+            assertEquals(2, source.maps, "the system was asked once");
+            assertEquals(0, heap.stats().cachedBytes(), "the cached chunk went back to the arena on the way");
+            assertEquals(1, heap.stats().pagesMapped());
+            assertEquals(chunks.get(0), heap.allocate(256), "and serves the next request that fits it");
             heap.verify();
         }
     }

@@ -33,7 +33,8 @@ import io.mmapheap.trace.TraceTarget;
 
 /**
  * Runs every benchmark and prints, per workload, ns/op with JMH's error and the ratio to the
- * glibc subject measured in the same run; then the trace driver's totals and the metadata overhead.
+ * glibc subject measured in the same run; then the trace driver's totals, the metadata overhead and
+ * the memory churn leaves mapped.
  * Usage: {@code BenchMain [--full] [REGEXP]}.
  */
 public final class BenchMain {
@@ -43,6 +44,7 @@ public final class BenchMain {
     private static final int TRACE_RUNS = 10;
     private static final long METADATA_PROBE_BYTES = 64L << 20;
     private static final int METADATA_PROBE_CHUNK = 64;
+    private static final int FOOTPRINT_STEPS = 2_000_000;
 
     private BenchMain() {
     }
@@ -74,6 +76,7 @@ public final class BenchMain {
         printTable(results, subjects);
         printTraces();
         printMetadata();
+        printChurnFootprint();
     }
 
     /** @return whether the benchmark's {@code subject} parameter lists {@code subject} */
@@ -175,6 +178,34 @@ public final class BenchMain {
                 heap.free(chunks[i]);
             }
             printMetadata("every other chunk freed", heap.stats());
+        }
+    }
+
+    /**
+     * Runs the churn sequence on one thread on a default heap and on an exact first-fit one (no
+     * thread caches), and prints the bytes each maps at its peak: what caching costs in memory.
+     */
+    private static void printChurnFootprint() {
+        ChurnSequence sequence = new ChurnSequence();
+        for (boolean cached : new boolean[] {true, false}) {
+            try (ElasticHeap heap = ElasticHeap.builder().threadCache(cached).build()) {
+                long[] live = new long[ChurnSequence.LIVE];
+                for (int i = 0; i < live.length; i++) {
+                    live[i] = heap.allocate(sequence.sizes[i]);
+                }
+                for (int k = 0; k < FOOTPRINT_STEPS; k++) {
+                    int i = k & (ChurnSequence.LENGTH - 1);
+                    heap.free(live[sequence.victims[i]]);
+                    live[sequence.victims[i]] = heap.allocate(sequence.sizes[i]);
+                }
+                HeapStats s = heap.stats();
+                System.out.printf("churn footprint, %s: peak %d bytes mapped, %d in use and %d cached at the end%n",
+                        cached ? "default heap (thread caches)" : "exact first fit (threadCache(false))",
+                        s.peakBytesMapped(), s.bytesInUse(), s.cachedBytes());
+                for (long h : live) {
+                    heap.free(h);
+                }
+            }
         }
     }
 

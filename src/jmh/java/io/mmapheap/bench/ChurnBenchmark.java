@@ -1,6 +1,5 @@
 package io.mmapheap.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,9 +15,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Workloads 2 and 3, {@code churn}: each thread keeps {@value #LIVE} live blocks; each operation
- * frees a random one and allocates a random size in [8, 4096] in its place. The sequence is seeded
- * and identical for every subject. {@code churn2} runs two threads on one shared allocator
+ * Workloads 2 and 3, {@code churn}: each thread keeps {@value ChurnSequence#LIVE} live blocks; each
+ * operation frees a random one and allocates a random size in [8, 4096] in its place
+ * ({@link ChurnSequence}: seeded, identical for every subject). {@code churn2} runs two threads on one shared allocator
  * ({@code mmapheap-striped} is a {@link io.mmapheap.StripedHeap} of two arenas); {@code touch} is the
  * memory traffic of churn alone.
  */
@@ -26,10 +25,7 @@ import org.openjdk.jmh.annotations.Threads;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ChurnBenchmark {
 
-    static final int LIVE = 1024;
-    private static final int SEQUENCE = 1 << 16;
-    private static final int MIN_SIZE = 8;
-    private static final int MAX_SIZE = 4096;
+    static final int LIVE = ChurnSequence.LIVE;
 
     /** The allocator all threads share. */
     @State(Scope.Benchmark)
@@ -41,7 +37,7 @@ public class ChurnBenchmark {
 
         @Setup(Level.Trial)
         public void open() {
-            allocator = Subject.shared(subject, 2L * LIVE * MAX_SIZE * 2);
+            allocator = Subject.shared(subject, 2L * LIVE * ChurnSequence.MAX_SIZE * 2);
         }
 
         @TearDown(Level.Trial)
@@ -55,20 +51,14 @@ public class ChurnBenchmark {
     public static class Worker {
         Subject allocator;
         final long[] live = new long[LIVE];
-        final int[] victims = new int[SEQUENCE];
-        final int[] sizes = new int[SEQUENCE];
+        final ChurnSequence sequence = new ChurnSequence();
         int next;
 
         @Setup(Level.Trial)
         public void open(Shared shared) {
             allocator = Subject.of(shared.subject, shared.allocator, LIVE + 1);
-            SplittableRandom random = new SplittableRandom(SEQUENCE);
-            for (int i = 0; i < SEQUENCE; i++) {
-                victims[i] = random.nextInt(LIVE);
-                sizes[i] = MIN_SIZE + random.nextInt(MAX_SIZE - MIN_SIZE + 1);
-            }
             for (int i = 0; i < LIVE; i++) {
-                live[i] = allocator.allocate(sizes[i]);
+                live[i] = allocator.allocate(sequence.sizes[i]);
             }
         }
 
@@ -82,10 +72,10 @@ public class ChurnBenchmark {
     }
 
     private static long step(Worker w) {
-        int i = w.next++ & (SEQUENCE - 1);
-        int victim = w.victims[i];
+        int i = w.next++ & (ChurnSequence.LENGTH - 1);
+        int victim = w.sequence.victims[i];
         w.allocator.free(w.live[victim]);
-        long h = w.allocator.allocate(w.sizes[i]);
+        long h = w.allocator.allocate(w.sequence.sizes[i]);
         w.allocator.write(h, i);
         w.live[victim] = h;
         return h;
@@ -102,8 +92,8 @@ public class ChurnBenchmark {
      */
     @Benchmark
     public long touch(Worker w) {
-        int i = w.next++ & (SEQUENCE - 1);
-        long h = w.live[w.victims[i]];
+        int i = w.next++ & (ChurnSequence.LENGTH - 1);
+        long h = w.live[w.sequence.victims[i]];
         w.allocator.write(h, i);
         return h;
     }

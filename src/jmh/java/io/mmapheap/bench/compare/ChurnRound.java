@@ -1,11 +1,10 @@
 package io.mmapheap.bench.compare;
 
-import java.util.SplittableRandom;
-
 import io.mmapheap.Allocator;
 import io.mmapheap.ElasticHeap;
 import io.mmapheap.RawMemory;
 import io.mmapheap.StripedHeap;
+import io.mmapheap.bench.ChurnSequence;
 
 /**
  * The {@code churn} workload for {@link Compare}: per thread 1024 live blocks, each step frees a
@@ -14,30 +13,20 @@ import io.mmapheap.StripedHeap;
  */
 public final class ChurnRound implements AutoCloseable {
 
-    private static final int LIVE = 1024;
-    private static final int SEQUENCE = 1 << 16;
-    private static final int MIN_SIZE = 8;
-    private static final int MAX_SIZE = 4096;
     private static final int STEPS = 2_000_000;
 
     private final Allocator heap;
     private final long[][] live;
-    private final int[] victims = new int[SEQUENCE];
-    private final int[] sizes = new int[SEQUENCE];
+    private final ChurnSequence sequence = new ChurnSequence();
 
     /** @param args the number of threads: 1 (default heap) or more (a striped heap of that many arenas) */
     public ChurnRound(String[] args) throws InterruptedException {
         int threads = Integer.parseInt(args[0]);
         heap = threads == 1 ? ElasticHeap.builder().build() : StripedHeap.of(threads, ElasticHeap.builder());
-        SplittableRandom random = new SplittableRandom(SEQUENCE);
-        for (int i = 0; i < SEQUENCE; i++) {
-            victims[i] = random.nextInt(LIVE);
-            sizes[i] = MIN_SIZE + random.nextInt(MAX_SIZE - MIN_SIZE + 1);
-        }
-        live = new long[threads][LIVE];
+        live = new long[threads][ChurnSequence.LIVE];
         for (long[] blocks : live) {
-            for (int i = 0; i < LIVE; i++) {
-                blocks[i] = heap.allocate(sizes[i]);
+            for (int i = 0; i < ChurnSequence.LIVE; i++) {
+                blocks[i] = heap.allocate(sequence.sizes[i]);
             }
         }
         run();
@@ -45,11 +34,12 @@ public final class ChurnRound implements AutoCloseable {
 
     private void steps(long[] blocks) {
         for (int k = 0; k < STEPS; k++) {
-            int i = k & (SEQUENCE - 1);
-            heap.free(blocks[victims[i]]);
-            long h = heap.allocate(sizes[i]);
+            int i = k & (ChurnSequence.LENGTH - 1);
+            int victim = sequence.victims[i];
+            heap.free(blocks[victim]);
+            long h = heap.allocate(sequence.sizes[i]);
             RawMemory.putLong(h, i);
-            blocks[victims[i]] = h;
+            blocks[victim] = h;
         }
     }
 

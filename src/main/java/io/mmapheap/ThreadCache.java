@@ -139,7 +139,7 @@ final class ThreadCache {
     /** @return the granules in all bins, their lengths given by {@code classes} (the ones the cache was made for) */
     long granulesHeld(SizeClasses classes) {
         long sum = 0;
-        for (int c = 0; c < count.length; c++) {
+        for (int c = 0; c <= top; c++) {
             sum += (long) count[c] * classes.granules(c);
         }
         return sum;

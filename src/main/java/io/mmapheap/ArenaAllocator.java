@@ -203,6 +203,9 @@ abstract class ArenaAllocator implements Allocator {
         int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer);
         if (got == 0) {
             long split = splitCached(cache, c, zero);
+            if (split == 0) {
+                split = joinCached(cache, c, zero);
+            }
             if (split != 0) {
                 return split;
             }
@@ -257,6 +260,38 @@ abstract class ArenaAllocator implements Allocator {
         map.split(rest - n, n);
         map.markCached(rest);
         cache.push(e, address + ((long) n << granuleShift), map, rest);
+        if (zero || perturb != 0) {
+            RawMemory.fill(address, (long) n << granuleShift, zero ? 0 : (byte) ~perturb);
+        }
+        return address;
+    }
+
+    /**
+     * A miss that finds no free run and no longer cached chunk to split: two chunks of half class
+     * c's length that lie side by side in one bin of the calling thread's cache become one chunk,
+     * which serves the miss. Only the second chunk's start is cleared, so the run tree and the
+     * region index stay as they are, where sending the bin back and allocating again would update
+     * both twice (coalescing-bal frees two 4 KiB blocks side by side and asks for 8 KiB, over and
+     * over, in a heap its caches hold whole). Under the lock.
+     *
+     * @return the chunk, or 0 if the cache holds no such pair
+     */
+    private long joinCached(ThreadCache cache, int c, boolean zero) {
+        int n = classes.granules(c);
+        int d = (n & 1) == 0 ? classes.exactClass(n >>> 1) : -1;
+        if (d < 0 || cache.size(d) < 2) {
+            return 0;
+        }
+        int half = n >>> 1;
+        long address = cache.takeAdjacentPair(d, (long) half << granuleShift);
+        if (address == 0) {
+            return 0;
+        }
+        ChunkMap map = cache.takenMap();
+        int offset = cache.takenOffset();
+        map.join(offset, half);
+        map.unmarkCached(offset + half);
+        map.unmarkCached(offset);
         if (zero || perturb != 0) {
             RawMemory.fill(address, (long) n << granuleShift, zero ? 0 : (byte) ~perturb);
         }

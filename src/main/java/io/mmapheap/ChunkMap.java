@@ -592,6 +592,21 @@ final class ChunkMap {
     }
 
     /**
+     * Joins the live chunk at {@code offset}, {@code n} granules long, and the live chunk that starts
+     * right after it into one: the undoing of {@link #split}. No granule changes between used and
+     * free, so the run tree stays as it is. Cached marks are the caller's.
+     */
+    void join(int offset, int n) {
+        int at = offset + n;
+        assert isChunkStart(offset) && chunkLength(offset) == n && isChunkStart(at) : "no two chunks at " + offset + " and " + at;
+        long v = beginChange();
+        starts[at >>> WORD_SHIFT] &= ~(1L << at);
+        restop(at >>> WORD_SHIFT);
+        endChange(v);
+        liveChunks--;
+    }
+
+    /**
      * Shrinks the live chunk at {@code offset} from {@code oldN} to {@code newN} granules in place;
      * the tail becomes free and joins a free run after it.
      */

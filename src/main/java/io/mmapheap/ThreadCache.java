@@ -54,6 +54,9 @@ final class ThreadCache {
      * no lookup. 0 when there is none.
      */
     private long lastAddress;
+    /** The map and offset of the lower chunk {@link #takeAdjacentPair} took last. */
+    private ChunkMap takenMap;
+    private int takenOffset;
     private int lastClass;
     private ChunkMap lastMap;
     private int lastOffset;
@@ -243,6 +246,53 @@ final class ThreadCache {
 
     int lastOffset() {
         return lastOffset;
+    }
+
+    /**
+     * Takes out of bin c two chunks that lie side by side in one region, the second starting
+     * {@code length} bytes after the first, for the caller to join; their marks stay. Looks at
+     * every pair of the bin: at most {@code capacity^2} comparisons, under the lock on a miss.
+     *
+     * @return the lower chunk's address, its map and offset then in {@link #takenMap} and
+     *         {@link #takenOffset}; 0, changing nothing, if the bin holds no such pair
+     */
+    long takeAdjacentPair(int c, long length) {
+        int base = c * capacity;
+        int k = count[c];
+        for (int i = base; i < base + k; i++) {
+            long next = addresses[i] + length;
+            for (int j = base; j < base + k; j++) {
+                if (addresses[j] == next && maps[j] == maps[i]) {
+                    long address = addresses[i];
+                    takenMap = maps[i];
+                    takenOffset = offsets[i];
+                    // The higher slot first, so that the lower one's index still holds.
+                    removeSlot(base + k, Math.max(i, j));
+                    removeSlot(base + k - 1, Math.min(i, j));
+                    count[c] = k - 2;
+                    return address;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Closes the gap at {@code slot} of a bin whose entries end before {@code end}. */
+    private void removeSlot(int end, int slot) {
+        int rest = end - slot - 1;
+        System.arraycopy(addresses, slot + 1, addresses, slot, rest);
+        System.arraycopy(maps, slot + 1, maps, slot, rest);
+        System.arraycopy(offsets, slot + 1, offsets, slot, rest);
+    }
+
+    /** @return the map of the lower chunk the last {@link #takeAdjacentPair} took */
+    ChunkMap takenMap() {
+        return takenMap;
+    }
+
+    /** @return the offset of the lower chunk the last {@link #takeAdjacentPair} took */
+    int takenOffset() {
+        return takenOffset;
     }
 
     /**

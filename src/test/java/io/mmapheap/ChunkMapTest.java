@@ -370,6 +370,30 @@ class ChunkMapTest {
     }
 
     @Test
+    void joinUndoesASplitAndLeavesTheFreeRunsAlone() {
+        ChunkMap map = new ChunkMap(1024, 0);
+        map.allocate(0, 100);
+        map.allocate(100, 40);
+        int longest = map.longestFree();
+        int runs = map.freeRuns();
+        // Across a bitmap word's end: the summary bit of the second chunk's word must follow.
+        map.split(0, 70);
+        long v = map.stableVersion();
+        map.join(0, 70);
+        assertFalse(map.unchangedSince(v), "a racing reader sees the change");
+        assertEquals(100, map.chunkLength(0));
+        assertEquals(100, map.racyChunkLength(0, 1000));
+        assertEquals(-1, map.racyChunkLength(70, 1000), "no chunk starts at the joined-in granule");
+        assertEquals(2, map.liveChunks());
+        assertEquals(140, map.usedGranules());
+        assertEquals(longest, map.longestFree());
+        assertEquals(runs, map.freeRuns());
+        map.verify("join");
+        assertEquals(100, map.free(0));
+        map.verify("after the free");
+    }
+
+    @Test
     void freeRunFromStopsAtTheNextUsedGranuleOrTheCap() {
         ChunkMap map = new ChunkMap(1000, 0);
         map.allocate(0, 10);

@@ -245,12 +245,20 @@ class ThreadCacheTest {
         return chunks;
     }
 
+    /**
+     * @return a request that k cached 256-byte chunks side by side hold when merged, but that none of
+     *         them, a split of one, or a join of two halves serves: a class of its own, 128 bytes short
+     */
+    private static long unservedByAnyOneCachedChunk(int k) {
+        return k * 256L - 128;
+    }
+
     @Test
     void whileTheCachesHoldTheirShareOfTheHeapOrLessAMissGrowsItAndTheCacheKeepsItsChunks() {
         int share = (int) (PAGE / ArenaAllocator.CACHE_SHARE / 256);
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
             List<Long> chunks = onePageWithTheFirstChunksCached(heap, share);
-            long a = heap.allocate(share * 256L);
+            long a = heap.allocate(unservedByAnyOneCachedChunk(share));
             assertEquals(2, heap.stats().pagesMapped(), "a page was mapped for the request");
             assertNotEquals(chunks.get(0), a);
             assertEquals(share * 256L, heap.stats().cachedBytes(), "the cached chunks stayed in the cache");
@@ -276,7 +284,7 @@ class ThreadCacheTest {
         FailingPageSource source = new FailingPageSource(1);
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).pageSource(source).build()) {
             List<Long> chunks = onePageWithTheFirstChunksCached(heap, share);
-            assertEquals(chunks.get(0), heap.allocate(share * 256L), "the refused growth fell back on the cache");
+            assertEquals(chunks.get(0), heap.allocate(unservedByAnyOneCachedChunk(share)), "the refused growth fell back on the cache");
             assertEquals(2, source.maps, "the system was asked once");
             assertEquals(1, heap.stats().pagesMapped());
             heap.verify();
@@ -294,6 +302,54 @@ class ThreadCacheTest {
             assertEquals(0, heap.stats().cachedBytes(), "the cached chunk went back to the arena on the way");
             assertEquals(1, heap.stats().pagesMapped());
             assertEquals(chunks.get(0), heap.allocate(256), "and serves the next request that fits it");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aMissWithNoFreeRunJoinsTwoCachedHalvesSideBySideInsteadOfGrowing() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
+            // Seven live pages, then a page of two halves: the halves are the cache's share and no more.
+            for (int i = 0; i < 7; i++) {
+                heap.allocate(PAGE);
+            }
+            long x = heap.allocate(PAGE / 2);
+            long y = heap.allocate(PAGE / 2);
+            assertEquals(x + PAGE / 2, y);
+            assertEquals(8, heap.stats().pagesMapped());
+            heap.free(y);
+            heap.free(x);
+            long liveBefore = heap.stats().liveChunks();
+            assertEquals(x, heap.allocate(PAGE), "the two halves became one chunk");
+            HeapStats s = heap.stats();
+            assertEquals(8, s.pagesMapped(), "nothing was mapped");
+            assertEquals(0, s.cachedBytes());
+            assertEquals(liveBefore + 1, s.liveChunks());
+            assertEquals(PAGE, heap.usableSize(x));
+            heap.verify();
+            heap.free(x);
+            assertEquals(PAGE, heap.stats().cachedBytes(), "it goes back to the cache as one chunk");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void cachedHalvesThatAreNotSideBySideAreNotJoined() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
+            for (int i = 0; i < 7; i++) {
+                heap.allocate(PAGE);
+            }
+            long x = heap.allocate(PAGE / 4);
+            long between = heap.allocate(PAGE / 2);
+            long y = heap.allocate(PAGE / 4);
+            assertEquals(List.of(x + PAGE / 4, x + 3 * PAGE / 4), List.of(between, y));
+            heap.free(x);
+            heap.free(y);
+            long a = heap.allocate(PAGE / 2);
+            assertEquals(9, heap.stats().pagesMapped(), "a page was mapped: the quarters are apart");
+            assertNotEquals(x, a);
+            assertNotEquals(y, a);
+            assertEquals(PAGE / 2, heap.stats().cachedBytes(), "both quarters still wait in the cache");
             heap.verify();
         }
     }

@@ -6,6 +6,7 @@
 #   ./build.sh run CMD ...  build if needed, then run any mmapheap command (test-alloc, trace, ...)
 #   ./build.sh bench [--full] run the JMH benchmarks and print the ratio table
 #   ./build.sh compare REV [ROUNDS] [REGEXP]  time git revision REV against the working tree, alternating in one JVM
+#   ./build.sh compare-traces REV [ROUNDS] [FILES]  the same on the traces, each run in a JVM of its own
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -74,8 +75,11 @@ case "$command" in
     compare)
         exec ./src/jmh/compare.sh "$@"
         ;;
+    compare-traces)
+        exec ./src/jmh/compare-traces.sh "$@"
+        ;;
     *)
-        echo "usage: ./build.sh [build | test [--long] | demo [ARGS] | run COMMAND [ARGS] | bench [--full] | compare REV [ROUNDS] [REGEXP]]" >&2
+        echo "usage: ./build.sh [build | test [--long] | demo [ARGS] | run COMMAND [ARGS] | bench [--full] | compare REV [ROUNDS] [REGEXP] | compare-traces REV [ROUNDS] [FILES]]" >&2
         exit 2
         ;;
 esac

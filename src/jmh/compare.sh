@@ -8,18 +8,8 @@ cd "$(dirname "$0")/../.."
 rev=${1:?usage: ./build.sh compare REV [ROUNDS] [REGEXP]}
 rounds=${2:-12}
 only=${3:-}
-jar_in() {
-    ls "$1"/target/mmapheap-*.jar 2>/dev/null | grep -v -e '-sources' -e 'original-' | head -n 1
-}
-
-mvn -B -q -Dstyle.color=never -DskipTests package
-base=target/compare/$(git rev-parse --short "$rev")
-if [ -z "$(jar_in "$base")" ]; then
-    git worktree prune
-    rm -rf "$base"
-    git worktree add --detach "$base" "$rev" >/dev/null
-    (cd "$base" && mvn -B -q -Dstyle.color=never -DskipTests package)
-fi
+jars=()
+while IFS= read -r jar; do jars+=("$jar"); done < <(src/jmh/build-rev.sh "$rev")
 java -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -Dmmapheap.traces=../shared/traces -cp target/test-classes io.mmapheap.bench.compare.Compare \
-    "$(jar_in "$base")" "$(jar_in .)" "$rounds" target/test-classes "$only"
+    "${jars[0]}" "${jars[1]}" "$rounds" target/test-classes "$only"

@@ -306,13 +306,19 @@ class ThreadCacheTest {
         }
     }
 
+    /** Seven live page-long chunks in a heap of growth steps of one page: seven pages, no free run. */
+    private static void fillSevenPages(ElasticHeap heap) {
+        for (int i = 0; i < 7; i++) {
+            heap.allocate(PAGE);
+        }
+        assertEquals(7, heap.stats().pagesMapped());
+    }
+
     @Test
     void aMissWithNoFreeRunJoinsTwoCachedHalvesSideBySideInsteadOfGrowing() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
-            // Seven live pages, then a page of two halves: the halves are the cache's share and no more.
-            for (int i = 0; i < 7; i++) {
-                heap.allocate(PAGE);
-            }
+            // Then a page of two halves: the halves are the cache's share of the eight pages and no more.
+            fillSevenPages(heap);
             long x = heap.allocate(PAGE / 2);
             long y = heap.allocate(PAGE / 2);
             assertEquals(x + PAGE / 2, y);
@@ -336,9 +342,7 @@ class ThreadCacheTest {
     @Test
     void cachedHalvesThatAreNotSideBySideAreNotJoined() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
-            for (int i = 0; i < 7; i++) {
-                heap.allocate(PAGE);
-            }
+            fillSevenPages(heap);
             long x = heap.allocate(PAGE / 4);
             long between = heap.allocate(PAGE / 2);
             long y = heap.allocate(PAGE / 4);

@@ -194,8 +194,8 @@ abstract class ArenaAllocator implements Allocator {
      * class (a burst of allocations) then takes the lock once per refill, not once per chunk; the
      * chunks are where as many first-fit allocations would have put them, and a refill never
      * grows the heap. With no free run that fits, the front of a longer cached chunk serves the
-     * miss ({@link #splitCached}); failing that, the cache's other bins go back first, as before
-     * any growth.
+     * miss ({@link #splitCached}), or two cached halves side by side joined ({@link #joinCached});
+     * failing both, the heap grows or the cache's bins go back first, as {@link #growOrReclaim} decides.
      */
     private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
         ensureOpen();

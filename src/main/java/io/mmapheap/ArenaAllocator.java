@@ -260,9 +260,7 @@ abstract class ArenaAllocator implements Allocator {
         map.split(rest - n, n);
         map.markCached(rest);
         cache.push(e, address + ((long) n << granuleShift), map, rest);
-        if (zero || perturb != 0) {
-            RawMemory.fill(address, (long) n << granuleShift, zero ? 0 : (byte) ~perturb);
-        }
+        fillHandedOut(address, n, zero);
         return address;
     }
 
@@ -292,10 +290,15 @@ abstract class ArenaAllocator implements Allocator {
         map.join(offset, half);
         map.unmarkCached(offset + half);
         map.unmarkCached(offset);
+        fillHandedOut(address, n, zero);
+        return address;
+    }
+
+    /** Zeroes or perturbs a chunk of n granules that a split or a join hands out, as the caller and the builder ask; under the lock. */
+    private void fillHandedOut(long address, int n, boolean zero) {
         if (zero || perturb != 0) {
             RawMemory.fill(address, (long) n << granuleShift, zero ? 0 : (byte) ~perturb);
         }
-        return address;
     }
 
     /**

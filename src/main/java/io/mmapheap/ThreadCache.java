@@ -54,13 +54,14 @@ final class ThreadCache {
      * no lookup. 0 when there is none.
      */
     private long lastAddress;
-    /** The map and offset of the lower chunk {@link #takeAdjacentPair} took last. */
-    private ChunkMap takenMap;
-    private int takenOffset;
     private int lastClass;
     private ChunkMap lastMap;
     private int lastOffset;
     private long lastVersion;
+
+    /** The map and offset of the lower chunk {@link #takeAdjacentPair} took last. */
+    private ChunkMap takenMap;
+    private int takenOffset;
 
     /**
      * @param capacity   chunks a bin holds at most, in [1, {@link #MAX_CAPACITY}]

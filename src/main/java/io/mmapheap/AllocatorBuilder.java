@@ -116,9 +116,10 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      *               [1, 1024]; when a bin is full, its older half goes back to the heap. Longer bins
      *               take the lock less often under bursts of frees and allocations of one size, but
      *               hold more memory: with every bin full, a thread holds about 400 KiB per chunk of
-     *               bin length at granule 16 (12.5 MiB at the default 32, 6.2 MiB at 16) per
-     *               allocator, returned before the heap grows for that thread, at {@code trim()},
-     *               and once the thread has ended. No effect without {@link #threadCache}.
+     *               bin length at granule 16 (49.9 MiB at the default 128, 12.5 MiB at 32) per
+     *               allocator, returned when the heap would otherwise grow for that thread while
+     *               the caches hold more than 1/8 of its mapped bytes, at {@code trim()}, and once
+     *               the thread has ended. No effect without {@link #threadCache}.
      * @throws IllegalArgumentException outside [1, 1024]
      */
     public B threadCacheChunks(int chunks) {

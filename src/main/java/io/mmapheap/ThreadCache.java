@@ -15,13 +15,16 @@ final class ThreadCache {
 
     /**
      * Chunks a bin holds by default, whatever its class (see {@link AllocatorBuilder#threadCacheChunks}).
-     * Measured against bins of 16: the shipped traces took 0.81x the time (the best of 5 separate
-     * runs each; random-bal 0.75x: bursts of frees and allocations of one size that a longer bin
-     * absorbs without the lock), churn 1.00x and two-thread striped churn 1.02x. Bins of 64 took
-     * the traces about as long as bins of 32 (1.02x the best time, random-bal 0.6x, the others a
-     * little slower) but churn 1.1x, and hold twice the memory.
+     * Measured against bins of 32 with {@code ./build.sh compare-traces} (the best of 6 separate runs
+     * each): the shipped traces took 0.89x the time (random-bal 0.49x, cp-decl-bal 0.76x, amptjp-bal
+     * 0.81x: thousands of 2-32 KiB blocks of a few sizes, freed and asked for again, which bins of
+     * 32 sent through the lock in halves), churn 0.94-0.98x ({@code ./build.sh compare}, 20 rounds),
+     * the traces' average utilization 90.5% (from 90.9%). Bins of 256 were no faster as a whole
+     * (5 of 11 traces slower than with 128). A bound in bytes on each cache, checked on every push,
+     * took {@code pair} 1.1-1.4x the time and was not kept: the share rule of {@link ArenaAllocator}
+     * already sends a thread's cached chunks back before its heap grows.
      */
-    static final int DEFAULT_CAPACITY = 32;
+    static final int DEFAULT_CAPACITY = 128;
 
     /** The most chunks {@link AllocatorBuilder#threadCacheChunks} allows a bin. */
     static final int MAX_CAPACITY = 1024;

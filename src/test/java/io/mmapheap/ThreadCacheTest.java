@@ -360,12 +360,14 @@ class ThreadCacheTest {
 
     @Test
     void aMissBringsTheFollowingChunksOfItsClassIntoTheBinInAddressOrder() {
-        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+        // A bin of 32: half of it fits in the page the first chunk came from.
+        int capacity = 32;
+        try (ElasticHeap heap = ElasticHeap.builder().threadCacheChunks(capacity).build()) {
             long first = heap.allocate(64);
             assertEquals(0, heap.stats().cachedBytes(), "a miss that maps memory takes one chunk");
             long a = heap.allocate(64);
             assertEquals(first + 64, a);
-            int more = ThreadCache.DEFAULT_CAPACITY / 2;
+            int more = capacity / 2;
             assertEquals(more * 64L, heap.stats().cachedBytes(), "half a bin came with the miss");
             assertEquals(2, heap.stats().liveChunks());
             heap.verify();

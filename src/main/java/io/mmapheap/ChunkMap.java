@@ -526,19 +526,25 @@ final class ChunkMap {
         int freed = 0;
         int count = 0;
         long v = beginChange();
-        for (int i = from; i < to; i++) {
+        int i = from;
+        while (i < to) {
             int offset = offsets[i];
-            assert isChunkStart(offset) : "no chunk starts at " + offset;
-            assert length == 0 || length == chunkLength(offset) : "chunk at " + offset + " is not " + length + " granules";
-            int n = length > 0 ? length : chunkLength(offset);
-            int end = offset + n;
+            int end = offset;
+            // Chunks that follow one another (a refill's, freed in the order they were handed out)
+            // are freed as one range: one pass over its words, one free run.
+            do {
+                assert isChunkStart(end) : "no chunk starts at " + end;
+                assert length == 0 || length == chunkLength(end) : "chunk at " + end + " is not " + length + " granules";
+                end += length > 0 ? length : chunkLength(end);
+                i++;
+            } while (i < to && offsets[i] == end);
             boolean before = offset > 0 && isFree(offset - 1);
             boolean after = end < granules && isFree(end);
             clearBits(used, offset, end);
-            starts[offset >>> WORD_SHIFT] &= ~(1L << offset);
+            clearBits(starts, offset, end);
             markStops(offset, end);
             freeRuns += 1 - (before ? 1 : 0) - (after ? 1 : 0);
-            freed += n;
+            freed += end - offset;
             int lo = (offset >>> BLOCK_GRANULE_SHIFT) + blocks;
             int hi = ((end - 1) >>> BLOCK_GRANULE_SHIFT) + blocks;
             if (count > 0 && lo <= leaves[count - 1]) {
@@ -563,7 +569,7 @@ final class ChunkMap {
         long[] bits = cached;
         if (bits != null) {
             // One atomic subtraction per word of marks, as the offsets come in ascending order.
-            int i = from;
+            i = from;
             while (i < to) {
                 int w = offsets[i] >>> WORD_SHIFT;
                 long held = 0;

@@ -332,15 +332,28 @@ class ChunkMapTest {
                 } else {
                     int count = 1 + random.nextInt(Math.min(live.size(), 12));
                     int[] offsets = new int[count];
-                    for (int i = 0; i < count; i++) {
-                        offsets[i] = live.remove(random.nextInt(live.size()));
+                    if (random.nextBoolean()) {
+                        // Chunks in address order from a random one on: those of one run lie side by side.
+                        java.util.Collections.sort(live);
+                        int first = random.nextInt(live.size() - count + 1);
+                        for (int i = 0; i < count; i++) {
+                            offsets[i] = live.remove(first);
+                        }
+                    } else {
+                        for (int i = 0; i < count; i++) {
+                            offsets[i] = live.remove(random.nextInt(live.size()));
+                        }
+                        java.util.Arrays.sort(offsets);
                     }
-                    java.util.Arrays.sort(offsets);
+                    int length = single.chunkLength(offsets[0]);
+                    for (int offset : offsets) {
+                        length = single.chunkLength(offset) == length ? length : 0;
+                    }
                     int freed = 0;
                     for (int offset : offsets) {
                         freed += single.free(offset);
                     }
-                    assertEquals(freed, batched.freeChunks(offsets, 0, count, 0, leaves));
+                    assertEquals(freed, batched.freeChunks(offsets, 0, count, random.nextBoolean() ? length : 0, leaves));
                 }
                 assertSameState(single, batched, "scratch " + scratch + " step " + step);
             }

@@ -535,13 +535,14 @@ final class ChunkMap {
             do {
                 assert isChunkStart(end) : "no chunk starts at " + end;
                 assert length == 0 || length == chunkLength(end) : "chunk at " + end + " is not " + length + " granules";
+                // Only the chunk starts are set in the range: clearing each costs less than the range's words.
+                starts[end >>> WORD_SHIFT] &= ~(1L << end);
                 end += length > 0 ? length : chunkLength(end);
                 i++;
             } while (i < to && offsets[i] == end);
             boolean before = offset > 0 && isFree(offset - 1);
             boolean after = end < granules && isFree(end);
             clearBits(used, offset, end);
-            clearBits(starts, offset, end);
             markStops(offset, end);
             freeRuns += 1 - (before ? 1 : 0) - (after ? 1 : 0);
             freed += end - offset;

@@ -1,6 +1,7 @@
 package io.mmapheap.bench;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,22 +28,38 @@ public class ChurnBenchmark {
 
     static final int LIVE = ChurnSequence.LIVE;
 
-    /** The allocator all threads share. */
+    /**
+     * The allocator all threads share. JMH may tear this state down on one thread before another
+     * thread has torn down its {@link Worker}, which still frees its blocks into the allocator: the
+     * trial and each worker hold the allocator, and the last of them to let go closes it.
+     */
     @State(Scope.Benchmark)
     public static class Shared {
         @Param({Subject.MMAPHEAP, Subject.MMAPHEAP_PAGE, Subject.MMAPHEAP_STRIPED, Subject.GLIBC, Subject.DIRECT, Subject.NETTY, Subject.FFM})
         public String subject;
 
         Object allocator;
+        private final AtomicInteger holders = new AtomicInteger();
 
         @Setup(Level.Trial)
         public void open() {
             allocator = Subject.shared(subject, 2L * LIVE * ChurnSequence.MAX_SIZE * 2);
+            holders.set(1);
         }
 
         @TearDown(Level.Trial)
         public void close() {
-            Subject.closeShared(allocator);
+            release();
+        }
+
+        void hold() {
+            holders.incrementAndGet();
+        }
+
+        void release() {
+            if (holders.decrementAndGet() == 0) {
+                Subject.closeShared(allocator);
+            }
         }
     }
 
@@ -50,12 +67,15 @@ public class ChurnBenchmark {
     @State(Scope.Thread)
     public static class Worker {
         Subject allocator;
+        private Shared shared;
         final long[] live = new long[LIVE];
         final ChurnSequence sequence = new ChurnSequence();
         int next;
 
         @Setup(Level.Trial)
         public void open(Shared shared) {
+            shared.hold();
+            this.shared = shared;
             allocator = Subject.of(shared.subject, shared.allocator, LIVE + 1);
             for (int i = 0; i < LIVE; i++) {
                 live[i] = allocator.allocate(sequence.sizes[i]);
@@ -68,6 +88,7 @@ public class ChurnBenchmark {
                 allocator.free(h);
             }
             allocator.close();
+            shared.release();
         }
     }
 

@@ -38,6 +38,12 @@ abstract class ArenaAllocator implements Allocator {
      * little more speed; 1/16 kept most of the cost.
      */
     static final int CACHE_SHARE = 8;
+    /**
+     * The thread stripe ({@link Arena#bandFor}) whose regions the requests the thread caches do not
+     * serve prefer: a thread cache's stripe matters because its bins hold the chunks; those requests'
+     * chunks are handed out once and freed, wherever they lie.
+     */
+    private static final int UNCACHED_STRIPE = 0;
     /** Slots of {@link #cachesById}; a power of two. */
     private static final int CACHE_SLOTS = 64;
 
@@ -64,6 +70,8 @@ abstract class ArenaAllocator implements Allocator {
     private final List<ThreadCache> cacheRegistry = new ArrayList<>();
     /** Chunks each bin of a thread cache holds at most. */
     private final int binCapacity;
+    /** Thread caches made so far: each new one takes the next thread stripe in turn. Under the lock. */
+    private int cachesMade;
     /** Addresses taken out of a bin, freed under the lock; also receives a refill's chunks. */
     private final long[] flushBuffer;
     private final AddressMap dedicated = new AddressMap();
@@ -147,10 +155,11 @@ abstract class ArenaAllocator implements Allocator {
     /**
      * Called when no region has room for n granules at the alignment.
      *
+     * @param stripe the thread stripe whose regions the request prefers ({@link Arena#bandFor})
      * @return the chunk's address, allocated in a region mapped for it or a dedicated mapping
      * @throws HeapExhaustedException if the request cannot be served
      */
-    abstract long noRoom(long size, int n, long alignment, boolean zero);
+    abstract long noRoom(long size, int n, long alignment, boolean zero, int stripe);
 
     /** @return the granule in bytes */
     public long granule() {
@@ -183,7 +192,7 @@ abstract class ArenaAllocator implements Allocator {
         }
         synchronized (this) {
             ensureOpen();
-            return allocateChunk(size, 1, zero);
+            return allocateChunk(size, 1, zero, UNCACHED_STRIPE);
         }
     }
 
@@ -200,7 +209,7 @@ abstract class ArenaAllocator implements Allocator {
     private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
         ensureOpen();
         int n = classes.granules(c);
-        int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer);
+        int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
         if (got == 0) {
             long split = splitCached(cache, c, zero);
             if (split == 0) {
@@ -211,10 +220,10 @@ abstract class ArenaAllocator implements Allocator {
             }
         }
         while (got == 0 && cachesOverShare() && reclaimSome()) {
-            got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer);
+            got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
         }
         if (got == 0) {
-            return allocateChunk((long) n << granuleShift, 1, zero);
+            return allocateChunk((long) n << granuleShift, 1, zero, cache.stripe);
         }
         long address = flushBuffer[0];
         if (got > 1) {
@@ -320,13 +329,12 @@ abstract class ArenaAllocator implements Allocator {
         return mine;
     }
 
-    private ThreadCache newCache() {
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, binCapacity, arena.blockShift());
-        synchronized (this) {
-            // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
-            reclaimDeadCaches();
-            cacheRegistry.add(cache);
-        }
+    private synchronized ThreadCache newCache() {
+        // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
+        reclaimDeadCaches();
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, binCapacity, arena.blockShift(),
+                cachesMade++ % arena.stripes());
+        cacheRegistry.add(cache);
         return cache;
     }
 
@@ -422,10 +430,14 @@ abstract class ArenaAllocator implements Allocator {
         if (alignment <= 0 || Long.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
         }
-        return allocateChunk(size, alignment, false);
+        return allocateChunk(size, alignment, false, UNCACHED_STRIPE);
     }
 
-    private long allocateChunk(long size, long alignment, boolean zero) {
+    /**
+     * @param stripe the thread stripe whose regions the chunk prefers ({@link Arena#bandFor}): the
+     *               calling thread's for a thread cache's miss, {@link #UNCACHED_STRIPE} for the rest
+     */
+    private long allocateChunk(long size, long alignment, boolean zero, int stripe) {
         Sizes.check(size, maxRequest);
         long address;
         int n = 0;
@@ -433,9 +445,9 @@ abstract class ArenaAllocator implements Allocator {
             address = mapDedicated(size, alignment, zero);
         } else {
             n = Sizes.granulesFor(size, granuleShift);
-            address = arena.allocate(n, alignment, zero);
+            address = arena.allocate(n, alignment, zero, stripe);
             if (address == 0) {
-                address = growOrReclaim(size, n, alignment, zero);
+                address = growOrReclaim(size, n, alignment, zero, stripe);
             }
         }
         if (perturb != 0 && !zero) {
@@ -455,11 +467,11 @@ abstract class ArenaAllocator implements Allocator {
      *
      * @throws HeapExhaustedException if neither growth nor the cached chunks serve the request
      */
-    private long growOrReclaim(long size, int n, long alignment, boolean zero) {
+    private long growOrReclaim(long size, int n, long alignment, boolean zero, int stripe) {
         HeapExhaustedException refused = null;
         if (grows() && !cachesOverShare()) {
             try {
-                return noRoom(size, n, alignment, zero);
+                return noRoom(size, n, alignment, zero, stripe);
             } catch (HeapExhaustedException e) {
                 // The limit or the system said no: what the caches hold is the last resort, and
                 // if that does not serve, the refusal stands (the system is not asked twice).
@@ -467,7 +479,7 @@ abstract class ArenaAllocator implements Allocator {
             }
         }
         while (reclaimSome()) {
-            long address = arena.allocate(n, alignment, zero);
+            long address = arena.allocate(n, alignment, zero, stripe);
             if (address != 0) {
                 return address;
             }
@@ -475,7 +487,7 @@ abstract class ArenaAllocator implements Allocator {
         if (refused != null) {
             throw refused;
         }
-        return noRoom(size, n, alignment, zero);
+        return noRoom(size, n, alignment, zero, stripe);
     }
 
     /** @return whether {@link #noRoom} may map memory; false if it can only refuse */
@@ -502,7 +514,7 @@ abstract class ArenaAllocator implements Allocator {
     @Override
     public synchronized MemoryBlock allocateBlock(long size) {
         ensureOpen();
-        long address = allocateChunk(size, 1, false);
+        long address = allocateChunk(size, 1, false, UNCACHED_STRIPE);
         MemoryBlock block = new MemoryBlock(this, address, size);
         blocks.put(address, block);
         blockCount = blocks.size();
@@ -599,7 +611,7 @@ abstract class ArenaAllocator implements Allocator {
     public synchronized long reallocate(long address, long newSize) {
         ensureOpen();
         if (address == 0) {
-            return allocateChunk(newSize, 1, false);
+            return allocateChunk(newSize, 1, false, UNCACHED_STRIPE);
         }
         if (newSize == 0) {
             freeChunk(address);
@@ -626,7 +638,7 @@ abstract class ArenaAllocator implements Allocator {
         }
         long moved = r >= 0 && isLarge(newSize) ? growIntoKept(newSize) : 0;
         if (moved == 0) {
-            moved = allocateChunk(newSize, 1, false);
+            moved = allocateChunk(newSize, 1, false, UNCACHED_STRIPE);
         }
         Throwable site = sites.isEmpty() ? null : sites.remove(address);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));

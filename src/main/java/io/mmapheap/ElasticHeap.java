@@ -133,12 +133,12 @@ public final class ElasticHeap extends ArenaAllocator {
      * contiguous, so chunks freed side by side can serve a request as long as both.
      */
     @Override
-    long noRoom(long size, int n, long alignment, boolean zero) {
+    long noRoom(long size, int n, long alignment, boolean zero, int stripe) {
         if (alignment > pageSize) {
             // A fresh region is only page aligned: a larger alignment is served by a mapping cut to it.
             return mapDedicated(size, alignment, zero);
         }
-        int r = arena.growableFor(n, alignment);
+        int r = arena.growableFor(n, alignment, stripe);
         if (r >= 0) {
             long needed = arena.bytesToCommit(r, n, alignment) / pageSize;
             reservePages(needed, size);
@@ -157,7 +157,7 @@ public final class ElasticHeap extends ArenaAllocator {
             reservePages(needed, size);
             long committed = commitPages(needed, pages);
             long base = pages == committed ? map(pages, size) : reserve(pages, committed, size);
-            r = arena.addRegion(arena.growthBand(n), base, pages * pageSize, committed * pageSize);
+            r = arena.addRegion(arena.growthBand(n, stripe), base, pages * pageSize, committed * pageSize);
         }
         regionMapped();
         // Region r is the only one with room now, whatever band the new bytes put the request in.

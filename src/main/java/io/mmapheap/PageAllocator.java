@@ -72,7 +72,7 @@ public final class PageAllocator extends ArenaAllocator {
     }
 
     @Override
-    long noRoom(long size, int n, long alignment, boolean zero) {
+    long noRoom(long size, int n, long alignment, boolean zero, int stripe) {
         throw new HeapExhaustedException("allocate(" + size + (alignment > granule() ? ", alignment " + alignment : "")
                 + "): no free run of " + ((long) n << granuleShift) + " bytes; the longest is "
                 + ((long) arena.longestFree() << granuleShift) + " of " + (capacity - arena.bytesInUse()) + " free bytes");

@@ -35,6 +35,8 @@ final class ThreadCache {
 
     /** The owning thread; a cache is only ever used by it, or flushed once it has ended. */
     final Thread owner;
+    /** The thread stripe whose regions this cache's refills come from first ({@link Arena#bandFor}). */
+    final int stripe;
     /** Chunks a bin holds at most. */
     private final int capacity;
     private final int[] count;
@@ -69,9 +71,11 @@ final class ThreadCache {
     /**
      * @param capacity   chunks a bin holds at most, in [1, {@link #MAX_CAPACITY}]
      * @param blockShift log2 of the block of memory the regions are filed under
+     * @param stripe     the thread stripe of the cache's refills, &gt;= 0
      */
-    ThreadCache(Thread owner, SizeClasses classes, int capacity, int blockShift) {
+    ThreadCache(Thread owner, SizeClasses classes, int capacity, int blockShift, int stripe) {
         this.capacity = capacity;
+        this.stripe = stripe;
         this.blockShift = blockShift;
         this.owner = owner;
         int bins = classes.count();

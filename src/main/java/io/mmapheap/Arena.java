@@ -451,8 +451,8 @@ final class Arena {
      *         or -1 if none has one. The order: the regions that serve every size, then those of n's
      *         band in the caller's stripe, then those of n's size band in the other stripes (so that
      *         a stripe grows only when no region of its size band has room). Two threads sharing one
-     *         heap ({@code churn2} in JMH, the two builds in turn, twice) took 0.76x and 0.79x the
-     *         time per operation with stripes (106.7 -> 81.6 and 125.2 -> 99.3 ns; glibc 94-115 ns).
+     *         heap ({@code churn2} in JMH, the two builds in turn, twice) took 0.82x and 0.75x the
+     *         time per operation with stripes (118.0 -> 97.4 and 121.7 -> 91.7 ns; glibc 93 ns).
      */
     private int firstFitRegion(int n, int stripe) {
         int r = indexes[0].findFirst(n);

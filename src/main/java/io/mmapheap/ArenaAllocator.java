@@ -70,8 +70,6 @@ abstract class ArenaAllocator implements Allocator {
     private final List<ThreadCache> cacheRegistry = new ArrayList<>();
     /** Chunks each bin of a thread cache holds at most. */
     private final int binCapacity;
-    /** Thread caches made so far: each new one takes the next thread stripe in turn. Under the lock. */
-    private int cachesMade;
     /** Addresses taken out of a bin, freed under the lock; also receives a refill's chunks. */
     private final long[] flushBuffer;
     private final AddressMap dedicated = new AddressMap();
@@ -333,9 +331,38 @@ abstract class ArenaAllocator implements Allocator {
         // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
         reclaimDeadCaches();
         ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, binCapacity, arena.blockShift(),
-                cachesMade++ % arena.stripes());
+                leastHeldStripe());
         cacheRegistry.add(cache);
         return cache;
+    }
+
+    /**
+     * @return the thread stripe ({@link Arena#bandFor}) whose regions the calling thread's cache refills
+     *         from first, its cache made if it has none; 0 when caches are off
+     */
+    synchronized int callingThreadStripe() {
+        ensureOpen();
+        return caches == null ? 0 : cache().stripe;
+    }
+
+    /**
+     * @return the thread stripe ({@link Arena#bandFor}) that the fewest caches in the registry hold,
+     *         the lowest of those: threads running at once get stripes of their own while there are
+     *         enough, and a thread that follows one that ended takes over its stripe and its regions,
+     *         instead of starting on empty ones. Under the lock, after the ended threads' caches went.
+     */
+    private int leastHeldStripe() {
+        int[] holders = new int[arena.stripes()];
+        for (ThreadCache cache : cacheRegistry) {
+            holders[cache.stripe]++;
+        }
+        int least = 0;
+        for (int s = 1; s < holders.length; s++) {
+            if (holders[s] < holders[least]) {
+                least = s;
+            }
+        }
+        return least;
     }
 
     @SuppressWarnings("deprecation") // Thread.getId, as in cache()

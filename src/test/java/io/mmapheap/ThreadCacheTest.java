@@ -574,4 +574,48 @@ class ThreadCacheTest {
         }
         heap.verify();
     }
+
+    @Test
+    void threadsRunningAtOnceGetStripesOfTheirOwnAndAFollowerTakesAnEndedThreadsStripe() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            int threads = Arena.STRIPES + 1;
+            int[] stripes = new int[threads];
+            CyclicBarrier allHaveCaches = new CyclicBarrier(threads);
+            List<Thread> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int me = t;
+                Thread thread = new Thread(() -> {
+                    stripes[me] = heap.callingThreadStripe();
+                    try {
+                        // No thread ends before all have their caches.
+                        allHaveCaches.await();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                running.add(thread);
+                thread.start();
+            }
+            for (Thread thread : running) {
+                thread.join();
+            }
+            int[] holders = new int[Arena.STRIPES];
+            for (int s : stripes) {
+                holders[s]++;
+            }
+            for (int s = 0; s < Arena.STRIPES; s++) {
+                assertTrue(holders[s] >= 1 && holders[s] <= 2, "stripe " + s + " held by " + holders[s] + " threads");
+            }
+
+            int[] follower = new int[1];
+            Thread first = new Thread(() -> heap.callingThreadStripe());
+            first.start();
+            first.join();
+            Thread next = new Thread(() -> follower[0] = heap.callingThreadStripe());
+            next.start();
+            next.join();
+            assertEquals(0, follower[0], "every earlier thread ended: the follower takes the lowest stripe");
+            assertEquals(0, heap.callingThreadStripe());
+        }
+    }
 }

@@ -103,14 +103,14 @@ final class Arena {
     }
 
     /**
-     * The band of a request of n granules from thread stripe s. In a segregated arena chunks of at
+     * The band of a request of n granules from a thread of {@code stripe}. In a segregated arena chunks of at
      * most {@value #SMALL_BYTES} bytes, of at most {@value #MEDIUM_BYTES} and longer ones each get
      * regions of their own, so that when the chunks of one size band are freed their granules make
      * runs as long as their neighbours were, instead of holes between live chunks of another; and
      * each stripe gets regions of its own within a size band.
      *
      * @param stripe in [0, {@link #stripes()})
-     * @return the band, in [1, {@value #STRIPES} * 3]; 0 in an arena that does not segregate
+     * @return the band, in [1, {@value #STRIPES} * {@value #SIZE_BANDS}]; 0 in an arena that does not segregate
      */
     int bandFor(int n, int stripe) {
         if (indexes.length == 1) {
@@ -122,7 +122,7 @@ final class Arena {
     }
 
     /**
-     * The band of a region that grows or is made for a request of n granules from stripe s. A
+     * The band of a region that grows or is made for a request of n granules from {@code stripe}. A
      * region per band costs a page or more, which pays only in a heap of more than a few pages: until
      * {@value #SEGREGATION_START_PAGES} pages are committed, regions are made in band 0, which
      * serves every band before the band's own regions do.

@@ -39,9 +39,9 @@ abstract class ArenaAllocator implements Allocator {
      */
     static final int CACHE_SHARE = 8;
     /**
-     * The thread stripe ({@link Arena#bandFor}) whose regions the requests the thread caches do not
-     * serve prefer: a thread cache's stripe matters because its bins hold the chunks; those requests'
-     * chunks are handed out once and freed, wherever they lie.
+     * The thread stripe ({@link Arena#bandFor}) whose regions serve first the requests that do not
+     * come through a thread cache (longer than the caches serve, aligned, reallocated): stripes keep
+     * apart the chunks that threads cache, mark and hand out again, which these are not.
      */
     private static final int UNCACHED_STRIPE = 0;
     /** Slots of {@link #cachesById}; a power of two. */

@@ -462,7 +462,7 @@ final class Arena {
         }
         r = indexes[band].findFirst(n);
         for (int other = 1; r < 0 && other < STRIPES; other++) {
-            r = indexes[band + ((stripe + other) % STRIPES - stripe) * SIZE_BANDS].findFirst(n);
+            r = indexes[bandFor(n, (stripe + other) % STRIPES)].findFirst(n);
         }
         return r;
     }

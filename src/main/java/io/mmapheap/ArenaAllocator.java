@@ -327,12 +327,15 @@ abstract class ArenaAllocator implements Allocator {
         return mine;
     }
 
-    private synchronized ThreadCache newCache() {
-        // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
-        reclaimDeadCaches();
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, binCapacity, arena.blockShift(),
-                leastHeldStripe());
-        cacheRegistry.add(cache);
+    private ThreadCache newCache() {
+        // The bins' arrays are made outside the lock, which other threads' misses wait for.
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, binCapacity, arena.blockShift());
+        synchronized (this) {
+            // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
+            reclaimDeadCaches();
+            cache.stripe = leastHeldStripe();
+            cacheRegistry.add(cache);
+        }
         return cache;
     }
 

@@ -35,8 +35,11 @@ final class ThreadCache {
 
     /** The owning thread; a cache is only ever used by it, or flushed once it has ended. */
     final Thread owner;
-    /** The thread stripe whose regions this cache's refills come from first ({@link Arena#bandFor}). */
-    final int stripe;
+    /**
+     * The thread stripe whose regions this cache's refills come from first ({@link Arena#bandFor});
+     * set once, under the allocator's lock, as the cache is registered.
+     */
+    int stripe;
     /** Chunks a bin holds at most. */
     private final int capacity;
     private final int[] count;
@@ -71,11 +74,9 @@ final class ThreadCache {
     /**
      * @param capacity   chunks a bin holds at most, in [1, {@link #MAX_CAPACITY}]
      * @param blockShift log2 of the block of memory the regions are filed under
-     * @param stripe     the thread stripe of the cache's refills, &gt;= 0
      */
-    ThreadCache(Thread owner, SizeClasses classes, int capacity, int blockShift, int stripe) {
+    ThreadCache(Thread owner, SizeClasses classes, int capacity, int blockShift) {
         this.capacity = capacity;
-        this.stripe = stripe;
         this.blockShift = blockShift;
         this.owner = owner;
         int bins = classes.count();

@@ -436,7 +436,7 @@ class ThreadCacheTest {
     @Test
     void theLargestCachedClassFollowsPushesPopsAndFlushes() {
         SizeClasses classes = new SizeClasses(64);
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, ThreadCache.DEFAULT_CAPACITY, 20, 0);
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, ThreadCache.DEFAULT_CAPACITY, 20);
         ChunkMap map = new ChunkMap(4096, 8);
         map.enableCaching();
         assertEquals(-1, cache.largestCachedClass());

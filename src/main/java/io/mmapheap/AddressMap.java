@@ -27,8 +27,11 @@ final class AddressMap {
         return size;
     }
 
-    /** @return the value stored for {@code key}, or {@link #ABSENT} */
+    /** @return the value stored for {@code key}, or {@link #ABSENT} (always for {@code Long.MIN_VALUE}, the empty slot's mark) */
     long get(long key) {
+        if (key == EMPTY) {
+            return ABSENT;
+        }
         int mask = keys.length - 1;
         for (int i = slot(key); ; i = (i + 1) & mask) {
             long k = keys[i];
@@ -48,6 +51,9 @@ final class AddressMap {
      * @param value &gt;= 0
      */
     void put(long key, long value) {
+        if (key == EMPTY) {
+            throw new IllegalArgumentException("key Long.MIN_VALUE marks an empty slot");
+        }
         if (2 * (size + 1) > keys.length) {
             rehash(keys.length * 2);
         }
@@ -69,6 +75,9 @@ final class AddressMap {
 
     /** Removes {@code key}; @return its value, or {@link #ABSENT} */
     long remove(long key) {
+        if (key == EMPTY) {
+            return ABSENT;
+        }
         int mask = keys.length - 1;
         int i = slot(key);
         while (keys[i] != key) {

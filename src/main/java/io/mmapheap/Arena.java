@@ -407,7 +407,8 @@ final class Arena {
      * @param zero whether the first chunk must read as zero (the others are not cleared)
      * @param out  receives the chunks' addresses, lowest first; at least max long
      * @param stripe the calling thread's stripe, in [0, {@link #stripes()})
-     * @return the chunks placed, or 0 if no region has room for one
+     * @return the chunks placed, or 0 if no region has room for one; the first is LIVE, the others
+     *         CACHED ({@link ChunkStates}), marked before they came into being, for the caller's bin
      */
     int allocateRun(int n, int max, boolean zero, long[] out, int stripe) {
         int r = firstFitRegion(n, stripe);
@@ -417,6 +418,10 @@ final class Arena {
         ChunkMap map = maps[r];
         int offset = map.findFirst(n);
         int k = max == 1 ? 1 : map.freeRunFrom(offset, n * max) / n;
+        if (k > 1) {
+            map.enableCaching();
+            ChunkStates.markIntoBeing(map, offset + n, n, k - 1);
+        }
         long address = place(r, offset, n, k, zero);
         long step = (long) n << granuleShift;
         for (int i = 0; i < k; i++) {
@@ -608,7 +613,7 @@ final class Arena {
             throw new IllegalArgumentException(operation + "(0x" + Long.toHexString(address)
                     + "): foreign address, in the reserved part of a region that holds no memory yet");
         }
-        if ((delta & (granule - 1)) != 0 || !map.isChunkStart(offset) || map.isCached(offset)) {
+        if ((delta & (granule - 1)) != 0 || !map.isChunkStart(offset) || ChunkStates.isMarked(map, offset)) {
             throw notAChunkStart(address, operation, r, offset);
         }
         return r;
@@ -620,8 +625,8 @@ final class Arena {
         if (map.isFree(offset)) {
             return new IllegalArgumentException(prefix + "not allocated: the granule is free (double free, or never allocated)");
         }
-        if (address == chunkAddress(r, offset) && map.isChunkStart(offset) && map.isCached(offset)) {
-            return new IllegalArgumentException(prefix + "not allocated: freed already, the chunk waits in a thread cache (double free, or use after free)");
+        if (address == chunkAddress(r, offset) && map.isChunkStart(offset) && ChunkStates.isMarked(map, offset)) {
+            return new IllegalArgumentException(prefix + "not allocated: freed already, the chunk waits in a thread cache or is being freed by another thread (double free, or use after free)");
         }
         int start = map.chunkStartOf(offset);
         return new IllegalArgumentException(prefix + "interior address, " + (address - chunkAddress(r, start))
@@ -643,18 +648,22 @@ final class Arena {
     }
 
     /**
-     * Claims the live chunk at {@code address} in region {@code r} for a free under the lock, against
-     * a cached free of it by a thread without the lock; the claim ends when {@link #free} clears it.
+     * LIVE to CLAIMED under the lock ({@link ChunkStates#claimLocked}): the chunk at {@code address}
+     * in region {@code r} is the caller's to free or resize until {@link #free} or {@link #release}.
      *
-     * @return false if a thread cache holds the chunk (it was freed at the same time)
+     * @return false if another thread holds its mark (a thread cache, or a free in flight)
      */
     boolean claim(int r, long address) {
-        ChunkMap map = maps[r];
-        return !map.cachingEnabled() || map.markCached(offsetIn(r, address));
+        return ChunkStates.claimLocked(maps[r], offsetIn(r, address));
+    }
+
+    /** CLAIMED to LIVE: gives back a claim taken with {@link #claim}. */
+    void release(int r, long address) {
+        ChunkStates.release(maps[r], offsetIn(r, address));
     }
 
     /**
-     * Frees the chunk at {@code address} in region {@code r} (located before).
+     * Frees the chunk at {@code address} in region {@code r}, claimed before ({@link #claim}).
      *
      * @return the bytes freed
      */
@@ -662,18 +671,17 @@ final class Arena {
         ChunkMap map = maps[r];
         int offset = offsetIn(r, address);
         int n = map.free(offset);
-        if (map.cachingEnabled()) {
-            map.unmarkCached(offset);
-        }
+        ChunkStates.release(map, offset);
         indexOf(r).set(r, map.longestFree());
         usedGranules -= n;
         return (long) n << granuleShift;
     }
 
     /**
-     * Frees the live chunks at {@code addresses[0 .. count)}, each the start of a chunk in a
-     * region, in ascending order: what {@link #free} of each does, with one pass up each region's
-     * run tree per group of chunks.
+     * Flushes cached chunks: frees the chunks at {@code addresses[0 .. count)}, each the start of a
+     * CACHED chunk in a region whose entry the caller took out of a cache, in ascending order, and
+     * ends their marks: what {@link #free} of each does, with one pass up each region's run tree
+     * per group of chunks.
      *
      * @param granules the chunks' common length, or 0 if they differ
      */
@@ -688,6 +696,7 @@ final class Arena {
             }
             ChunkMap map = maps[r];
             usedGranules -= map.freeChunks(batchOffsets, 0, k, granules, batchLeaves);
+            ChunkStates.endMarks(map, batchOffsets, 0, k);
             indexOf(r).set(r, map.longestFree());
         }
     }
@@ -796,6 +805,8 @@ final class Arena {
                 }
             }
         }
+        // The maps describe memory that is gone: a closed heap that stays referenced keeps none of them.
+        java.util.Arrays.fill(maps, 0, count, null);
         return first;
     }
 }

@@ -44,8 +44,6 @@ abstract class ArenaAllocator implements Allocator {
      * apart the chunks that threads cache, mark and hand out again, which these are not.
      */
     private static final int UNCACHED_STRIPE = 0;
-    /** Slots of {@link #cachesById}; a power of two. */
-    private static final int CACHE_SLOTS = 64;
 
     final PageSource source;
     final long pageSize;
@@ -62,14 +60,8 @@ abstract class ArenaAllocator implements Allocator {
     /** Chunks of at most this many bytes go through the thread caches; 0 when caches are off. */
     private final long cacheLimit;
     private final SizeClasses classes;
-    /** Per-thread caches, or null when caches are off. */
-    private final ThreadLocal<ThreadCache> caches;
-    /** Caches by thread id modulo the slots, read without the lock; each checked for its owner (see {@link #cache()}). */
-    private final ThreadCache[] cachesById = new ThreadCache[CACHE_SLOTS];
-    /** Every thread's cache, so that ended threads' chunks can be taken back; under the lock. */
-    private final List<ThreadCache> cacheRegistry = new ArrayList<>();
-    /** Chunks each bin of a thread cache holds at most. */
-    private final int binCapacity;
+    /** The thread caches, private and shared ({@link ThreadCaches}), or null when caches are off. */
+    private final ThreadCaches caches;
     /** Addresses taken out of a bin, freed under the lock; also receives a refill's chunks. */
     private final long[] flushBuffer;
     private final AddressMap dedicated = new AddressMap();
@@ -106,8 +98,7 @@ abstract class ArenaAllocator implements Allocator {
         this.reportLeaks = b.reportLeaks;
         this.leakSample = b.leakSample;
         this.kept = new KeptMappings(keptBytes);
-        this.binCapacity = b.threadCacheChunks;
-        this.flushBuffer = new long[binCapacity];
+        this.flushBuffer = new long[b.threadCacheChunks];
         long limit = Math.min(Math.min(largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
         // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
         boolean cached = b.threadCache && leakSample == 0 && trimThreshold == 0 && limit > 0;
@@ -116,12 +107,22 @@ abstract class ArenaAllocator implements Allocator {
         if (cached) {
             this.cacheLimit = limit;
             this.classes = new SizeClasses((int) (limit >>> granuleShift));
-            this.caches = ThreadLocal.withInitial(this::newCache);
+            this.caches = new ThreadCaches(classes, b.threadCacheChunks, arena.blockShift(), arena.stripes());
         } else {
             this.cacheLimit = 0;
             this.classes = null;
             this.caches = null;
         }
+    }
+
+    /** @return the thread caches that exist now (private ones and lanes), 0 when caches are off */
+    synchronized int threadCacheCount() {
+        return caches == null ? 0 : caches.count();
+    }
+
+    /** @return the most thread caches this heap can hold ({@link ThreadCaches#bound}), 0 when caches are off */
+    int threadCacheBound() {
+        return caches == null ? 0 : caches.bound();
     }
 
     /** @return whether thread caches are on */
@@ -177,20 +178,28 @@ abstract class ArenaAllocator implements Allocator {
     /** The thread cache for requests it serves, else the arena under the lock. */
     private long allocateSmallOrLocked(long size, boolean zero) {
         if (size > 0 && size <= cacheLimit && !closed) {
-            int c = classes.classOf(Sizes.granulesFor(size, granuleShift));
             ThreadCache cache = cache();
-            long address = cache.pop(c);
-            if (address == 0) {
-                return allocateClass(cache, c, zero);
+            if (cache != null) {
+                try {
+                    int c = classes.classOf(Sizes.granulesFor(size, granuleShift));
+                    long address = cache.pop(c);
+                    if (address == 0) {
+                        return allocateClass(cache, c, zero);
+                    }
+                    if (zero || perturb != 0) {
+                        fillOpen(address, (long) classes.granules(c) << granuleShift, zero ? 0 : (byte) ~perturb);
+                    }
+                    return address;
+                } finally {
+                    if (cache.isLane()) {
+                        cache.letGo();
+                    }
+                }
             }
-            if (zero || perturb != 0) {
-                fillOpen(address, (long) classes.granules(c) << granuleShift, zero ? 0 : (byte) ~perturb);
-            }
-            return address;
         }
         synchronized (this) {
             ensureOpen();
-            return allocateChunk(size, 1, zero, UNCACHED_STRIPE);
+            return allocateChunk(size, 1, zero, UNCACHED_STRIPE, null);
         }
     }
 
@@ -206,6 +215,7 @@ abstract class ArenaAllocator implements Allocator {
      */
     private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
         ensureOpen();
+        caches.sweepNowAndThen(this::flush);
         int n = classes.granules(c);
         int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
         if (got == 0) {
@@ -217,19 +227,17 @@ abstract class ArenaAllocator implements Allocator {
                 return split;
             }
         }
-        while (got == 0 && cachesOverShare() && reclaimSome()) {
+        while (got == 0 && cachesOverShare() && reclaimSome(cache)) {
             got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
         }
         if (got == 0) {
-            return allocateChunk((long) n << granuleShift, 1, zero, cache.stripe);
+            return allocateChunk((long) n << granuleShift, 1, zero, cache.stripe, cache);
         }
         long address = flushBuffer[0];
         if (got > 1) {
             int r = arena.regionOf(address);
             ChunkMap map = arena.map(r);
-            map.enableCaching();
             int first = arena.offsetIn(r, address);
-            map.markCachedRun(first + n, n, got - 1);
             // Highest first, so that the bin hands the rest out in address order.
             for (int i = got - 1; i > 0; i--) {
                 cache.push(c, flushBuffer[i], map, first + i * n);
@@ -264,8 +272,9 @@ abstract class ArenaAllocator implements Allocator {
         int r = arena.regionOf(address);
         ChunkMap map = arena.map(r);
         int rest = arena.offsetIn(r, address) + n;
+        // The rest comes into being CACHED: marked before its start is set (ChunkStates).
+        ChunkStates.markIntoBeing(map, rest, 1, 1);
         map.split(rest - n, n);
-        map.markCached(rest);
         cache.push(e, address + ((long) n << granuleShift), map, rest);
         fillHandedOut(address, n, zero);
         return address;
@@ -292,11 +301,13 @@ abstract class ArenaAllocator implements Allocator {
         if (address == 0) {
             return 0;
         }
-        ChunkMap map = cache.takenMap();
-        int offset = cache.takenOffset();
+        int r = arena.regionOf(address);
+        ChunkMap map = arena.map(r);
+        int offset = arena.offsetIn(r, address);
+        // The upper chunk ends (its start first, then its mark); the joined one is handed out.
         map.join(offset, half);
-        map.unmarkCached(offset + half);
-        map.unmarkCached(offset);
+        ChunkStates.release(map, offset + half);
+        ChunkStates.release(map, offset);
         fillHandedOut(address, n, zero);
         return address;
     }
@@ -309,118 +320,97 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     /**
-     * @return the calling thread's cache. A ThreadLocal lookup is a third of a cached
-     *         allocate/free pair's time, so caches are also filed by thread id in a small table read
-     *         without the lock; a slot whose cache is another thread's (ids that collide) sends the
-     *         caller to the ThreadLocal, which then takes the slot over.
+     * @return the cache the calling thread uses now: its private cache, or a lane it now holds
+     *         (let go after the operation), or null if neither is to be had (every lane taken: the
+     *         lock path serves it). See {@link ThreadCaches}.
      */
-    @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+, the baseline is 17
     private ThreadCache cache() {
         Thread me = Thread.currentThread();
-        int slot = (int) me.getId() & (CACHE_SLOTS - 1);
-        ThreadCache filed = cachesById[slot];
-        if (filed != null && filed.owner == me) {
-            return filed;
+        ThreadCache own = caches.own(me);
+        if (own != null) {
+            return own;
         }
-        ThreadCache mine = caches.get();
-        cachesById[slot] = mine;
-        return mine;
+        if (caches.sharesLanes(me)) {
+            return caches.lanesMade() ? caches.holdLane(me) : makeLanesAndHold(me);
+        }
+        return installOrHold(me);
     }
 
-    private ThreadCache newCache() {
-        // The bins' arrays are made outside the lock, which other threads' misses wait for.
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, binCapacity, arena.blockShift());
-        synchronized (this) {
-            // Thread starts are rare and dear: sweeping the ended threads' caches here is cheap.
-            reclaimDeadCaches();
-            cache.stripe = leastHeldStripe();
-            cacheRegistry.add(cache);
+    private synchronized ThreadCache makeLanesAndHold(Thread me) {
+        if (closed) {
+            return null;
         }
-        return cache;
+        caches.makeLanes();
+        return caches.holdLane(me);
+    }
+
+    /** A platform thread's first cached call: its private cache, or a lane if its slot is taken. */
+    private synchronized ThreadCache installOrHold(Thread me) {
+        if (closed) {
+            return null;
+        }
+        ThreadCache own = caches.install(me, this::flush);
+        if (own != null) {
+            return own;
+        }
+        caches.makeLanes();
+        return caches.holdLane(me);
     }
 
     /**
      * @return the thread stripe ({@link Arena#bandFor}) whose regions the calling thread's cache refills
      *         from first, its cache made if it has none; 0 when caches are off
      */
-    synchronized int callingThreadStripe() {
-        ensureOpen();
-        return caches == null ? 0 : cache().stripe;
+    int callingThreadStripe() {
+        if (caches == null) {
+            return 0;
+        }
+        ThreadCache cache = cache();
+        if (cache == null) {
+            return UNCACHED_STRIPE;
+        }
+        if (cache.isLane()) {
+            cache.letGo();
+        }
+        return cache.stripe;
     }
 
     /**
-     * @return the thread stripe ({@link Arena#bandFor}) that the fewest caches in the registry hold,
-     *         the lowest of those: threads running at once get stripes of their own while there are
-     *         enough, and a thread that follows one that ended takes over its stripe and its regions,
-     *         instead of starting on empty ones. Under the lock, after the ended threads' caches went.
-     */
-    private int leastHeldStripe() {
-        int[] holders = new int[arena.stripes()];
-        for (ThreadCache cache : cacheRegistry) {
-            holders[cache.stripe]++;
-        }
-        int least = 0;
-        for (int s = 1; s < holders.length; s++) {
-            if (holders[s] < holders[least]) {
-                least = s;
-            }
-        }
-        return least;
-    }
-
-    @SuppressWarnings("deprecation") // Thread.getId, as in cache()
-    private void forgetSlot(ThreadCache cache) {
-        int slot = (int) cache.owner.getId() & (CACHE_SLOTS - 1);
-        if (cachesById[slot] == cache) {
-            cachesById[slot] = null;
-        }
-    }
-
-    /** Returns the caches of ended threads to the arena; under the lock. @return chunks freed */
-    private long reclaimDeadCaches() {
-        long freed = 0;
-        for (int i = cacheRegistry.size() - 1; i >= 0; i--) {
-            ThreadCache cache = cacheRegistry.get(i);
-            if (cache.ownerDead()) {
-                freed += flush(cache);
-                cacheRegistry.remove(i);
-                forgetSlot(cache);
-            }
-        }
-        return freed;
-    }
-
-    /**
-     * Before the heap grows: returns the calling thread's largest cached chunks (one bin, the
-     * largest class that holds any) to the arena, or once its cache is empty, the caches of ended
-     * threads; under the lock. The caller retries after each step, so the cache is emptied only as
-     * far as needed to make room.
+     * Before the heap grows: returns the largest cached chunks of the cache the calling thread uses
+     * (one bin, the largest class that holds any) to the arena, or once that is empty, the caches of
+     * ended threads, or else the idle lanes; under the lock. The caller retries after each step, so
+     * caches are emptied only as far as needed to make room.
      *
+     * @param mine the cache the calling thread holds, or null to use its private cache, if any
      * @return whether any chunk was freed
      */
-    private boolean reclaimSome() {
+    private boolean reclaimSome(ThreadCache mine) {
         if (caches == null) {
             return false;
         }
-        ThreadCache cache = cache();
-        int c = cache.largestCachedClass();
+        ThreadCache cache = mine != null ? mine : caches.own(Thread.currentThread());
+        int c = cache == null ? -1 : cache.largestCachedClass();
         if (c >= 0) {
             flushBin(cache, c, cache.size(c));
             return true;
         }
-        return reclaimDeadCaches() > 0;
+        if (caches.sweepEnded(this::flush)) {
+            return true;
+        }
+        long[] freed = {0};
+        caches.forEachIdleLane(Thread.currentThread(), lane -> freed[0] += flush(lane));
+        return freed[0] > 0;
     }
 
     /**
-     * Returns the calling thread's cache and those of ended threads to the arena; under the lock.
-     *
-     * @return whether any chunk was freed
+     * Returns every cache no other thread is using to the arena: the caller's, those of ended
+     * threads and the idle lanes; under the lock.
      */
-    private boolean reclaimCaches() {
-        if (caches == null) {
-            return false;
+    private void reclaimCaches() {
+        if (caches != null) {
+            caches.sweepEnded(this::flush);
+            caches.forEachQuiet(Thread.currentThread(), null, this::flush);
         }
-        return flush(cache()) + reclaimDeadCaches() > 0;
     }
 
     /** Frees every chunk of a cache that no running thread uses concurrently; under the lock. @return chunks freed */
@@ -444,13 +434,18 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     /**
-     * Before a cached free: the older half of a full bin c goes back to the arena, and a region's
-     * cached bits are created on its first cached free (regions that never see one pay nothing).
+     * Before a cached free into a full bin c: its older half goes back to the arena. The caller
+     * holds its claim on the chunk it frees meanwhile.
      */
-    private synchronized void makeRoom(ThreadCache cache, int c, ChunkMap map) {
-        if (cache.isFull(c)) {
-            flushBin(cache, c, (cache.size(c) + 1) / 2);
-        }
+    private synchronized void makeRoom(ThreadCache cache, int c) {
+        ensureOpen();
+        caches.sweepNowAndThen(this::flush);
+        flushBin(cache, c, (cache.size(c) + 1) / 2);
+    }
+
+    /** Creates a region's marks under the lock, so that its chunks can be claimed and cached. */
+    private synchronized void enableCaching(ChunkMap map) {
+        ensureOpen();
         map.enableCaching();
     }
 
@@ -460,14 +455,15 @@ abstract class ArenaAllocator implements Allocator {
         if (alignment <= 0 || Long.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
         }
-        return allocateChunk(size, alignment, false, UNCACHED_STRIPE);
+        return allocateChunk(size, alignment, false, UNCACHED_STRIPE, null);
     }
 
     /**
      * @param stripe the thread stripe whose regions the chunk prefers ({@link Arena#bandFor}): the
      *               calling thread's for a thread cache's miss, {@link #UNCACHED_STRIPE} for the rest
+     * @param cache  the cache the calling thread holds, or null: the one a growth reclaims from first
      */
-    private long allocateChunk(long size, long alignment, boolean zero, int stripe) {
+    private long allocateChunk(long size, long alignment, boolean zero, int stripe, ThreadCache cache) {
         Sizes.check(size, maxRequest);
         long address;
         int n = 0;
@@ -477,7 +473,7 @@ abstract class ArenaAllocator implements Allocator {
             n = Sizes.granulesFor(size, granuleShift);
             address = arena.allocate(n, alignment, zero, stripe);
             if (address == 0) {
-                address = growOrReclaim(size, n, alignment, zero, stripe);
+                address = growOrReclaim(size, n, alignment, zero, stripe, cache);
             }
         }
         if (perturb != 0 && !zero) {
@@ -497,7 +493,7 @@ abstract class ArenaAllocator implements Allocator {
      *
      * @throws HeapExhaustedException if neither growth nor the cached chunks serve the request
      */
-    private long growOrReclaim(long size, int n, long alignment, boolean zero, int stripe) {
+    private long growOrReclaim(long size, int n, long alignment, boolean zero, int stripe, ThreadCache cache) {
         HeapExhaustedException refused = null;
         if (grows() && !cachesOverShare()) {
             try {
@@ -508,7 +504,7 @@ abstract class ArenaAllocator implements Allocator {
                 refused = e;
             }
         }
-        while (reclaimSome()) {
+        while (reclaimSome(cache)) {
             long address = arena.allocate(n, alignment, zero, stripe);
             if (address != 0) {
                 return address;
@@ -534,17 +530,13 @@ abstract class ArenaAllocator implements Allocator {
         if (caches == null) {
             return false;
         }
-        long granules = 0;
-        for (int i = 0; i < cacheRegistry.size(); i++) {
-            granules += cacheRegistry.get(i).granulesHeld(classes);
-        }
-        return granules << granuleShift > arena.bytesMapped() / CACHE_SHARE;
+        return caches.granulesHeld() << granuleShift > arena.bytesMapped() / CACHE_SHARE;
     }
 
     @Override
     public synchronized MemoryBlock allocateBlock(long size) {
         ensureOpen();
-        long address = allocateChunk(size, 1, false, UNCACHED_STRIPE);
+        long address = allocateChunk(size, 1, false, UNCACHED_STRIPE, null);
         MemoryBlock block = new MemoryBlock(this, address, size);
         blocks.put(address, block);
         blockCount = blocks.size();
@@ -641,7 +633,7 @@ abstract class ArenaAllocator implements Allocator {
     public synchronized long reallocate(long address, long newSize) {
         ensureOpen();
         if (address == 0) {
-            return allocateChunk(newSize, 1, false, UNCACHED_STRIPE);
+            return allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
         }
         if (newSize == 0) {
             freeChunk(address);
@@ -649,39 +641,67 @@ abstract class ArenaAllocator implements Allocator {
         }
         Sizes.check(newSize, maxRequest);
         long oldBytes = dedicated.get(address);
-        int r = -1;
-        if (oldBytes == AddressMap.ABSENT) {
-            try {
-                r = arena.locate(address, "reallocate");
-            } catch (IllegalArgumentException e) {
-                return invalid(e);
-            }
+        if (oldBytes != AddressMap.ABSENT) {
+            return reallocateDedicated(address, oldBytes, newSize);
+        }
+        int r;
+        try {
+            r = arena.locate(address, "reallocate");
+        } catch (IllegalArgumentException e) {
+            return invalid(e);
+        }
+        // The old chunk is claimed before anything else happens (ChunkStates): a free racing this
+        // call either came first, and this one changes nothing, or finds the chunk claimed.
+        if (!arena.claim(r, address)) {
+            return invalid(takenByAnother("reallocate", address));
+        }
+        boolean claimed = true;
+        try {
             oldBytes = arena.chunkBytes(r, address);
             if (!isLarge(newSize) && resizeInPlace(r, address, oldBytes, newSize)) {
                 peakInUse = Math.max(peakInUse, bytesInUse());
                 killBlock(address);
                 return address;
             }
-        } else if (isLarge(newSize)) {
+            long moved = isLarge(newSize) ? growIntoKept(newSize) : 0;
+            if (moved == 0) {
+                moved = allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
+            }
+            Throwable site = sites.isEmpty() ? null : sites.remove(address);
+            RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
+            claimed = false;
+            freeClaimed(r, address);
+            movedOut(r);
+            if (site != null) {
+                sites.put(moved, site);
+            }
+            return moved;
+        } finally {
+            if (claimed) {
+                arena.release(r, address);
+            }
+        }
+    }
+
+    /** {@link #reallocate} of a dedicated mapping's chunk; under the lock. */
+    private long reallocateDedicated(long address, long oldBytes, long newSize) {
+        if (isLarge(newSize)) {
             killBlock(address);
             return newSize <= oldBytes ? address : remapDedicated(address, oldBytes, newSize);
         }
-        long moved = r >= 0 && isLarge(newSize) ? growIntoKept(newSize) : 0;
-        if (moved == 0) {
-            moved = allocateChunk(newSize, 1, false, UNCACHED_STRIPE);
-        }
+        long moved = allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
         Throwable site = sites.isEmpty() ? null : sites.remove(address);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
-        if (r < 0) {
-            releaseDedicated(address, oldBytes);
-        } else {
-            freeRegionChunk(r, address);
-            movedOut(r);
-        }
+        releaseDedicated(address, oldBytes);
         if (site != null) {
             sites.put(moved, site);
         }
         return moved;
+    }
+
+    private static IllegalArgumentException takenByAnother(String operation, long address) {
+        return new IllegalArgumentException(operation + "(0x" + Long.toHexString(address)
+                + "): not allocated: freed at the same time by another thread (double free)");
     }
 
     /**
@@ -777,35 +797,42 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     /**
-     * Frees {@code address} into the calling thread's cache if this allocator holds it as a live
-     * chunk of a class length, without the lock.
+     * Frees {@code address} into the cache the calling thread uses, without the lock, if this
+     * allocator holds it as a live chunk of a class length.
      *
      * @return false, having changed nothing, if a free under the lock must handle it
      */
     final boolean freeCached(long address) {
-        return cacheLimit > 0 && address != 0 && blockCount == 0 && !closed && cacheFree(address);
+        if (cacheLimit == 0 || address == 0 || blockCount != 0 || closed) {
+            return false;
+        }
+        ThreadCache cache = cache();
+        if (cache == null) {
+            return false;
+        }
+        try {
+            return cacheFree(cache, address);
+        } finally {
+            if (cache.isLane()) {
+                cache.letGo();
+            }
+        }
     }
 
     /**
-     * The fast path of free: the chunk goes into the calling thread's cache if it is a live chunk
-     * of a class length in a region the thread knows.
+     * The fast path of free, LIVE to CLAIMED to CACHED ({@link ChunkStates}): claims the chunk's
+     * mark, reads its class, and pushes it into the cache.
      *
      * @return false, having changed nothing, if the lock path must handle the address (another
-     *         region, not a live chunk start, a length no class has, a change under the lock in
-     *         the middle of the reads, or a second free of a cached chunk, which it reports)
+     *         region, not a live chunk start, a length no class has, or a mark set already: a
+     *         second free, which the lock path reports)
      */
-    private boolean cacheFree(long address) {
-        ThreadCache cache = cache();
+    private boolean cacheFree(ThreadCache cache, long address) {
         ChunkMap map;
         int offset;
-        int c;
-        long v;
-        if (cache.isLastPopped(address)) {
-            // Freed before anything under the lock changed its map: still live, of its class.
+        if (address == cache.lastAddress()) {
             map = cache.lastMap();
             offset = cache.lastOffset();
-            c = cache.lastClass();
-            v = cache.lastVersion();
         } else {
             int k = cache.regionOf(address);
             if (k < 0 && (k = learnRegion(cache, address)) < 0) {
@@ -817,24 +844,25 @@ abstract class ArenaAllocator implements Allocator {
             }
             map = cache.regionMap(k);
             offset = (int) (delta >>> granuleShift);
-            v = map.stableVersion();
-            c = classes.exactClass(map.racyChunkLength(offset, classes.largest()));
-            if (v < 0 || !map.unchangedSince(v) || c < 0) {
+        }
+        if (!ChunkStates.claim(map, offset)) {
+            // A region's first cached free creates its marks, if a live chunk of a class starts there.
+            if (map.cachingEnabled() || classOfClaimed(map, offset) < 0) {
+                return false;
+            }
+            enableCaching(map);
+            if (!ChunkStates.claim(map, offset)) {
                 return false;
             }
         }
-        if ((cache.isFull(c) || !map.cachingEnabled()) && (v = makeRoomFor(cache, c, map, offset)) < 0) {
+        // The chunk is ours now (or the mark is a stray, which the read below tells).
+        int c = cache.isLastPopped(address) ? cache.lastClass() : classOfClaimed(map, offset);
+        if (c < 0) {
+            ChunkStates.release(map, offset);
             return false;
         }
-        // The mark claims the chunk; a free under the lock claims it the same way before changing
-        // the map. If the map changed since the length was read, another free may have come first:
-        // let the lock decide.
-        if (!map.markCached(offset)) {
-            return false;
-        }
-        if (!map.unchangedSince(v)) {
-            map.unmarkCached(offset);
-            return false;
+        if (cache.isFull(c)) {
+            makeRoom(cache, c);
         }
         if (perturb != 0) {
             fillOpen(address, (long) classes.granules(c) << granuleShift, (byte) perturb);
@@ -844,24 +872,24 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     /**
-     * A cached free whose bin is full or whose region does not cache yet: unless the chunk waits in
-     * a cache already (a second free, which the lock path reports, the cache staying as it was),
-     * makes room under the lock and reads the chunk again, as the map may have changed while this
-     * thread waited for the lock. Apart from {@link #cacheFree} so that the fast path stays small
-     * enough for the compiler to inline.
+     * The class of the chunk at {@code offset}, which the caller claimed, read without the lock:
+     * a stable read of the map (retried while the lock holder changes it; the claim keeps this chunk
+     * itself as it is). Without a claim, the answer may be out of date by the time it returns.
      *
-     * @return the map's version for the rest of the free, or -1 if the lock path must take over
+     * @return its class, or -1 if no live chunk starts there (a stray mark) or no class has its length
      */
-    private long makeRoomFor(ThreadCache cache, int c, ChunkMap map, int offset) {
-        if (map.isCached(offset)) {
-            return -1;
+    private int classOfClaimed(ChunkMap map, int offset) {
+        for (;;) {
+            long v = map.stableVersion();
+            if (v < 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            int n = map.racyChunkLength(offset, classes.largest());
+            if (map.unchangedSince(v)) {
+                return n < 0 ? -1 : classes.exactClass(n);
+            }
         }
-        makeRoom(cache, c, map);
-        long v = map.stableVersion();
-        if (v < 0 || classes.exactClass(map.racyChunkLength(offset, classes.largest())) != c || !map.unchangedSince(v)) {
-            return -1;
-        }
-        return v;
     }
 
     /**
@@ -912,12 +940,16 @@ abstract class ArenaAllocator implements Allocator {
     }
 
     private void freeRegionChunk(int r, long address) {
-        // A cached free racing with this one (a double free) claims the chunk with its mark: claim it too.
+        // A cached free racing this one (a double free) claims the chunk with its mark: claim it too.
         if (!arena.claim(r, address)) {
-            invalid(new IllegalArgumentException("free(0x" + Long.toHexString(address)
-                    + "): not allocated: freed at the same time by another thread (double free)"));
+            invalid(takenByAnother("free", address));
             return;
         }
+        freeClaimed(r, address);
+    }
+
+    /** CLAIMED to FREE: frees a region's chunk that the caller claimed ({@link Arena#claim}); under the lock. */
+    private void freeClaimed(int r, long address) {
         forget(address);
         if (perturb != 0) {
             RawMemory.fill(address, arena.chunkBytes(r, address), (byte) perturb);
@@ -1036,6 +1068,7 @@ abstract class ArenaAllocator implements Allocator {
     public synchronized void verify() {
         ensureOpen();
         arena.verify();
+        verifyCaches();
         long[] sum = new long[1];
         dedicated.forEach((address, bytes) -> {
             if (arena.regionOf(address) >= 0 || (address & (pageSize - 1)) != 0 || bytes % pageSize != 0) {
@@ -1062,9 +1095,46 @@ abstract class ArenaAllocator implements Allocator {
         }
     }
 
+    /**
+     * The cache invariants, under the lock: every entry of every cache no other thread is using
+     * holds a marked chunk start of its class's length, no chunk is in two entries, and when every
+     * cache could be read (no other thread in the middle of a cached call), every mark belongs to
+     * exactly one entry.
+     */
+    private void verifyCaches() {
+        if (caches == null) {
+            return;
+        }
+        caches.sweepEnded(this::flush);
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        boolean all = caches.forEachQuiet(Thread.currentThread(), null, cache -> cache.forEachEntry((c, address, map, offset) -> {
+            int r = arena.regionOf(address);
+            if (r < 0 || arena.map(r) != map || arena.offsetIn(r, address) != offset) {
+                throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " names another region or offset");
+            }
+            if (!map.isChunkStart(offset) || !ChunkStates.isMarked(map, offset)) {
+                throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " is not a marked chunk start");
+            }
+            if (map.chunkLength(offset) != classes.granules(c)) {
+                throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " in the bin of "
+                        + classes.granules(c) + " granules is " + map.chunkLength(offset) + " granules long");
+            }
+            if (!seen.add(address)) {
+                throw new IllegalStateException("chunk 0x" + Long.toHexString(address) + " is in two cache entries");
+            }
+        }));
+        long marked = arena.cachedChunks()[0];
+        if (all && marked != seen.size()) {
+            throw new IllegalStateException(marked + " chunks are marked cached but the caches hold " + seen.size());
+        }
+    }
+
     @Override
     public synchronized HeapStats stats() {
         ensureOpen();
+        if (caches != null) {
+            caches.sweepEnded(this::flush);
+        }
         long[] cached = arena.cachedChunks();
         long cachedBytes = cached[1] << granuleShift;
         return new HeapStats(bytesMapped() / pageSize, bytesMapped(), bytesInUse() - cachedBytes,
@@ -1113,11 +1183,9 @@ abstract class ArenaAllocator implements Allocator {
         }
         blocks.clear();
         blockCount = 0;
-        // Let the caches go: the closing thread's at once, the others' when their ThreadLocal entries are collected.
+        // Every cache goes with the heap: no thread keeps a closed heap's caches or maps reachable.
         if (caches != null) {
-            caches.remove();
-            cacheRegistry.clear();
-            Arrays.fill(cachesById, null);
+            caches.forgetAll();
         }
         RuntimeException[] failure = {arena.unmapAll(source)};
         dedicated.forEach((address, bytes) -> {

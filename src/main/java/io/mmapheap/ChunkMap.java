@@ -57,10 +57,9 @@ import java.lang.invoke.VarHandle;
  * Every change is made under the allocator's lock, between two steps of {@code version} (odd while
  * a change is in progress), so a thread without the lock can read a live chunk's length and check
  * that no change overlapped its reads ({@link #racyChunkLength}), as a seqlock reader does.
- * {@code cached[w]} (created on first use) marks chunk starts whose chunk sits in a thread cache:
- * still used in the bitmaps, but freed as far as the user is concerned. Its bits are changed with
- * atomic operations by threads that do not hold the lock, so two frees of one chunk cannot both
- * succeed.
+ * {@code marks[w]} (created on first use) holds each chunk's mark, M: set while a thread cache holds
+ * the chunk or a thread has claimed it. Marks are changed only by {@link ChunkStates}, whose header
+ * draws the states a chunk goes through and who may change which bit.
  */
 final class ChunkMap {
 
@@ -111,8 +110,8 @@ final class ChunkMap {
     /** Even when the bitmaps are consistent; read and written through {@link #VERSION}. */
     @SuppressWarnings("unused")
     private long version;
-    /** Bit g = 1: the chunk starting at g is in a thread cache; null until the first is. Words through {@link #WORDS}. */
-    private volatile long[] cached;
+    /** Bit g = 1: the chunk starting at g is cached or claimed ({@link ChunkStates}); null until caching is enabled. */
+    private volatile long[] marks;
 
     /**
      * A map of a region committed in full.
@@ -280,7 +279,7 @@ final class ChunkMap {
 
     /** @return bytes of Java heap this map occupies (arrays only) */
     long metadataBytes() {
-        long cachedBytes = cachingEnabled() ? (long) used.length * Long.BYTES : 0;
+        long cachedBytes = marks != null ? (long) used.length * Long.BYTES : 0;
         return (2L * used.length + stops.length) * Long.BYTES + 3L * prefix.length * Integer.BYTES + (long) touched.length * Long.BYTES + cachedBytes;
     }
 
@@ -512,9 +511,9 @@ final class ChunkMap {
     }
 
     /**
-     * Frees the live chunks that start at {@code offsets[from .. to)}, in ascending order, and
-     * clears their cached marks: the state as many calls of {@link #free} leave, with one pass up
-     * the run tree for all of them, sharing the nodes they have in common.
+     * Frees the live chunks that start at {@code offsets[from .. to)}, in ascending order: the state
+     * as many calls of {@link #free} leave, with one pass up the run tree for all of them, sharing
+     * the nodes they have in common. Their marks are the caller's ({@link ChunkStates#endMarks}).
      *
      * @param length the chunks' common length in granules, which the caller knows (a bin's class),
      *               or 0 to read each chunk's
@@ -567,19 +566,6 @@ final class ChunkMap {
         updateNodes(leaves, count);
         usedGranules -= freed;
         liveChunks -= to - from;
-        long[] bits = cached;
-        if (bits != null) {
-            // One atomic subtraction per word of marks, as the offsets come in ascending order.
-            i = from;
-            while (i < to) {
-                int w = offsets[i] >>> WORD_SHIFT;
-                long held = 0;
-                while (i < to && offsets[i] >>> WORD_SHIFT == w) {
-                    held |= 1L << offsets[i++];
-                }
-                WORDS.getAndAdd(bits, w, -held);
-            }
-        }
         return freed;
     }
 
@@ -601,7 +587,7 @@ final class ChunkMap {
     /**
      * Joins the live chunk at {@code offset}, {@code n} granules long, and the live chunk that starts
      * right after it into one: the undoing of {@link #split}. No granule changes between used and
-     * free, so the run tree stays as it is. Cached marks are the caller's.
+     * free, so the run tree stays as it is. Marks are the caller's ({@link ChunkStates}).
      */
     void join(int offset, int n) {
         int at = offset + n;
@@ -725,71 +711,26 @@ final class ChunkMap {
         return n <= max ? n : -1;
     }
 
-    /** Creates the cached bits; under the lock, before any thread may mark a chunk. */
+    /** Creates the marks ({@link ChunkStates}); under the lock, before any thread may claim a chunk. */
     void enableCaching() {
-        if (cached == null) {
-            cached = new long[used.length];
+        if (marks == null) {
+            marks = new long[used.length];
         }
     }
 
     /** @return whether {@link #enableCaching} has run */
     boolean cachingEnabled() {
-        return cached != null;
+        return marks != null;
     }
 
-    /**
-     * Marks the chunk at {@code offset} as held by a thread cache; atomic, no lock needed.
-     *
-     * @return false, changing nothing, if it was marked already (a second free) or caching is not enabled
-     */
-    boolean markCached(int offset) {
-        long[] bits = cached;
-        if (bits == null) {
-            return false;
-        }
-        long bit = 1L << offset;
-        return ((long) WORDS.getAndBitwiseOr(bits, offset >>> WORD_SHIFT, bit) & bit) == 0;
+    /** @return the marks, words read and written through {@link ChunkStates} only; null until enabled */
+    long[] marks() {
+        return marks;
     }
 
-    /**
-     * Marks the k chunks of n granules from {@code offset} on, which the caller just placed with
-     * {@link #allocateChunks} for a thread cache; one atomic operation per word of marks, as other
-     * threads may be marking other chunks of the same words.
-     */
-    void markCachedRun(int offset, int n, int k) {
-        long[] bits = cached;
-        int end = offset + n * k;
-        int g = offset;
-        while (g < end) {
-            int w = g >>> WORD_SHIFT;
-            long marks = 0;
-            for (; g < end && g >>> WORD_SHIFT == w; g += n) {
-                marks |= 1L << g;
-            }
-            WORDS.getAndBitwiseOr(bits, w, marks);
-        }
-    }
-
-    /**
-     * Clears the mark of the chunk at {@code offset}, which a thread cache hands out again or
-     * returns; atomic. The caller holds the mark (it is set, and no other thread clears it), so
-     * subtracting the bit clears exactly that bit: an atomic add is one instruction where an atomic
-     * and-not is a compare-and-set loop.
-     */
-    void unmarkCached(int offset) {
-        long[] bits = cached;
-        WORDS.getAndAdd(bits, offset >>> WORD_SHIFT, -(1L << offset));
-    }
-
-    /** @return whether the chunk at {@code offset} is in a thread cache */
-    boolean isCached(int offset) {
-        long[] bits = cached;
-        return bits != null && ((long) WORDS.getAcquire(bits, offset >>> WORD_SHIFT) & (1L << offset)) != 0;
-    }
-
-    /** @return {chunks, granules} held by thread caches in this map */
+    /** @return {chunks, granules} of the marked chunks in this map: cached, or claimed by a free in flight */
     long[] cachedChunks() {
-        long[] bits = cached;
+        long[] bits = marks;
         long chunks = 0;
         long granulesHeld = 0;
         if (bits != null) {
@@ -914,10 +855,9 @@ final class ChunkMap {
             long u = used[w] & valid;
             long f = ~used[w] & valid;
             long st = starts[w];
-            long[] cachedBits = cached;
-            if (cachedBits != null && ((long) WORDS.getAcquire(cachedBits, w) & ~st) != 0) {
-                throw broken(where, "granule " + granuleOf(w, (long) WORDS.getAcquire(cachedBits, w) & ~st)
-                        + " is marked as a cached chunk but no chunk starts there");
+            long m = ChunkStates.marksWord(this, w);
+            if ((m & ~st) != 0) {
+                throw broken(where, "granule " + granuleOf(w, m & ~st) + " is marked as a cached chunk but no chunk starts there");
             }
             if ((st & ~u) != 0) {
                 throw broken(where, "granule " + granuleOf(w, st & ~u) + " is free (or padding) but marked as a chunk start");

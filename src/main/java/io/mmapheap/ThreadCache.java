@@ -1,9 +1,15 @@
 package io.mmapheap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * One thread's cache of freed chunks for one allocator: a stack ("bin") per {@link SizeClasses}
- * class, of chunks whose length is exactly the class's. Only the owning thread pushes and pops;
- * the allocator flushes a cache under its lock, from the owning thread or once that thread has died.
+ * A cache of freed chunks for one allocator: a stack ("bin") per {@link SizeClasses} class, of
+ * chunks whose length is exactly the class's, each CACHED ({@link ChunkStates}). One thread at a
+ * time uses a cache: a <em>private</em> cache belongs to one platform thread ({@link #owner}) for its
+ * life, a <em>lane</em> to whichever thread holds it ({@link #tryHold}, {@link #letGo}), one
+ * operation at a time (see {@link ThreadCaches}). The allocator flushes a cache under its lock,
+ * from the thread using it, or once its owner has ended, or while it holds the lane.
  *
  * <p>Each entry keeps the chunk's address together with the {@link ChunkMap} and offset that mark it
  * cached, so handing it out again needs no region lookup. For frees, the cache keeps its own copy of
@@ -14,15 +20,9 @@ package io.mmapheap;
 final class ThreadCache {
 
     /**
-     * Chunks a bin holds by default, whatever its class (see {@link AllocatorBuilder#threadCacheChunks}).
-     * Measured against bins of 32 with {@code ./build.sh compare-traces} (the best of 6 separate runs
-     * each): the shipped traces took 0.89x the time (random-bal 0.49x, cp-decl-bal 0.76x, amptjp-bal
-     * 0.81x: thousands of 2-32 KiB blocks of a few sizes, freed and asked for again, which bins of
-     * 32 sent through the lock in halves), churn 0.94-0.98x ({@code ./build.sh compare}, 20 rounds),
-     * the traces' average utilization 90.5% (from 90.9%). Bins of 256 were no faster as a whole
-     * (5 of 11 traces slower than with 128). A bound in bytes on each cache, checked on every push,
-     * took {@code pair} 1.1-1.4x the time and was not kept: the share rule of {@link ArenaAllocator}
-     * already sends a thread's cached chunks back before its heap grows.
+     * Chunks a bin holds by default, whatever its class (see {@link AllocatorBuilder#threadCacheChunks});
+     * docs/PERFORMANCE.md gives the measurements behind it. The bytes all caches hold are bounded by
+     * the share rule of {@link ArenaAllocator}, not per bin.
      */
     static final int DEFAULT_CAPACITY = 128;
 
@@ -33,13 +33,23 @@ final class ThreadCache {
     static final int REGION_SLOTS = 512;
     private static final int WAYS = 2;
 
-    /** The owning thread; a cache is only ever used by it, or flushed once it has ended. */
+    private static final VarHandle HOLDER;
+
+    static {
+        try {
+            HOLDER = MethodHandles.lookup().findVarHandle(ThreadCache.class, "holder", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The platform thread a private cache belongs to for its life; null for a lane. */
     final Thread owner;
-    /**
-     * The thread stripe whose regions this cache's refills come from first ({@link Arena#bandFor});
-     * set once, under the allocator's lock, as the cache is registered.
-     */
-    int stripe;
+    /** The thread using a lane now, null when none; set by {@link #tryHold}, cleared by {@link #letGo}. */
+    @SuppressWarnings("unused")
+    private volatile Thread holder;
+    /** The thread stripe whose regions this cache's refills come from first ({@link Arena#bandFor}). */
+    final int stripe;
     /** Chunks a bin holds at most. */
     private final int capacity;
     private final int[] count;
@@ -67,18 +77,17 @@ final class ThreadCache {
     private int lastOffset;
     private long lastVersion;
 
-    /** The map and offset of the lower chunk {@link #takeAdjacentPair} took last. */
-    private ChunkMap takenMap;
-    private int takenOffset;
-
     /**
+     * @param owner      the platform thread of a private cache, or null for a lane
+     * @param stripe     the thread stripe its refills prefer ({@link Arena#bandFor})
      * @param capacity   chunks a bin holds at most, in [1, {@link #MAX_CAPACITY}]
      * @param blockShift log2 of the block of memory the regions are filed under
      */
-    ThreadCache(Thread owner, SizeClasses classes, int capacity, int blockShift) {
+    ThreadCache(Thread owner, int stripe, SizeClasses classes, int capacity, int blockShift) {
         this.capacity = capacity;
         this.blockShift = blockShift;
         this.owner = owner;
+        this.stripe = stripe;
         int bins = classes.count();
         this.count = new int[bins];
         // Bin c occupies slots [c * capacity, (c + 1) * capacity) of the entry arrays.
@@ -125,9 +134,29 @@ final class ThreadCache {
         return k;
     }
 
-    /** @return whether the owning thread has ended, so another thread may flush this cache */
+    /** @return whether this is a private cache whose owner has ended, so another thread may flush it */
     boolean ownerDead() {
-        return !owner.isAlive();
+        return owner != null && !owner.isAlive();
+    }
+
+    /** @return whether this cache is a lane, used by one holder at a time */
+    boolean isLane() {
+        return owner == null;
+    }
+
+    /**
+     * Takes a lane for thread t, for one operation or a flush; the holder's use happens after the
+     * last holder's ({@link #letGo} releases, this acquires).
+     *
+     * @return whether t holds the lane now; false if another thread does
+     */
+    boolean tryHold(Thread t) {
+        return HOLDER.compareAndSet(this, (Thread) null, t);
+    }
+
+    /** Lets go of a lane taken with {@link #tryHold}. */
+    void letGo() {
+        HOLDER.setRelease(this, (Thread) null);
     }
 
     /** @return whether bin c is full */
@@ -200,7 +229,7 @@ final class ThreadCache {
     }
 
     /**
-     * Pops the most recently pushed chunk of bin c and clears its cached mark.
+     * Pops the most recently pushed chunk of bin c and hands it out: CACHED to LIVE ({@link ChunkStates#release}).
      *
      * @return its address, or 0 if the bin is empty
      */
@@ -216,7 +245,7 @@ final class ThreadCache {
         ChunkMap map = maps[slot];
         int offset = offsets[slot];
         long address = addresses[slot];
-        map.unmarkCached(offset);
+        ChunkStates.release(map, offset);
         lastAddress = address;
         lastClass = c;
         if (lastMap != map) {
@@ -230,19 +259,15 @@ final class ThreadCache {
     /**
      * @return whether {@code address} is the chunk the last pop handed out and its map has not
      *         changed since, so that {@link #lastClass}, {@link #lastMap} and {@link #lastOffset}
-     *         describe it; forgets the chunk either way when it is that address
+     *         describe it: read by a free that has claimed the chunk
      */
     boolean isLastPopped(long address) {
-        if (address != lastAddress) {
-            return false;
-        }
-        lastAddress = 0;
-        return lastVersion >= 0 && lastMap.stableVersion() == lastVersion;
+        return address == lastAddress && lastVersion >= 0 && lastMap.stableVersion() == lastVersion;
     }
 
-    /** @return the version of {@link #lastMap} when the last pop read it */
-    long lastVersion() {
-        return lastVersion;
+    /** @return the chunk the last pop handed out, 0 if none */
+    long lastAddress() {
+        return lastAddress;
     }
 
     int lastClass() {
@@ -262,8 +287,7 @@ final class ThreadCache {
      * {@code length} bytes after the first, for the caller to join; their marks stay. Looks at
      * every pair of the bin: at most {@code capacity^2} comparisons, under the lock on a miss.
      *
-     * @return the lower chunk's address, its map and offset then in {@link #takenMap} and
-     *         {@link #takenOffset}; 0, changing nothing, if the bin holds no such pair
+     * @return the lower chunk's address; 0, changing nothing, if the bin holds no such pair
      */
     long takeAdjacentPair(int c, long length) {
         int base = c * capacity;
@@ -273,8 +297,6 @@ final class ThreadCache {
             for (int j = base; j < base + k; j++) {
                 if (addresses[j] == next && maps[j] == maps[i]) {
                     long address = addresses[i];
-                    takenMap = maps[i];
-                    takenOffset = offsets[i];
                     // The higher slot first, so that the lower one's index still holds.
                     removeSlot(base + k, Math.max(i, j));
                     removeSlot(base + k - 1, Math.min(i, j));
@@ -294,19 +316,25 @@ final class ThreadCache {
         System.arraycopy(offsets, slot + 1, offsets, slot, rest);
     }
 
-    /** @return the map of the lower chunk the last {@link #takeAdjacentPair} took */
-    ChunkMap takenMap() {
-        return takenMap;
+    /**
+     * Calls {@code check} with every entry: its class, address, map and offset; for {@code verify}.
+     */
+    void forEachEntry(EntryCheck check) {
+        for (int c = 0; c < count.length; c++) {
+            for (int i = c * capacity, end = i + count[c]; i < end; i++) {
+                check.entry(c, addresses[i], maps[i], offsets[i]);
+            }
+        }
     }
 
-    /** @return the offset of the lower chunk the last {@link #takeAdjacentPair} took */
-    int takenOffset() {
-        return takenOffset;
+    /** What {@link #forEachEntry} calls for each entry. */
+    interface EntryCheck {
+        void entry(int c, long address, ChunkMap map, int offset);
     }
 
     /**
      * Removes the {@code k} oldest chunks of bin c into {@code out} (addresses), for the caller to
-     * free under the lock. Their marks stay until that free, so no other free can claim them first.
+     * flush under the lock. Their marks stay until that flush, so no other free can claim them first.
      */
     void takeOldest(int c, int k, long[] out) {
         int base = c * capacity;

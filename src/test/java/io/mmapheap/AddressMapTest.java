@@ -1,6 +1,7 @@
 package io.mmapheap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -38,5 +39,16 @@ class AddressMapTest {
             count[0]++;
         });
         assertEquals(reference.size(), count[0]);
+    }
+
+    @Test
+    void theEmptySlotsMarkIsNeverAKey() {
+        AddressMap map = new AddressMap();
+        assertEquals(AddressMap.ABSENT, map.get(Long.MIN_VALUE), "an empty map does not hold the empty slot's mark");
+        map.put(4096, 1);
+        assertEquals(AddressMap.ABSENT, map.get(Long.MIN_VALUE));
+        assertEquals(AddressMap.ABSENT, map.remove(Long.MIN_VALUE));
+        assertEquals(1, map.size());
+        assertThrows(IllegalArgumentException.class, () -> map.put(Long.MIN_VALUE, 1));
     }
 }

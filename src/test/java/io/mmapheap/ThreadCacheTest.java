@@ -436,21 +436,21 @@ class ThreadCacheTest {
     @Test
     void theLargestCachedClassFollowsPushesPopsAndFlushes() {
         SizeClasses classes = new SizeClasses(64);
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), classes, ThreadCache.DEFAULT_CAPACITY, 20);
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), 0, classes, ThreadCache.DEFAULT_CAPACITY, 20);
         ChunkMap map = new ChunkMap(4096, 8);
         map.enableCaching();
         assertEquals(-1, cache.largestCachedClass());
         cache.push(3, 0x1000, map, 0);
         cache.push(10, 0x2000, map, 16);
         assertEquals(10, cache.largestCachedClass());
-        map.markCached(16);
+        ChunkStates.claim(map, 16);
         cache.pop(10);
         assertEquals(3, cache.largestCachedClass(), "bin 10 is empty again");
         cache.push(7, 0x3000, map, 32);
         assertEquals(7, cache.largestCachedClass());
         cache.takeOldest(7, 1, new long[1]);
         assertEquals(3, cache.largestCachedClass(), "bin 7 was flushed");
-        map.markCached(0);
+        ChunkStates.claim(map, 0);
         cache.pop(3);
         assertEquals(-1, cache.largestCachedClass());
     }

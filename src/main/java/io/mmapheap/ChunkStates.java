@@ -1,0 +1,201 @@
+package io.mmapheap;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The life of a chunk in a region, and the only code that sets or clears a chunk's mark.
+ *
+ * <h2>States</h2>
+ * A chunk is described by three bits of its region's {@link ChunkMap} at the granule s where it
+ * starts: S (a chunk starts at s), U (s is in use) and M (the mark, {@link ChunkMap#marks}).
+ * <pre>
+ *   state     S U M   owned by                              may be changed by
+ *   FREE      0 0 0   the lock                              the lock holder
+ *   LIVE      1 1 0   the user who allocated it             the lock holder, or whoever claims it
+ *   CLAIMED   1 1 1   the one thread whose claim set M      that thread only
+ *   CACHED    1 1 1   the cache entry that holds it         the thread using that cache, or the
+ *                                                           lock holder once it took the entry out
+ *
+ *                      refill (lock: M first, then S U)
+ *        +-----------------------------------------------------------------+
+ *        |                                                                 v
+ *      FREE --allocate (lock)--&gt; LIVE --claim (M 0-&gt;1)--&gt; CLAIMED --push--&gt; CACHED
+ *       ^ ^                       ^ ^  &lt;---release (M 1-&gt;0)--  |              |   |
+ *       | |                       | |                          |              |   |
+ *       | +-free (lock, claimer: S U first, then M 1-&gt;0)-----+              |   |
+ *       +---flush (lock, entry taken out: S U first, then M 1-&gt;0)-------------+   |
+ *                                   +-----hand out (pop: M 1-&gt;0)-------------------+
+ *
+ *   CACHED -&gt; CACHED + CACHED  split (lock, the caller's own cache: the new M first, then S)
+ *   CACHED + CACHED -&gt; CACHED  join  (lock, the caller's own cache: S first, then the upper M 1-&gt;0)
+ *   CLAIMED -&gt; CLAIMED         reallocate in place (lock, claimer: S U change, then release)
+ * </pre>
+ * CLAIMED and CACHED hold the same bits: what tells them apart is who set M, and only that owner
+ * clears it. Every path goes through these transitions: {@code allocate} and refills (FREE to LIVE
+ * or CACHED), a cached free (claim, then push), a free under the lock (claim, free), {@code reallocate}
+ * (claim the old chunk before anything else, then resize it in place and release it, or free it once
+ * its bytes moved), {@code usableSize} (a chunk with M set is not live), flushes and {@code trim}
+ * (flush), splits and joins of cached chunks. {@code close} unmaps the regions and lets every map go.
+ *
+ * <h2>Rules</h2>
+ * <ol>
+ *   <li>M is set only by an atomic operation that returns the word it replaced, and the setter owns the
+ *       bit only if it was clear: two claims of one chunk never both succeed.</li>
+ *   <li>M is cleared only by its owner, with an atomic and-not: it cannot borrow from, or carry into,
+ *       another chunk's bit of the same word.</li>
+ *   <li>S and U change only under the lock, inside a {@link ChunkMap} change (its version odd), and
+ *       never for a chunk whose M another thread owns: the lock holder claims a LIVE chunk before it
+ *       frees or resizes it, and flushes, splits and joins only chunks whose entries it took out of a
+ *       cache no other thread uses at that moment.</li>
+ *   <li>A chunk that comes into being CACHED (refill, split) is marked before its S bit is set; a
+ *       chunk that stops being CACHED or CLAIMED for good (free, flush, join) loses S and U before its
+ *       M. So a claim racing these finds M set, and never sees a chunk start without a mark that is
+ *       not LIVE.</li>
+ *   <li>A claim of an address where no LIVE chunk starts (a racing double free, an address freed a
+ *       moment ago) may set M on a granule that is not a LIVE chunk start: a <em>stray</em> mark. Its
+ *       setter learns this from a stable read of the map ({@link ChunkMap#stableVersion}) and clears it
+ *       at once. The lock holder never takes a stray for a state: marking a chunk into being waits
+ *       for the bit to clear, and a claim under the lock that finds M set waits a bounded time
+ *       ({@link #CLAIM_PATIENCE}) before it reports a double free.</li>
+ *   <li>The lock holder never waits on a mark while a change of the map is open: a stray's setter
+ *       needs a stable version to finish.</li>
+ * </ol>
+ * If a stray lands on a granule that the lock holder then hands out as a LIVE chunk start, the
+ * stray's setter reads a LIVE chunk and its free takes effect there: a free of an address that was
+ * freed and handed out again, which no allocator can tell from the new owner's own free.
+ */
+final class ChunkStates {
+
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int WORD_SHIFT = 6;
+    /** Spins of a claim under the lock that finds M set, before it says the chunk is taken. */
+    static final int CLAIM_PATIENCE = 1 << 10;
+
+    private ChunkStates() {
+    }
+
+    /**
+     * LIVE to CLAIMED: claims the chunk at {@code offset} for the calling thread; any thread, no lock.
+     *
+     * @return true if M was clear and the caller now owns it (it may be a stray: see the rules);
+     *         false, changing nothing, if M was set or the map has no marks yet
+     */
+    static boolean claim(ChunkMap map, int offset) {
+        long[] bits = map.marks();
+        if (bits == null) {
+            return false;
+        }
+        long bit = 1L << offset;
+        return ((long) WORDS.getAndBitwiseOr(bits, offset >>> WORD_SHIFT, bit) & bit) == 0;
+    }
+
+    /**
+     * LIVE to CLAIMED under the lock: {@link #claim}, waiting a bounded time for a stray to clear. A
+     * map without marks has no cached chunks and no claims (marks are made under the lock before the
+     * first), so the lock holder needs no claim there.
+     *
+     * @return false if M stayed set: the chunk is cached or claimed by another thread
+     */
+    static boolean claimLocked(ChunkMap map, int offset) {
+        if (map.marks() == null) {
+            return true;
+        }
+        for (int spin = 0; spin < CLAIM_PATIENCE; spin++) {
+            if (claim(map, offset)) {
+                return true;
+            }
+            if (!isMarked(map, offset)) {
+                continue;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    /**
+     * Gives up the caller's own mark on {@code offset}: CLAIMED to LIVE (or a stray cleared), CACHED to
+     * LIVE (a pop), or, after the lock holder freed the chunk or joined it to the one before, the
+     * end of its mark.
+     */
+    static void release(ChunkMap map, int offset) {
+        long[] bits = map.marks();
+        if (bits == null) {
+            return;
+        }
+        long bit = 1L << offset;
+        long before = (long) WORDS.getAndBitwiseAnd(bits, offset >>> WORD_SHIFT, ~bit);
+        assert (before & bit) != 0 : "released a mark at " + offset + " that was not set";
+    }
+
+    /**
+     * Marks chunks into being CACHED: k chunks of n granules from {@code offset}, before the lock
+     * holder sets their S and U bits (a refill), or one chunk (k = 1) before a split sets its S bit.
+     * Under the lock, outside any change of the map. Waits out stray marks on those granules.
+     */
+    static void markIntoBeing(ChunkMap map, int offset, int n, int k) {
+        long[] bits = map.marks();
+        int end = offset + n * k;
+        int g = offset;
+        while (g < end) {
+            int w = g >>> WORD_SHIFT;
+            long marks = 0;
+            for (; g < end && g >>> WORD_SHIFT == w; g += n) {
+                marks |= 1L << g;
+            }
+            setClear(bits, w, marks);
+        }
+    }
+
+    /** Sets {@code marks} in word w, all of them clear before: waits while a stray holds one. */
+    private static void setClear(long[] bits, int w, long marks) {
+        for (int spin = 0; ; spin++) {
+            long word = (long) WORDS.getVolatile(bits, w);
+            if ((word & marks) == 0) {
+                if (WORDS.weakCompareAndSet(bits, w, word, word | marks)) {
+                    return;
+                }
+            } else if (spin < CLAIM_PATIENCE) {
+                Thread.onSpinWait();
+            } else {
+                // The stray's setter was descheduled between its claim and its stable read.
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * CACHED or CLAIMED to FREE, the second half: clears the marks of chunks the lock holder has just
+     * freed ({@link ChunkMap#free}, {@link ChunkMap#freeChunks}), whose entries or claims it held;
+     * {@code offsets[from .. to)} ascending. One atomic and-not per word.
+     */
+    static void endMarks(ChunkMap map, int[] offsets, int from, int to) {
+        long[] bits = map.marks();
+        if (bits == null) {
+            return;
+        }
+        int i = from;
+        while (i < to) {
+            int w = offsets[i] >>> WORD_SHIFT;
+            long held = 0;
+            while (i < to && offsets[i] >>> WORD_SHIFT == w) {
+                held |= 1L << offsets[i++];
+            }
+            long before = (long) WORDS.getAndBitwiseAnd(bits, w, ~held);
+            assert (before & held) == held : "ended marks " + Long.toHexString(held) + " of word " + w
+                    + " that were not all set: " + Long.toHexString(before);
+        }
+    }
+
+    /** @return whether M is set at {@code offset}: the chunk there is CACHED or CLAIMED (or a stray passes) */
+    static boolean isMarked(ChunkMap map, int offset) {
+        long[] bits = map.marks();
+        return bits != null && ((long) WORDS.getAcquire(bits, offset >>> WORD_SHIFT) & (1L << offset)) != 0;
+    }
+
+    /** @return word w of the marks, 0 if the map has none */
+    static long marksWord(ChunkMap map, int w) {
+        long[] bits = map.marks();
+        return bits == null ? 0 : (long) WORDS.getAcquire(bits, w);
+    }
+}

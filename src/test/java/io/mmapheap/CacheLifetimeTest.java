@@ -1,0 +1,167 @@
+package io.mmapheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.ref.WeakReference;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/** What thread caches hold must not outlive their heap or their thread, nor grow with the number of threads. */
+class CacheLifetimeTest {
+
+    @Test
+    void aClosedHeapsMapsAreNotKeptReachableByThePoolThreadsThatUsedIt() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<WeakReference<ChunkMap>> maps = new ArrayList<>();
+        // The program keeps its closed heaps: they must not keep their caches' and regions' metadata.
+        List<ElasticHeap> closed = new ArrayList<>();
+        try {
+            for (int h = 0; h < 50; h++) {
+                ElasticHeap heap = ElasticHeap.builder().build();
+                List<Future<?>> uses = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    uses.add(pool.submit(() -> {
+                        long[] held = new long[64];
+                        for (int i = 0; i < held.length; i++) {
+                            held[i] = heap.allocate(16 + 16 * (i % 8));
+                        }
+                        for (long a : held) {
+                            heap.free(a);
+                        }
+                    }));
+                }
+                for (Future<?> use : uses) {
+                    use.get();
+                }
+                maps.add(new WeakReference<>(heap.arena.map(0)));
+                heap.close();
+                closed.add(heap);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        // The pool's threads are alive and idle: nothing of theirs may keep a closed heap's maps.
+        awaitCollected(maps);
+        assertEquals(50, closed.size());
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aHeapDroppedWithoutCloseIsNotKeptReachableByTheThreadsThatUsedIt() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<WeakReference<ElasticHeap>> heaps = new ArrayList<>();
+        try {
+            for (int h = 0; h < 10; h++) {
+                ElasticHeap heap = ElasticHeap.builder().build();
+                pool.submit(() -> heap.free(heap.allocate(64))).get();
+                heaps.add(new WeakReference<>(heap));
+            }
+        } finally {
+            pool.shutdown();
+        }
+        awaitCollected(heaps);
+    }
+
+    @Test
+    void anEndedThreadsCacheGoesBackToTheHeap() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            Thread worker = new Thread(() -> {
+                long[] held = new long[2000];
+                for (int i = 0; i < held.length; i++) {
+                    held[i] = heap.allocate(64 + 64 * (i % 4));
+                }
+                for (long a : held) {
+                    heap.free(a);
+                }
+                assertTrue(heap.stats().cachedBytes() > 0, "the worker's frees went into its cache");
+            });
+            worker.start();
+            worker.join();
+            HeapStats stats = heap.stats();
+            assertEquals(0, stats.cachedBytes(), "the ended worker's cache went back: " + stats);
+            assertEquals(0, stats.bytesInUse());
+            assertEquals(0, heap.threadCacheCount(), "and its cache is gone");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void platformThreadsBeyondTheSlotsShareTheLanes() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            int threads = ThreadCaches.SLOTS + 40;
+            java.util.concurrent.CyclicBarrier all = new java.util.concurrent.CyclicBarrier(threads);
+            List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        heap.free(heap.allocate(32));
+                        // Every thread is alive at once: ids that share a slot must share lanes.
+                        all.await();
+                        heap.free(heap.allocate(48));
+                        all.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                thread.start();
+                started.add(thread);
+            }
+            for (Thread thread : started) {
+                thread.join();
+            }
+            assertTrue(heap.threadCacheCount() <= heap.threadCacheBound(),
+                    heap.threadCacheCount() + " caches for " + threads + " threads");
+            assertEquals(0, heap.stats().bytesInUse());
+            heap.verify();
+        }
+    }
+
+    @Test
+    void virtualThreadsShareABoundedSetOfCaches() throws Exception {
+        Method startVirtual;
+        try {
+            startVirtual = Thread.class.getMethod("startVirtualThread", Runnable.class);
+        } catch (NoSuchMethodException e) {
+            assumeTrue(false, "virtual threads need JDK 21+");
+            return;
+        }
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                int size = 16 << (i % 6);
+                threads.add((Thread) startVirtual.invoke(null, (Runnable) () -> heap.free(heap.allocate(size))));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            int lanes = Integer.highestOneBit(4 * Runtime.getRuntime().availableProcessors() - 1);
+            assertTrue(heap.threadCacheCount() <= lanes + 1,
+                    heap.threadCacheCount() + " caches after 20,000 virtual threads; lanes: " + lanes);
+            assertEquals(0, heap.stats().bytesInUse());
+            heap.verify();
+        }
+    }
+
+    private static <T> void awaitCollected(List<WeakReference<T>> refs) throws InterruptedException {
+        for (int round = 0; round < 50; round++) {
+            System.gc();
+            if (refs.stream().allMatch(r -> r.get() == null)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        for (WeakReference<T> r : refs) {
+            assertNull(r.get(), "still reachable after 50 collections");
+        }
+    }
+}

@@ -2,7 +2,6 @@ package io.mmapheap;
 
 import org.apache.commons.lang3.Validate;
 
-import io.mmapheap.os.NativeMemoryException;
 import io.mmapheap.os.ProcessMemory;
 
 /**
@@ -16,7 +15,7 @@ import io.mmapheap.os.ProcessMemory;
  * fitting offset of the first region, in that order, with a free run of n granules. Only when no
  * region has one does the heap commit more: the pages the first region whose free end plus
  * reserved rest fits the request lacks, or else a new step, of which it commits what the request
- * needs (in either case up to 1/{@value #COMMIT_FRACTION} of what is committed already, if more). So a new page is committed only when no committed page has room, small heaps stay small,
+ * needs (in either case up to 1/{@value ElasticGrowth#COMMIT_FRACTION} of what is committed already, if more). So a new page is committed only when no committed page has room, small heaps stay small,
  * and the pages of a step are contiguous: chunks freed side by side serve a request as long as both.
  * Successive steps need not be adjacent, so a chunk never crosses a region boundary. A request
  * larger than a step (and not above {@code largeThreshold}) gets a region of its own pages plus half
@@ -44,7 +43,7 @@ import io.mmapheap.os.ProcessMemory;
  * large threshold {@value #DEFAULT_LARGE_THRESHOLD} bytes (glibc's default mmap threshold), no page
  * limit, no automatic trim, thread caches on. One lock per heap, which the cached fast path does not take.
  */
-public final class ElasticHeap extends ArenaAllocator {
+public final class ElasticHeap implements Allocator {
 
     /** Default allocation unit and alignment, bytes. */
     public static final int DEFAULT_GRANULE = 16;
@@ -57,20 +56,14 @@ public final class ElasticHeap extends ArenaAllocator {
     /** With no page limit, the largest request served: 2^46 bytes (64 TiB), a quarter of the user address space. */
     public static final long UNLIMITED_MAX_REQUEST = 1L << 46;
 
-    /** A commit may take up to 1/this of the bytes committed so far, beyond what the request needs. */
-    static final long COMMIT_FRACTION = 32;
-    /** Mappings within this many of vm.max_map_count count as "at the limit". */
-    private static final int MAP_COUNT_MARGIN = 16;
-
-    private final long maxPages;
-    private final int growthPages;
-    private final long largeThreshold;
+    /** The allocator core, which this class's calls go to. */
+    final Heap core;
 
     private ElasticHeap(Builder b, long maxRequest) {
-        super("ElasticHeap", b, maxRequest, false, b.growthPages, b.largeThreshold, b.maxPages == 0 ? b.keptBytes : 0);
-        this.maxPages = b.maxPages;
-        this.growthPages = b.growthPages;
-        this.largeThreshold = b.largeThreshold;
+        long keptBytes = b.maxPages == 0 ? b.keptBytes : 0;
+        Heap.Shape shape = new Heap.Shape("ElasticHeap", maxRequest, false, b.growthPages, b.largeThreshold, keptBytes);
+        this.core = new Heap(shape, b, (arena, large, granuleShift) -> new ElasticGrowth(arena, large, b.source,
+                granuleShift, b.maxPages, b.growthPages, b.largeThreshold));
     }
 
     /** @return a builder with the documented defaults */
@@ -78,177 +71,79 @@ public final class ElasticHeap extends ArenaAllocator {
         return new Builder();
     }
 
-    @Override
-    boolean isLarge(long size) {
-        return size > largeThreshold;
+    /** @return the granule in bytes */
+    public long granule() {
+        return core.granule();
     }
 
-    /** At {@code maxPages} the heap cannot grow; below it, whether it may is {@link #noRoom}'s to say. */
-    @Override
-    boolean grows() {
-        return maxPages == 0 || pagesMapped() < maxPages;
+    /** @return whether thread caches are on */
+    public boolean threadCaching() {
+        return core.threadCaching();
     }
 
     @Override
-    boolean commitForGrowth(int r, long address, int n) {
-        long bytes = arena.bytesToCommitForGrowth(r, address, n);
-        if (bytes < 0 || (maxPages != 0 && bytes / pageSize > maxPages - pagesMapped())) {
-            return false;
-        }
-        try {
-            commitTail(r, bytes);
-        } catch (NativeMemoryException refused) {
-            // The chunk moves instead, and that allocation reports what the system says.
-            return false;
-        }
-        regionMapped();
-        return true;
+    public long allocate(long size) {
+        return core.allocate(size);
     }
 
-    /**
-     * A chunk that outgrew its place has moved on, and will not come back: the free pages it left
-     * at its region's end go back to the reservation, so that the heap does not hold the old and
-     * the new home of every chunk that grows.
-     */
     @Override
-    void movedOut(int r) {
-        long bytes = arena.decommittable(r);
-        if (bytes == 0) {
-            return;
-        }
-        try {
-            source.decommit(arena.committedEnd(r) - bytes, bytes);
-        } catch (NativeMemoryException refused) {
-            // The pages stay committed and free: nothing is lost but the memory.
-            return;
-        }
-        arena.decommit(r, bytes);
+    public long allocateZeroed(long size) {
+        return core.allocateZeroed(size);
     }
 
-    /**
-     * No region has room: commit more of a region whose reserved tail would fit the request, else
-     * reserve a new region of a growth step (or as many pages as the request needs, and half again)
-     * and commit what the request needs of it; either commit may run ahead ({@link #commitPages}).
-     * Committing little keeps small heaps small; reserving a whole step keeps the memory of one step
-     * contiguous, so chunks freed side by side can serve a request as long as both.
-     */
     @Override
-    long noRoom(long size, int n, long alignment, boolean zero, int stripe) {
-        if (alignment > pageSize) {
-            // A fresh region is only page aligned: a larger alignment is served by a mapping cut to it.
-            return mapDedicated(size, alignment, zero);
-        }
-        int r = arena.growableFor(n, alignment, stripe);
-        if (r >= 0) {
-            long needed = arena.bytesToCommit(r, n, alignment) / pageSize;
-            reservePages(needed, size);
-            long bytes = commitPages(needed, arena.uncommitted(r) / pageSize) * pageSize;
-            try {
-                commitTail(r, bytes);
-            } catch (NativeMemoryException e) {
-                throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + bytes / pageSize
-                        + " more pages" + mapCountHint(e), e);
-            }
-        } else {
-            long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
-            // A request longer than a step gets half as much again reserved: room to grow in place
-            // by reallocate, so a chunk that keeps growing moves O(log) times. Reserving costs no memory.
-            long pages = needed > growthPages ? needed + needed / 2 : growthPages;
-            reservePages(needed, size);
-            long committed = commitPages(needed, pages);
-            long base = pages == committed ? map(pages, size) : reserve(pages, committed, size);
-            r = arena.addRegion(arena.growthBand(n, stripe), base, pages * pageSize, committed * pageSize);
-        }
-        regionMapped();
-        // Region r is the only one with room now, whatever band the new bytes put the request in.
-        return arena.allocateIn(r, n, alignment, zero);
+    public long allocate(long size, long alignment) {
+        return core.allocate(size, alignment);
+    }
+
+    @Override
+    public long reallocate(long address, long newSize) {
+        return core.reallocate(address, newSize);
+    }
+
+    @Override
+    public MemoryBlock allocateBlock(long size) {
+        return core.allocateBlock(size);
+    }
+
+    @Override
+    public void free(long address) {
+        core.free(address);
+    }
+
+    @Override
+    public long usableSize(long address) {
+        return core.usableSize(address);
+    }
+
+    @Override
+    public long trim() {
+        return core.trim();
+    }
+
+    @Override
+    public void verify() {
+        core.verify();
+    }
+
+    @Override
+    public HeapStats stats() {
+        return core.stats();
+    }
+
+    @Override
+    public String pageMap(int maxPages) {
+        return core.pageMap(maxPages);
     }
 
     /**
-     * Makes {@code bytes} more of region r past its committed end readable and writable.
+     * Unmaps every region and dedicated mapping. Idempotent.
      *
-     * @throws NativeMemoryException if the system refuses; nothing changed then
+     * @throws io.mmapheap.os.NativeMemoryException if a munmap fails (the heap is closed anyway)
      */
-    private void commitTail(int r, long bytes) {
-        source.commit(arena.committedEnd(r), bytes);
-        arena.commit(r, bytes);
-    }
-
-    /**
-     * How many pages to commit when a request needs {@code needed} and the region has
-     * {@code available} reserved: the needed ones, or up to 1/{@value #COMMIT_FRACTION} of what the
-     * heap has committed, so that a growing heap makes O(log) commits while it is small and one per
-     * step once it is large, holding at most that fraction more than it needs.
-     */
-    private long commitPages(long needed, long available) {
-        long ample = Sizes.roundUp(arena.bytesMapped() / COMMIT_FRACTION, pageSize) / pageSize;
-        long pages = Math.max(needed, Math.min(available, ample));
-        return maxPages == 0 ? pages : Math.max(needed, Math.min(pages, maxPages - pagesMapped()));
-    }
-
-    private long map(long pages, long size) {
-        try {
-            return source.map(pages * pageSize);
-        } catch (NativeMemoryException e) {
-            throw new HeapExhaustedException("allocate(" + size + "): cannot map " + pages + " more pages"
-                    + mapCountHint(e), e);
-        }
-    }
-
-    /** Reserves {@code pages} and commits the first {@code committed} of them, or leaves nothing mapped. */
-    private long reserve(long pages, long committed, long size) {
-        long base;
-        try {
-            base = source.reserve(pages * pageSize);
-        } catch (NativeMemoryException e) {
-            throw new HeapExhaustedException("allocate(" + size + "): cannot reserve " + pages + " more pages"
-                    + mapCountHint(e), e);
-        }
-        try {
-            source.commit(base, committed * pageSize);
-        } catch (NativeMemoryException e) {
-            source.unmap(base, pages * pageSize);
-            throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + committed + " more pages"
-                    + mapCountHint(e), e);
-        }
-        return base;
-    }
-
-    /**
-     * ENOMEM from mmap also means "too many mappings": say so when this process is near
-     * vm.max_map_count, so the fix (larger growth steps) is obvious.
-     */
-    private String mapCountHint(NativeMemoryException e) {
-        if (e.errno() != io.mmapheap.os.VirtualMemory.ENOMEM) {
-            return "";
-        }
-        try {
-            long limit = ProcessMemory.maxMapCount();
-            int held = ProcessMemory.mappingCount();
-            if (held + MAP_COUNT_MARGIN >= limit) {
-                return " (the process holds " + held + " mappings and vm.max_map_count is " + limit
-                        + "; this heap made " + arena.regionCount() + " of them: use larger growthPages)";
-            }
-        } catch (RuntimeException unreadable) {
-            // Without /proc the plain errno has to do.
-        }
-        return "";
-    }
-
     @Override
-    void reservePages(long pages, long size) {
-        if (maxPages != 0 && pages > maxPages - pagesMapped()) {
-            throw new HeapExhaustedException("allocate(" + size + "): mapping " + pages + " more pages would pass maxPages="
-                    + maxPages + " (" + pagesMapped() + " mapped) and no region has room");
-        }
-    }
-
-    @Override
-    public synchronized void verify() {
-        super.verify();
-        if (maxPages != 0 && pagesMapped() > maxPages) {
-            throw new IllegalStateException(pagesMapped() + " pages mapped, above maxPages=" + maxPages);
-        }
+    public void close() {
+        core.close();
     }
 
     /** Configures an {@link ElasticHeap}; every setter is optional. */

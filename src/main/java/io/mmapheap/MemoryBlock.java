@@ -28,12 +28,12 @@ public final class MemoryBlock implements AutoCloseable {
     public static final String CHECK_BOUNDS_PROPERTY = "mmapheap.checkBounds";
     private static final boolean CHECK_BOUNDS = !"false".equalsIgnoreCase(System.getProperty(CHECK_BOUNDS_PROPERTY));
 
-    private final ArenaAllocator owner;
+    private final Heap owner;
     private final long address;
     private final long size;
     private volatile boolean live = true;
 
-    MemoryBlock(ArenaAllocator owner, long address, long size) {
+    MemoryBlock(Heap owner, long address, long size) {
         this.owner = owner;
         this.address = address;
         this.size = size;

@@ -2,7 +2,6 @@ package io.mmapheap;
 
 import org.apache.commons.lang3.Validate;
 
-import io.mmapheap.os.NativeMemoryException;
 
 /**
  * A first-fit allocator over one contiguous mapping of N pages, mapped when it is built: Part A of
@@ -22,26 +21,23 @@ import io.mmapheap.os.NativeMemoryException;
  *   }
  * </pre>
  */
-public final class PageAllocator extends ArenaAllocator {
+public final class PageAllocator implements Allocator {
 
     /** Default number of pages: one, as in the lab. */
     public static final long DEFAULT_PAGES = 1;
     /** Default granule in bytes: the lab's MINALLOC. */
     public static final int DEFAULT_GRANULE = 8;
 
+    /** The allocator core, which this class's calls go to. */
+    final Heap core;
     private final long base;
     private final long capacity;
 
     private PageAllocator(Builder b, long capacity) {
-        super("PageAllocator", b, capacity, true, capacity / b.source.pageSize(), capacity, 0);
         this.capacity = capacity;
-        try {
-            this.base = source.map(capacity);
-        } catch (NativeMemoryException e) {
-            throw new HeapExhaustedException("cannot map " + b.pages + " pages for a PageAllocator", e);
-        }
-        arena.addRegion(base, capacity);
-        regionMapped();
+        Heap.Shape shape = new Heap.Shape("PageAllocator", capacity, true, capacity / b.source.pageSize(), capacity, 0);
+        this.core = new Heap(shape, b, (arena, large, granuleShift) -> new FixedMapping(arena, b.source, granuleShift, capacity));
+        this.base = core.arena.base(0);
     }
 
     /** @return a builder with the defaults: 1 page, 8-byte granule, memory from mmap */
@@ -50,8 +46,8 @@ public final class PageAllocator extends ArenaAllocator {
     }
 
     /** @return the start address of the mapping */
-    public synchronized long base() {
-        ensureOpen();
+    public long base() {
+        core.ensureOpen();
         return base;
     }
 
@@ -60,22 +56,79 @@ public final class PageAllocator extends ArenaAllocator {
         return capacity;
     }
 
-    @Override
-    boolean isLarge(long size) {
-        return false;
+    /** @return the granule in bytes */
+    public long granule() {
+        return core.granule();
     }
 
-    /** The one mapping is all there is. */
-    @Override
-    boolean grows() {
-        return false;
+    /** @return whether thread caches are on */
+    public boolean threadCaching() {
+        return core.threadCaching();
     }
 
     @Override
-    long noRoom(long size, int n, long alignment, boolean zero, int stripe) {
-        throw new HeapExhaustedException("allocate(" + size + (alignment > granule() ? ", alignment " + alignment : "")
-                + "): no free run of " + ((long) n << granuleShift) + " bytes; the longest is "
-                + ((long) arena.longestFree() << granuleShift) + " of " + (capacity - arena.bytesInUse()) + " free bytes");
+    public long allocate(long size) {
+        return core.allocate(size);
+    }
+
+    @Override
+    public long allocateZeroed(long size) {
+        return core.allocateZeroed(size);
+    }
+
+    @Override
+    public long allocate(long size, long alignment) {
+        return core.allocate(size, alignment);
+    }
+
+    @Override
+    public long reallocate(long address, long newSize) {
+        return core.reallocate(address, newSize);
+    }
+
+    @Override
+    public MemoryBlock allocateBlock(long size) {
+        return core.allocateBlock(size);
+    }
+
+    @Override
+    public void free(long address) {
+        core.free(address);
+    }
+
+    @Override
+    public long usableSize(long address) {
+        return core.usableSize(address);
+    }
+
+    @Override
+    public long trim() {
+        return core.trim();
+    }
+
+    @Override
+    public void verify() {
+        core.verify();
+    }
+
+    @Override
+    public HeapStats stats() {
+        return core.stats();
+    }
+
+    @Override
+    public String pageMap(int maxPages) {
+        return core.pageMap(maxPages);
+    }
+
+    /**
+     * Unmaps the mapping. Idempotent.
+     *
+     * @throws io.mmapheap.os.NativeMemoryException if the munmap fails (the allocator is closed anyway)
+     */
+    @Override
+    public void close() {
+        core.close();
     }
 
     /** Configures a {@link PageAllocator}; every setter is optional. */

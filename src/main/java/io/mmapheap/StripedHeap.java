@@ -122,16 +122,16 @@ public final class StripedHeap implements Allocator {
     @Override
     public void free(long address) {
         if (address == 0) {
-            mine().ensureOpen();
+            mine().core.ensureOpen();
             return;
         }
         int home = home();
         // Most chunks are freed by the thread that allocated them: its arena's thread cache takes them.
-        if (arenas[home].freeCached(address)) {
+        if (arenas[home].core.freeCached(address)) {
             return;
         }
         for (int i = 0; i < arenas.length; i++) {
-            if (arenas[(home + i) % arenas.length].freeIfHeld(address)) {
+            if (arenas[(home + i) % arenas.length].core.freeIfHeld(address)) {
                 return;
             }
         }
@@ -149,7 +149,7 @@ public final class StripedHeap implements Allocator {
         int home = home();
         for (int i = 0; i < arenas.length; i++) {
             ElasticHeap arena = arenas[(home + i) % arenas.length];
-            if (arena.holds(address)) {
+            if (arena.core.holds(address)) {
                 return arena;
             }
         }

@@ -22,7 +22,7 @@ final class ThreadCache {
     /**
      * Chunks a bin holds by default, whatever its class (see {@link AllocatorBuilder#threadCacheChunks});
      * docs/PERFORMANCE.md gives the measurements behind it. The bytes all caches hold are bounded by
-     * the share rule of {@link ArenaAllocator}, not per bin.
+     * the share rule of {@link Heap}, not per bin.
      */
     static final int DEFAULT_CAPACITY = 128;
 
@@ -254,6 +254,21 @@ final class ThreadCache {
         lastOffset = offset;
         lastVersion = map.stableVersion();
         return address;
+    }
+
+    /**
+     * Takes the most recently pushed chunk of bin c out, its mark kept: the caller (under the lock)
+     * changes it and ends or releases the mark ({@link ChunkStates}).
+     *
+     * @return its address, or 0 if the bin is empty
+     */
+    long takeLast(int c) {
+        int n = count[c];
+        if (n == 0) {
+            return 0;
+        }
+        count[c] = n - 1;
+        return addresses[c * capacity + n - 1];
     }
 
     /**

@@ -34,7 +34,7 @@ abstract class AllocatorContractTest {
             return Sizes.roundUp(size, granule());
         }
         int shift = Long.numberOfTrailingZeros(granule());
-        SizeClasses classes = new SizeClasses((int) (ArenaAllocator.MAX_CACHED_BYTES >>> shift));
+        SizeClasses classes = new SizeClasses((int) (Heap.MAX_CACHED_BYTES >>> shift));
         return (long) classes.granules(classes.classOf(Sizes.granulesFor(size, shift))) << shift;
     }
 

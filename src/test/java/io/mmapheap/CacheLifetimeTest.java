@@ -43,7 +43,7 @@ class CacheLifetimeTest {
                 for (Future<?> use : uses) {
                     use.get();
                 }
-                maps.add(new WeakReference<>(heap.arena.map(0)));
+                maps.add(new WeakReference<>(heap.core.arena.map(0)));
                 heap.close();
                 closed.add(heap);
             }
@@ -90,7 +90,7 @@ class CacheLifetimeTest {
             HeapStats stats = heap.stats();
             assertEquals(0, stats.cachedBytes(), "the ended worker's cache went back: " + stats);
             assertEquals(0, stats.bytesInUse());
-            assertEquals(0, heap.threadCacheCount(), "and its cache is gone");
+            assertEquals(0, heap.core.threadCacheCount(), "and its cache is gone");
             heap.verify();
         }
     }
@@ -119,8 +119,8 @@ class CacheLifetimeTest {
             for (Thread thread : started) {
                 thread.join();
             }
-            assertTrue(heap.threadCacheCount() <= heap.threadCacheBound(),
-                    heap.threadCacheCount() + " caches for " + threads + " threads");
+            assertTrue(heap.core.threadCacheCount() <= heap.core.threadCacheBound(),
+                    heap.core.threadCacheCount() + " caches for " + threads + " threads");
             assertEquals(0, heap.stats().bytesInUse());
             heap.verify();
         }
@@ -145,8 +145,8 @@ class CacheLifetimeTest {
                 t.join();
             }
             int lanes = Integer.highestOneBit(4 * Runtime.getRuntime().availableProcessors() - 1);
-            assertTrue(heap.threadCacheCount() <= lanes + 1,
-                    heap.threadCacheCount() + " caches after 20,000 virtual threads; lanes: " + lanes);
+            assertTrue(heap.core.threadCacheCount() <= lanes + 1,
+                    heap.core.threadCacheCount() + " caches after 20,000 virtual threads; lanes: " + lanes);
             assertEquals(0, heap.stats().bytesInUse());
             heap.verify();
         }

@@ -253,8 +253,8 @@ class ElasticHeapTest {
             heap.allocate(30 * PAGE);
             assertEquals(60, heap.stats().pagesMapped(), "a small heap commits what requests need");
             long a = heap.allocate(16);
-            long ahead = (60 + ElasticHeap.COMMIT_FRACTION - 1) / ElasticHeap.COMMIT_FRACTION;
-            assertEquals(60 + ahead, heap.stats().pagesMapped(), "then 1/" + ElasticHeap.COMMIT_FRACTION + " of what it holds");
+            long ahead = (60 + ElasticGrowth.COMMIT_FRACTION - 1) / ElasticGrowth.COMMIT_FRACTION;
+            assertEquals(60 + ahead, heap.stats().pagesMapped(), "then 1/" + ElasticGrowth.COMMIT_FRACTION + " of what it holds");
             heap.allocate(PAGE);
             assertEquals(60 + ahead, heap.stats().pagesMapped(), "the page ahead served it");
             assertEquals(1, heap.stats().regions());

@@ -61,7 +61,7 @@ class ThreadCacheTest {
     @Test
     void requestsAreRoundedUpToTheirClassByAtMostAnEighth() {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            for (long size = 1; size <= ArenaAllocator.MAX_CACHED_BYTES; size++) {
+            for (long size = 1; size <= Heap.MAX_CACHED_BYTES; size++) {
                 long a = heap.allocate(size);
                 long usable = heap.usableSize(a);
                 long granules = Sizes.roundUp(size, GRANULE);
@@ -69,8 +69,8 @@ class ThreadCacheTest {
                         "usable " + usable + " for " + size);
                 heap.free(a);
             }
-            long above = heap.allocate(ArenaAllocator.MAX_CACHED_BYTES + 1);
-            assertEquals(ArenaAllocator.MAX_CACHED_BYTES + GRANULE, heap.usableSize(above), "above the caches: granules");
+            long above = heap.allocate(Heap.MAX_CACHED_BYTES + 1);
+            assertEquals(Heap.MAX_CACHED_BYTES + GRANULE, heap.usableSize(above), "above the caches: granules");
             heap.free(above);
             heap.verify();
         }
@@ -255,7 +255,7 @@ class ThreadCacheTest {
 
     @Test
     void whileTheCachesHoldTheirShareOfTheHeapOrLessAMissGrowsItAndTheCacheKeepsItsChunks() {
-        int share = (int) (PAGE / ArenaAllocator.CACHE_SHARE / 256);
+        int share = (int) (PAGE / Heap.CACHE_SHARE / 256);
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
             List<Long> chunks = onePageWithTheFirstChunksCached(heap, share);
             long a = heap.allocate(unservedByAnyOneCachedChunk(share));
@@ -268,7 +268,7 @@ class ThreadCacheTest {
 
     @Test
     void aboveTheirShareTheCachesGoBackBeforeTheHeapGrows() {
-        int overShare = (int) (PAGE / ArenaAllocator.CACHE_SHARE / 256) + 1;
+        int overShare = (int) (PAGE / Heap.CACHE_SHARE / 256) + 1;
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
             List<Long> chunks = onePageWithTheFirstChunksCached(heap, overShare);
             assertEquals(chunks.get(0), heap.allocate(overShare * 256L), "the cached chunks merged and served it");
@@ -280,7 +280,7 @@ class ThreadCacheTest {
 
     @Test
     void whenTheSystemRefusesToMapMoreTheCachedChunksServeTheRequest() {
-        int share = (int) (PAGE / ArenaAllocator.CACHE_SHARE / 256);
+        int share = (int) (PAGE / Heap.CACHE_SHARE / 256);
         FailingPageSource source = new FailingPageSource(1);
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).pageSource(source).build()) {
             List<Long> chunks = onePageWithTheFirstChunksCached(heap, share);
@@ -562,7 +562,7 @@ class ThreadCacheTest {
         long[] chunks = new long[count];
         long[] sizes = new long[count];
         for (int i = 0; i < count; i++) {
-            sizes[i] = 1 + random.nextInt((int) ArenaAllocator.MAX_CACHED_BYTES);
+            sizes[i] = 1 + random.nextInt((int) Heap.MAX_CACHED_BYTES);
             chunks[i] = heap.allocate(sizes[i]);
             RawMemory.fill(chunks[i], sizes[i], (byte) i);
         }
@@ -585,7 +585,7 @@ class ThreadCacheTest {
             for (int t = 0; t < threads; t++) {
                 int me = t;
                 Thread thread = new Thread(() -> {
-                    stripes[me] = heap.callingThreadStripe();
+                    stripes[me] = heap.core.callingThreadStripe();
                     try {
                         // No thread ends before all have their caches.
                         allHaveCaches.await();
@@ -608,14 +608,14 @@ class ThreadCacheTest {
             }
 
             int[] follower = new int[1];
-            Thread first = new Thread(() -> heap.callingThreadStripe());
+            Thread first = new Thread(() -> heap.core.callingThreadStripe());
             first.start();
             first.join();
-            Thread next = new Thread(() -> follower[0] = heap.callingThreadStripe());
+            Thread next = new Thread(() -> follower[0] = heap.core.callingThreadStripe());
             next.start();
             next.join();
             assertEquals(0, follower[0], "every earlier thread ended: the follower takes the lowest stripe");
-            assertEquals(0, heap.callingThreadStripe());
+            assertEquals(0, heap.core.callingThreadStripe());
         }
     }
 }

@@ -1,0 +1,181 @@
+package io.mmapheap;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A heap's debugging aids and what they remember: the perturb fill of freed and handed-out memory,
+ * the check level applied to invalid addresses, the sampled allocation sites that a leak report
+ * prints, and the live {@link MemoryBlock}s, which die with their chunk. Under the heap's lock,
+ * but {@link #blocksLive} and the perturb byte, which the lock-free paths read.
+ */
+final class Diagnostics {
+
+    private final String heapName;
+    /** 1..255: freed memory gets this byte, memory handed out (not zeroed) its complement; 0 = off. */
+    final int perturb;
+    private final CheckLevel check;
+    private final boolean strictClose;
+    private final boolean reportLeaks;
+    /** Every this-many-th allocation records its site; 0 = off. */
+    final int leakSample;
+    /** Live checked views by address; empty unless blocks are used. */
+    private final Map<Long, MemoryBlock> blocks = new HashMap<>();
+    /** blocks.size(), readable without the lock: raw frees take the lock while any block is live. */
+    private volatile int blockCount;
+    /** Allocation sites of sampled live chunks. */
+    private final Map<Long, Throwable> sites = new HashMap<>();
+    private long allocations;
+
+    Diagnostics(String heapName, int perturb, CheckLevel check, boolean strictClose, boolean reportLeaks, int leakSample) {
+        this.heapName = heapName;
+        this.perturb = perturb;
+        this.check = check;
+        this.strictClose = strictClose;
+        this.reportLeaks = reportLeaks;
+        this.leakSample = leakSample;
+    }
+
+    /** Applies the check level to an invalid address. @return 0 (NULL) when it does not throw */
+    long invalid(IllegalArgumentException e) {
+        switch (check) {
+            case THROW:
+                throw e;
+            case REPORT:
+                System.err.println("mmapheap " + heapName + ": " + e.getMessage());
+                return 0;
+            default:
+                return 0;
+        }
+    }
+
+    /** Perturbs {@code bytes} at {@code address} as memory that was just freed. */
+    void freed(long address, long bytes) {
+        if (perturb != 0) {
+            RawMemory.fill(address, bytes, (byte) perturb);
+        }
+    }
+
+    /** Zeroes memory handed out, or perturbs it with the complement byte, as the caller and the builder ask. */
+    void handedOut(long address, long bytes, boolean zero) {
+        if (zero || perturb != 0) {
+            RawMemory.fill(address, bytes, zero ? 0 : (byte) ~perturb);
+        }
+    }
+
+    /** Records a new chunk: its site, if it is the sampled one. */
+    void allocated(long address, long size) {
+        if (leakSample > 0 && ++allocations % leakSample == 0) {
+            sites.put(address, new Throwable("chunk 0x" + Long.toHexString(address) + " (" + size + " bytes) allocated"));
+        }
+    }
+
+    /** The chunk at address is gone (freed): its block dies and its site is forgotten. */
+    void forget(long address) {
+        killBlock(address);
+        if (!sites.isEmpty()) {
+            sites.remove(address);
+        }
+    }
+
+    /** The chunk at {@code from} moved to {@code to} (reallocated): its block dies, its site moves. */
+    void moved(long from, long to) {
+        killBlock(from);
+        if (!sites.isEmpty()) {
+            Throwable site = sites.remove(from);
+            if (site != null) {
+                sites.put(to, site);
+            }
+        }
+    }
+
+    /** A block whose chunk is resized or freed through the raw API no longer describes it. */
+    void killBlock(long address) {
+        if (!blocks.isEmpty()) {
+            MemoryBlock block = blocks.remove(address);
+            if (block != null) {
+                block.kill();
+                blockCount = blocks.size();
+            }
+        }
+    }
+
+    void register(MemoryBlock block) {
+        blocks.put(block.rawAddress(), block);
+        blockCount = blocks.size();
+    }
+
+    /** @return whether any block is live; read without the lock */
+    boolean blocksLive() {
+        return blockCount != 0;
+    }
+
+    /** At close: every block dies. */
+    void killAll() {
+        for (MemoryBlock block : blocks.values()) {
+            block.kill();
+        }
+        blocks.clear();
+        blockCount = 0;
+    }
+
+    /** @return whether close must build the leak report */
+    boolean wantsLeakReport() {
+        return strictClose || reportLeaks;
+    }
+
+    /**
+     * What close does with a leak report, after everything was unmapped.
+     *
+     * @throws IllegalStateException with the report, if the heap closes strictly
+     */
+    void closedWith(String leaks) {
+        if (leaks.isEmpty()) {
+            return;
+        }
+        if (strictClose) {
+            throw new IllegalStateException(leaks);
+        }
+        if (reportLeaks) {
+            System.err.print(leaks);
+        }
+    }
+
+    /**
+     * @param live      chunks still live
+     * @param liveBytes their bytes
+     * @param ownFrames classes whose frames are the allocator's own, left out of the sites
+     * @return the report of chunks still live, with the sampled allocation sites; empty if none
+     */
+    String leakReport(long live, long liveBytes, List<String> ownFrames) {
+        if (live == 0) {
+            return "";
+        }
+        String newline = System.lineSeparator();
+        StringBuilder report = new StringBuilder("mmapheap ").append(heapName).append(": closed with ").append(live)
+                .append(" live chunks (").append(liveBytes).append(" bytes) never freed").append(newline);
+        if (leakSample > 0) {
+            List<Throwable> sampled = new ArrayList<>(sites.values());
+            report.append("  allocation sites of ").append(sampled.size()).append(" sampled chunks (1 in ")
+                    .append(leakSample).append("):").append(newline);
+            for (Throwable site : sampled) {
+                report.append("  ").append(site.getMessage()).append(" at").append(newline);
+                StackTraceElement[] frames = site.getStackTrace();
+                int first = 0;
+                // The allocator's own frames come first; the report starts at the caller.
+                while (first < frames.length && ownFrames.contains(frames[first].getClassName())) {
+                    first++;
+                }
+                for (int f = first; f < frames.length; f++) {
+                    report.append("      ").append(frames[f]).append(newline);
+                }
+            }
+        } else {
+            report.append("  (enable leak tracking, -D").append(DebugDefaults.LEAK_PROPERTY)
+                    .append("=N or leakTracking(N), to see where 1 in N chunks were allocated)").append(newline);
+        }
+        return report.toString();
+    }
+}

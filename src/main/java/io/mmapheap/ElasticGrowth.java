@@ -1,0 +1,230 @@
+package io.mmapheap;
+
+import io.mmapheap.os.NativeMemoryException;
+import io.mmapheap.os.ProcessMemory;
+import io.mmapheap.os.VirtualMemory;
+
+/**
+ * An {@link ElasticHeap}'s growth: regions reserved a growth step at a time and committed as
+ * requests need them, large requests in mappings of their own, all within an optional page limit.
+ *
+ * <p>A growth step ("region") reserves {@code growthPages} pages of address space with
+ * {@code PROT_NONE} and commits only the pages requests need, in the order regions were made. When no
+ * region has a free run for a request, the heap commits more: the pages the first region whose free
+ * end plus reserved rest fits the request lacks, or else a new step, of which it commits what the
+ * request needs (in either case up to 1/{@value #COMMIT_FRACTION} of what is committed already, if
+ * more). A request longer than a step gets a region of its own pages plus half as many reserved, so
+ * that a chunk that keeps growing by {@code reallocate} commits the pages after it, and when it moves
+ * on, the free pages it left at its region's end go back to the reservation.
+ */
+final class ElasticGrowth implements Growth {
+
+    /** A commit may take up to 1/this of the bytes committed so far, beyond what the request needs. */
+    static final long COMMIT_FRACTION = 32;
+    /** Mappings within this many of vm.max_map_count count as "at the limit". */
+    private static final int MAP_COUNT_MARGIN = 16;
+
+    private final Arena arena;
+    private final LargeMappings large;
+    private final PageSource source;
+    private final long pageSize;
+    private final int granuleShift;
+    /** Limit on all pages mapped at once, regions and dedicated mappings; 0 = none. */
+    private final long maxPages;
+    private final int growthPages;
+    private final long largeThreshold;
+
+    ElasticGrowth(Arena arena, LargeMappings large, PageSource source, int granuleShift, long maxPages, int growthPages,
+                  long largeThreshold) {
+        this.arena = arena;
+        this.large = large;
+        this.source = source;
+        this.pageSize = source.pageSize();
+        this.granuleShift = granuleShift;
+        this.maxPages = maxPages;
+        this.growthPages = growthPages;
+        this.largeThreshold = largeThreshold;
+    }
+
+    private long pagesMapped() {
+        return (arena.bytesMapped() + large.dedicatedBytes() + large.keptBytes()) / pageSize;
+    }
+
+    @Override
+    public boolean isLarge(long size) {
+        return size > largeThreshold;
+    }
+
+    /** At {@code maxPages} the heap cannot grow; below it, whether it may is {@link #noRoom}'s to say. */
+    @Override
+    public boolean grows() {
+        return maxPages == 0 || pagesMapped() < maxPages;
+    }
+
+    @Override
+    public long mapLarge(long size, long alignment, boolean zero) {
+        long address = large.reuse(size, alignment, zero);
+        if (address == 0) {
+            reservePages(Sizes.roundUp(size, pageSize) / pageSize, size);
+            address = large.map(size, alignment);
+        }
+        return address;
+    }
+
+    @Override
+    public boolean commitForGrowth(int r, long address, int n) {
+        long bytes = arena.bytesToCommitForGrowth(r, address, n);
+        if (bytes < 0 || (maxPages != 0 && bytes / pageSize > maxPages - pagesMapped())) {
+            return false;
+        }
+        try {
+            commitTail(r, bytes);
+        } catch (NativeMemoryException refused) {
+            // The chunk moves instead, and that allocation reports what the system says.
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A chunk that outgrew its place has moved on, and will not come back: the free pages it left
+     * at its region's end go back to the reservation, so that the heap does not hold the old and
+     * the new home of every chunk that grows.
+     */
+    @Override
+    public void movedOut(int r) {
+        long bytes = arena.decommittable(r);
+        if (bytes == 0) {
+            return;
+        }
+        try {
+            source.decommit(arena.committedEnd(r) - bytes, bytes);
+        } catch (NativeMemoryException refused) {
+            // The pages stay committed and free: nothing is lost but the memory.
+            return;
+        }
+        arena.decommit(r, bytes);
+    }
+
+    /**
+     * No region has room: commit more of a region whose reserved tail would fit the request, else
+     * reserve a new region of a growth step (or as many pages as the request needs, and half again)
+     * and commit what the request needs of it; either commit may run ahead ({@link #commitPages}).
+     */
+    @Override
+    public long noRoom(long size, int n, long alignment, boolean zero, int stripe) {
+        if (alignment > pageSize) {
+            // A fresh region is only page aligned: a larger alignment is served by a mapping cut to it.
+            return mapLarge(size, alignment, zero);
+        }
+        int r = arena.growableFor(n, alignment, stripe);
+        if (r >= 0) {
+            long needed = arena.bytesToCommit(r, n, alignment) / pageSize;
+            reservePages(needed, size);
+            long bytes = commitPages(needed, arena.uncommitted(r) / pageSize) * pageSize;
+            try {
+                commitTail(r, bytes);
+            } catch (NativeMemoryException e) {
+                throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + bytes / pageSize
+                        + " more pages" + mapCountHint(e), e);
+            }
+        } else {
+            long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
+            // A request longer than a step gets half as much again reserved: room to grow in place
+            // by reallocate, so a chunk that keeps growing moves O(log) times. Reserving costs no memory.
+            long pages = needed > growthPages ? needed + needed / 2 : growthPages;
+            reservePages(needed, size);
+            long committed = commitPages(needed, pages);
+            long base = pages == committed ? map(pages, size) : reserve(pages, committed, size);
+            r = arena.addRegion(arena.growthBand(n, stripe), base, pages * pageSize, committed * pageSize);
+        }
+        // Region r is the only one with room now, whatever band the new bytes put the request in.
+        return arena.allocateIn(r, n, alignment, zero);
+    }
+
+    /**
+     * Makes {@code bytes} more of region r past its committed end readable and writable.
+     *
+     * @throws NativeMemoryException if the system refuses; nothing changed then
+     */
+    private void commitTail(int r, long bytes) {
+        source.commit(arena.committedEnd(r), bytes);
+        arena.commit(r, bytes);
+    }
+
+    /**
+     * How many pages to commit when a request needs {@code needed} and the region has
+     * {@code available} reserved: the needed ones, or up to 1/{@value #COMMIT_FRACTION} of what the
+     * heap has committed, so that a growing heap makes O(log) commits while it is small and one per
+     * step once it is large, holding at most that fraction more than it needs.
+     */
+    private long commitPages(long needed, long available) {
+        long ample = Sizes.roundUp(arena.bytesMapped() / COMMIT_FRACTION, pageSize) / pageSize;
+        long pages = Math.max(needed, Math.min(available, ample));
+        return maxPages == 0 ? pages : Math.max(needed, Math.min(pages, maxPages - pagesMapped()));
+    }
+
+    private long map(long pages, long size) {
+        try {
+            return source.map(pages * pageSize);
+        } catch (NativeMemoryException e) {
+            throw new HeapExhaustedException("allocate(" + size + "): cannot map " + pages + " more pages"
+                    + mapCountHint(e), e);
+        }
+    }
+
+    /** Reserves {@code pages} and commits the first {@code committed} of them, or leaves nothing mapped. */
+    private long reserve(long pages, long committed, long size) {
+        long base;
+        try {
+            base = source.reserve(pages * pageSize);
+        } catch (NativeMemoryException e) {
+            throw new HeapExhaustedException("allocate(" + size + "): cannot reserve " + pages + " more pages"
+                    + mapCountHint(e), e);
+        }
+        try {
+            source.commit(base, committed * pageSize);
+        } catch (NativeMemoryException e) {
+            source.unmap(base, pages * pageSize);
+            throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + committed + " more pages"
+                    + mapCountHint(e), e);
+        }
+        return base;
+    }
+
+    /**
+     * ENOMEM from mmap also means "too many mappings": say so when this process is near
+     * vm.max_map_count, so the fix (larger growth steps) is obvious.
+     */
+    private String mapCountHint(NativeMemoryException e) {
+        if (e.errno() != VirtualMemory.ENOMEM) {
+            return "";
+        }
+        try {
+            long limit = ProcessMemory.maxMapCount();
+            int held = ProcessMemory.mappingCount();
+            if (held + MAP_COUNT_MARGIN >= limit) {
+                return " (the process holds " + held + " mappings and vm.max_map_count is " + limit
+                        + "; this heap made " + arena.regionCount() + " of them: use larger growthPages)";
+            }
+        } catch (RuntimeException unreadable) {
+            // Without /proc the plain errno has to do.
+        }
+        return "";
+    }
+
+    @Override
+    public void reservePages(long pages, long size) {
+        if (maxPages != 0 && pages > maxPages - pagesMapped()) {
+            throw new HeapExhaustedException("allocate(" + size + "): mapping " + pages + " more pages would pass maxPages="
+                    + maxPages + " (" + pagesMapped() + " mapped) and no region has room");
+        }
+    }
+
+    @Override
+    public void verify() {
+        if (maxPages != 0 && pagesMapped() > maxPages) {
+            throw new IllegalStateException(pagesMapped() + " pages mapped, above maxPages=" + maxPages);
+        }
+    }
+}

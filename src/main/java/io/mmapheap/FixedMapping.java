@@ -1,0 +1,78 @@
+package io.mmapheap;
+
+import io.mmapheap.os.NativeMemoryException;
+
+/**
+ * A {@link PageAllocator}'s memory: one mapping of N pages, made when the allocator is built and
+ * never grown. Every request is served from it; one that finds no free run is refused.
+ */
+final class FixedMapping implements Growth {
+
+    private final Arena arena;
+    private final int granuleShift;
+    private final long base;
+    private final long capacity;
+
+    /**
+     * Maps the pages and makes them the arena's one region.
+     *
+     * @throws HeapExhaustedException if the mapping fails
+     */
+    FixedMapping(Arena arena, PageSource source, int granuleShift, long capacity) {
+        this.arena = arena;
+        this.granuleShift = granuleShift;
+        this.capacity = capacity;
+        try {
+            this.base = source.map(capacity);
+        } catch (NativeMemoryException e) {
+            throw new HeapExhaustedException("cannot map " + capacity / source.pageSize() + " pages for a PageAllocator", e);
+        }
+        arena.addRegion(base, capacity);
+    }
+
+    /** @return the start address of the mapping */
+    long base() {
+        return base;
+    }
+
+    @Override
+    public boolean isLarge(long size) {
+        return false;
+    }
+
+    /** The one mapping is all there is. */
+    @Override
+    public boolean grows() {
+        return false;
+    }
+
+    @Override
+    public long noRoom(long size, int n, long alignment, boolean zero, int stripe) {
+        throw new HeapExhaustedException("allocate(" + size + (alignment > (1L << granuleShift) ? ", alignment " + alignment : "")
+                + "): no free run of " + ((long) n << granuleShift) + " bytes; the longest is "
+                + ((long) arena.longestFree() << granuleShift) + " of " + (capacity - arena.bytesInUse()) + " free bytes");
+    }
+
+    @Override
+    public long mapLarge(long size, long alignment, boolean zero) {
+        throw new IllegalStateException("a PageAllocator has no large requests");
+    }
+
+    @Override
+    public boolean commitForGrowth(int r, long address, int n) {
+        return false;
+    }
+
+    @Override
+    public void movedOut(int r) {
+    }
+
+    @Override
+    public void reservePages(long pages, long size) {
+        throw new HeapExhaustedException("allocate(" + size + "): a PageAllocator maps no pages after its one mapping");
+    }
+
+    @Override
+    public void verify() {
+    }
+}

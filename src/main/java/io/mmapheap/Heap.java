@@ -1,0 +1,1002 @@
+package io.mmapheap;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The allocator core behind {@link ElasticHeap} and {@link PageAllocator}: one lock, the argument
+ * checks and every public call, over collaborators of one concept each.
+ *
+ * <pre>
+ *   Heap ── Arena          the regions: chunk maps (ChunkMap) filed by size band and thread stripe
+ *        ├─ Growth         what happens when no region has room: ElasticGrowth or FixedMapping
+ *        ├─ LargeMappings  chunks with a mapping of their own, and freed ones kept for reuse
+ *        ├─ ThreadCaches   the caches of freed chunks (ThreadCache): private ones and shared lanes
+ *        └─ Diagnostics    perturb fill, check level, leak sites, live MemoryBlocks
+ *   ChunkStates            the states of a chunk and the only code that changes a chunk's mark
+ * </pre>
+ *
+ * <p>Every public method holds the heap's lock (the monitor of this object), except the fast paths
+ * of {@link #allocate(long)} and {@link #free} when thread caches are on: a request of at most
+ * {@code cacheLimit} bytes is rounded up to its {@link SizeClasses} class and served from the cache
+ * the calling thread uses if that holds a chunk of the class; a free of a class-length chunk claims
+ * the chunk and pushes it into that cache ({@link ChunkStates}). Neither takes the lock, creates an
+ * object or makes a system call; the lock is taken when a bin is empty (a refill from the arena) or
+ * full (half of it goes back). When no free run fits, the heap grows while the caches together hold
+ * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
+ * grow, cached chunks go back to the arena first, so a request fails only if no free run and none of
+ * those chunks fits.
+ */
+final class Heap {
+
+    /** The largest request thread caches serve, bytes. */
+    static final long MAX_CACHED_BYTES = 32768;
+    /**
+     * The thread caches may hold up to 1/this of the bytes the regions map: a heap with no free run
+     * for a request grows while they hold less, and sends cached chunks back first once they hold more.
+     */
+    static final int CACHE_SHARE = 8;
+    /**
+     * The thread stripe ({@link Arena#bandFor}) whose regions serve first the requests that do not
+     * come through a thread cache (longer than the caches serve, aligned, reallocated): stripes keep
+     * apart the chunks that threads cache, mark and hand out again, which these are not.
+     */
+    private static final int UNCACHED_STRIPE = 0;
+    /** The classes whose frames a leak report leaves out: the allocator's own. */
+    private static final List<String> OWN_FRAMES = List.of(Heap.class.getName(), ElasticHeap.class.getName(),
+            PageAllocator.class.getName());
+
+    /** What a heap is made of, each part named. */
+    static final class Shape {
+        /** The public class's name, for messages. */
+        final String name;
+        /** The largest request served, bytes. */
+        final long maxRequest;
+        /** Whether the heap has one region only (a {@link FixedMapping}). */
+        final boolean singleRegion;
+        /** No region is shorter than this many pages (but perhaps the last). */
+        final long minRegionPages;
+        /** The largest request the thread caches may serve, bytes (capped at {@link #MAX_CACHED_BYTES}). */
+        final long largestCached;
+        /** Bytes of freed dedicated mappings kept mapped for reuse (0: unmap on free). */
+        final long keptBytes;
+
+        Shape(String name, long maxRequest, boolean singleRegion, long minRegionPages, long largestCached, long keptBytes) {
+            this.name = name;
+            this.maxRequest = maxRequest;
+            this.singleRegion = singleRegion;
+            this.minRegionPages = minRegionPages;
+            this.largestCached = largestCached;
+            this.keptBytes = keptBytes;
+        }
+    }
+
+    /** Makes a heap's growth policy from the parts the heap made. */
+    interface GrowthFactory {
+        Growth make(Arena arena, LargeMappings large, int granuleShift);
+    }
+
+    private final String name;
+    private final PageSource source;
+    private final long pageSize;
+    final int granuleShift;
+    final Arena arena;
+    private final Growth growth;
+    private final LargeMappings large;
+    private final Diagnostics diag;
+    private final long maxRequest;
+    private final long trimThreshold;
+    /** Chunks of at most this many bytes go through the thread caches; 0 when caches are off. */
+    private final long cacheLimit;
+    private final SizeClasses classes;
+    /** The thread caches, private and shared ({@link ThreadCaches}), or null when caches are off. */
+    private final ThreadCaches caches;
+    /** Addresses taken out of a bin, freed under the lock; also receives a refill's chunks. */
+    private final long[] flushBuffer;
+    private long freedSinceTrim;
+    private long peakInUse;
+    private long peakMapped;
+    private volatile boolean closed;
+
+    Heap(Shape shape, AllocatorBuilder<?> b, GrowthFactory growthFactory) {
+        this.name = shape.name;
+        this.source = b.source;
+        this.pageSize = source.pageSize();
+        this.granuleShift = Sizes.granuleShift(b.granule, pageSize);
+        this.maxRequest = shape.maxRequest;
+        this.trimThreshold = b.trimThreshold;
+        this.diag = new Diagnostics(name, b.perturb, b.check, b.strictClose, b.reportLeaks, b.leakSample);
+        this.large = new LargeMappings(source, shape.keptBytes);
+        this.flushBuffer = new long[b.threadCacheChunks];
+        long limit = Math.min(Math.min(shape.largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
+        // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
+        boolean cached = b.threadCache && b.leakSample == 0 && trimThreshold == 0 && limit > 0;
+        // Placement is exact first fit only without caches; with them, size bands get regions of their own.
+        this.arena = new Arena(granuleShift, pageSize, shape.singleRegion, shape.minRegionPages, cached && !shape.singleRegion);
+        if (cached) {
+            this.cacheLimit = limit;
+            this.classes = new SizeClasses((int) (limit >>> granuleShift));
+            this.caches = new ThreadCaches(classes, b.threadCacheChunks, arena.blockShift(), arena.stripes());
+        } else {
+            this.cacheLimit = 0;
+            this.classes = null;
+            this.caches = null;
+        }
+        this.growth = growthFactory.make(arena, large, granuleShift);
+        notePeaks();
+    }
+
+    /** @return the granule in bytes */
+    long granule() {
+        return 1L << granuleShift;
+    }
+
+    /** @return whether thread caches are on */
+    boolean threadCaching() {
+        return caches != null;
+    }
+
+    /** @return the thread caches that exist now (private ones and lanes), 0 when caches are off */
+    synchronized int threadCacheCount() {
+        return caches == null ? 0 : caches.count();
+    }
+
+    /** @return the most thread caches this heap can hold ({@link ThreadCaches#bound}), 0 when caches are off */
+    int threadCacheBound() {
+        return caches == null ? 0 : caches.bound();
+    }
+
+    // ---------------------------------------------------------------- allocate
+
+    long allocate(long size) {
+        return allocateSmallOrLocked(size, false);
+    }
+
+    long allocateZeroed(long size) {
+        return allocateSmallOrLocked(size, true);
+    }
+
+    /** The thread cache for requests it serves, else the arena under the lock. */
+    private long allocateSmallOrLocked(long size, boolean zero) {
+        if (size > 0 && size <= cacheLimit && !closed) {
+            ThreadCache cache = cache();
+            if (cache != null) {
+                try {
+                    int c = classes.classOf(Sizes.granulesFor(size, granuleShift));
+                    long address = cache.pop(c);
+                    if (address == 0) {
+                        return allocateClass(cache, c, zero);
+                    }
+                    if (zero || diag.perturb != 0) {
+                        fillOpen(address, (long) classes.granules(c) << granuleShift, zero);
+                    }
+                    return address;
+                } finally {
+                    if (cache.isLane()) {
+                        cache.letGo();
+                    }
+                }
+            }
+        }
+        synchronized (this) {
+            ensureOpen();
+            return allocateChunk(size, 1, zero, UNCACHED_STRIPE, null);
+        }
+    }
+
+    /**
+     * A miss of the thread cache: a chunk of exactly class c's length from the arena, and with it,
+     * if the free run it comes from holds them, up to {@link ThreadCache#refillCount} more of the
+     * class for the bin, taken in one step of the lock and one tree update. A run of misses of one
+     * class (a burst of allocations) then takes the lock once per refill, not once per chunk; the
+     * chunks are where as many first-fit allocations would have put them, and a refill never
+     * grows the heap. With no free run that fits, the front of a longer cached chunk serves the
+     * miss ({@link #splitCached}), or two cached halves side by side joined ({@link #joinCached});
+     * failing both, the heap grows or the cache's bins go back first, as {@link #growOrReclaim} decides.
+     */
+    private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
+        ensureOpen();
+        caches.sweepNowAndThen(this::flush);
+        int n = classes.granules(c);
+        int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
+        if (got == 0) {
+            long split = splitCached(cache, c, zero);
+            if (split == 0) {
+                split = joinCached(cache, c, zero);
+            }
+            if (split != 0) {
+                return split;
+            }
+        }
+        while (got == 0 && cachesOverShare() && reclaimSome(cache)) {
+            got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
+        }
+        if (got == 0) {
+            return allocateChunk((long) n << granuleShift, 1, zero, cache.stripe, cache);
+        }
+        long address = flushBuffer[0];
+        if (got > 1) {
+            int r = arena.regionOf(address);
+            ChunkMap map = arena.map(r);
+            int first = arena.offsetIn(r, address);
+            // Highest first, so that the bin hands the rest out in address order.
+            for (int i = got - 1; i > 0; i--) {
+                cache.push(c, flushBuffer[i], map, first + i * n);
+            }
+        }
+        if (!zero) {
+            diag.handedOut(address, (long) n << granuleShift, false);
+        }
+        peakInUse = Math.max(peakInUse, bytesInUse());
+        return address;
+    }
+
+    /**
+     * A miss that finds no free run: before any chunk goes back to the arena, the front of the
+     * smallest longer chunk in the calling thread's cache serves it, if the rest is a class's length
+     * and its bin has room. The rest waits in that bin as a chunk of its own: only a chunk start is
+     * set, so the run tree and the region index stay as they are. Under the lock; the longer chunk
+     * keeps its mark while it is split (CACHED to CACHED + CACHED, {@link ChunkStates}), and the
+     * front is handed out after.
+     *
+     * @return the chunk, or 0 if the cache holds no such longer chunk
+     */
+    private long splitCached(ThreadCache cache, int c, boolean zero) {
+        int d = cache.smallestCachedClassAbove(c);
+        if (d < 0) {
+            return 0;
+        }
+        int n = classes.granules(c);
+        int e = classes.exactClass(classes.granules(d) - n);
+        if (e < 0 || cache.isFull(e)) {
+            return 0;
+        }
+        long address = cache.takeLast(d);
+        int r = arena.regionOf(address);
+        ChunkMap map = arena.map(r);
+        int offset = arena.offsetIn(r, address);
+        int rest = offset + n;
+        // The rest comes into being CACHED: marked before its start is set.
+        ChunkStates.markIntoBeing(map, rest, 1, 1);
+        map.split(offset, n);
+        cache.push(e, address + ((long) n << granuleShift), map, rest);
+        ChunkStates.release(map, offset);
+        diag.handedOut(address, (long) n << granuleShift, zero);
+        return address;
+    }
+
+    /**
+     * A miss that finds no free run and no longer cached chunk to split: two chunks of half class
+     * c's length that lie side by side in one bin of the calling thread's cache become one chunk,
+     * which serves the miss. Only the second chunk's start is cleared, so the run tree and the
+     * region index stay as they are, where sending the bin back and allocating again would update
+     * both twice. Under the lock.
+     *
+     * @return the chunk, or 0 if the cache holds no such pair
+     */
+    private long joinCached(ThreadCache cache, int c, boolean zero) {
+        int n = classes.granules(c);
+        int d = (n & 1) == 0 ? classes.exactClass(n >>> 1) : -1;
+        if (d < 0 || cache.size(d) < 2) {
+            return 0;
+        }
+        int half = n >>> 1;
+        long address = cache.takeAdjacentPair(d, (long) half << granuleShift);
+        if (address == 0) {
+            return 0;
+        }
+        int r = arena.regionOf(address);
+        ChunkMap map = arena.map(r);
+        int offset = arena.offsetIn(r, address);
+        // The upper chunk ends (its start first, then its mark); the joined one is handed out.
+        map.join(offset, half);
+        ChunkStates.release(map, offset + half);
+        ChunkStates.release(map, offset);
+        diag.handedOut(address, (long) n << granuleShift, zero);
+        return address;
+    }
+
+    synchronized long allocate(long size, long alignment) {
+        ensureOpen();
+        if (alignment <= 0 || Long.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
+        }
+        return allocateChunk(size, alignment, false, UNCACHED_STRIPE, null);
+    }
+
+    /**
+     * @param stripe the thread stripe whose regions the chunk prefers ({@link Arena#bandFor}): the
+     *               calling thread's for a thread cache's miss, {@link #UNCACHED_STRIPE} for the rest
+     * @param cache  the cache the calling thread holds, or null: the one a growth reclaims from first
+     */
+    private long allocateChunk(long size, long alignment, boolean zero, int stripe, ThreadCache cache) {
+        Sizes.check(size, maxRequest);
+        long address;
+        long bytes;
+        if (growth.isLarge(size)) {
+            address = growth.mapLarge(size, alignment, zero);
+            bytes = large.lengthOf(address);
+            notePeaks();
+        } else {
+            int n = Sizes.granulesFor(size, granuleShift);
+            address = arena.allocate(n, alignment, zero, stripe);
+            if (address == 0) {
+                address = growOrReclaim(size, n, alignment, zero, stripe, cache);
+            }
+            bytes = (long) n << granuleShift;
+        }
+        if (!zero) {
+            diag.handedOut(address, bytes, false);
+        }
+        peakInUse = Math.max(peakInUse, bytesInUse());
+        diag.allocated(address, size);
+        return address;
+    }
+
+    /**
+     * No free run holds n granules at the alignment: the heap grows ({@link Growth#noRoom}) while the
+     * thread caches hold at most their share of the mapped bytes ({@link #CACHE_SHARE}). Above it, or
+     * if growth is refused, cached chunks go back to the arena first, as far as needed. Under the lock.
+     *
+     * @throws HeapExhaustedException if neither growth nor the cached chunks serve the request
+     */
+    private long growOrReclaim(long size, int n, long alignment, boolean zero, int stripe, ThreadCache cache) {
+        HeapExhaustedException refused = null;
+        if (growth.grows() && !cachesOverShare()) {
+            try {
+                return grow(size, n, alignment, zero, stripe);
+            } catch (HeapExhaustedException e) {
+                // The limit or the system said no: what the caches hold is the last resort, and
+                // if that does not serve, the refusal stands (the system is not asked twice).
+                refused = e;
+            }
+        }
+        while (reclaimSome(cache)) {
+            long address = arena.allocate(n, alignment, zero, stripe);
+            if (address != 0) {
+                return address;
+            }
+        }
+        if (refused != null) {
+            throw refused;
+        }
+        return grow(size, n, alignment, zero, stripe);
+    }
+
+    private long grow(long size, int n, long alignment, boolean zero, int stripe) {
+        long address = growth.noRoom(size, n, alignment, zero, stripe);
+        notePeaks();
+        return address;
+    }
+
+    /**
+     * @return whether the thread caches together hold more than 1/{@link #CACHE_SHARE} of the bytes
+     *         the regions map. Other threads' bin counts are read without their owners' ordering:
+     *         the sum is an estimate, which is all a growth policy needs. Under the lock.
+     */
+    private boolean cachesOverShare() {
+        return caches != null && caches.granulesHeld() << granuleShift > arena.bytesMapped() / CACHE_SHARE;
+    }
+
+    synchronized MemoryBlock allocateBlock(long size) {
+        ensureOpen();
+        long address = allocateChunk(size, 1, false, UNCACHED_STRIPE, null);
+        MemoryBlock block = new MemoryBlock(this, address, size);
+        diag.register(block);
+        return block;
+    }
+
+    synchronized void freeBlock(MemoryBlock block) {
+        if (!block.isLive()) {
+            throw new IllegalStateException("memory block 0x" + Long.toHexString(block.rawAddress())
+                    + " was freed already or its allocator was closed");
+        }
+        freeChunk(block.rawAddress());
+    }
+
+    synchronized void freeBlockIfLive(MemoryBlock block) {
+        if (block.isLive()) {
+            freeChunk(block.rawAddress());
+        }
+    }
+
+    // ---------------------------------------------------------------- the thread caches
+
+    /**
+     * @return the cache the calling thread uses now: its private cache, or a lane it now holds
+     *         (let go after the operation), or null if neither is to be had (every lane taken: the
+     *         lock path serves it). See {@link ThreadCaches}.
+     */
+    private ThreadCache cache() {
+        Thread me = Thread.currentThread();
+        ThreadCache own = caches.own(me);
+        if (own != null) {
+            return own;
+        }
+        if (caches.sharesLanes(me)) {
+            return caches.lanesMade() ? caches.holdLane(me) : makeLanesAndHold(me);
+        }
+        return installOrHold(me);
+    }
+
+    private synchronized ThreadCache makeLanesAndHold(Thread me) {
+        if (closed) {
+            return null;
+        }
+        caches.makeLanes();
+        return caches.holdLane(me);
+    }
+
+    /** A platform thread's first cached call: its private cache, or a lane if its slot is taken. */
+    private synchronized ThreadCache installOrHold(Thread me) {
+        if (closed) {
+            return null;
+        }
+        ThreadCache own = caches.install(me, this::flush);
+        if (own != null) {
+            return own;
+        }
+        caches.makeLanes();
+        return caches.holdLane(me);
+    }
+
+    /**
+     * @return the thread stripe ({@link Arena#bandFor}) whose regions the calling thread's cache refills
+     *         from first, its cache made if it has none; 0 when caches are off
+     */
+    int callingThreadStripe() {
+        if (caches == null) {
+            return 0;
+        }
+        ThreadCache cache = cache();
+        if (cache == null) {
+            return UNCACHED_STRIPE;
+        }
+        if (cache.isLane()) {
+            cache.letGo();
+        }
+        return cache.stripe;
+    }
+
+    /**
+     * Before the heap grows: returns the largest cached chunks of the cache the calling thread uses
+     * (one bin, the largest class that holds any) to the arena, or once that is empty, the caches of
+     * ended threads, or else the idle lanes; under the lock. The caller retries after each step, so
+     * caches are emptied only as far as needed to make room.
+     *
+     * @param mine the cache the calling thread holds, or null to use its private cache, if any
+     * @return whether any chunk was freed
+     */
+    private boolean reclaimSome(ThreadCache mine) {
+        if (caches == null) {
+            return false;
+        }
+        ThreadCache cache = mine != null ? mine : caches.own(Thread.currentThread());
+        int c = cache == null ? -1 : cache.largestCachedClass();
+        if (c >= 0) {
+            flushBin(cache, c, cache.size(c));
+            return true;
+        }
+        if (caches.sweepEnded(this::flush)) {
+            return true;
+        }
+        long[] freed = {0};
+        caches.forEachIdleLane(Thread.currentThread(), lane -> freed[0] += flush(lane));
+        return freed[0] > 0;
+    }
+
+    /** Frees every chunk of a cache that no running thread uses concurrently; under the lock. @return chunks freed */
+    private long flush(ThreadCache cache) {
+        long freed = 0;
+        for (int c = 0; c < cache.bins(); c++) {
+            int k = cache.size(c);
+            if (k > 0) {
+                flushBin(cache, c, k);
+                freed += k;
+            }
+        }
+        return freed;
+    }
+
+    /** CACHED to FREE: the k oldest chunks of bin c go back to the arena; under the lock. */
+    private void flushBin(ThreadCache cache, int c, int k) {
+        cache.takeOldest(c, k, flushBuffer);
+        // In address order, the chunks of one region are freed with one pass up its run tree.
+        Arrays.sort(flushBuffer, 0, k);
+        arena.freeAll(flushBuffer, k, classes.granules(c));
+    }
+
+    /**
+     * Before a cached free into a full bin c: its older half goes back to the arena. The caller
+     * holds its claim on the chunk it frees meanwhile.
+     */
+    private synchronized void makeRoom(ThreadCache cache, int c) {
+        ensureOpen();
+        caches.sweepNowAndThen(this::flush);
+        flushBin(cache, c, (cache.size(c) + 1) / 2);
+    }
+
+    /** Creates a region's marks under the lock, so that its chunks can be claimed and cached. */
+    private synchronized void enableCaching(ChunkMap map) {
+        ensureOpen();
+        map.enableCaching();
+    }
+
+    /**
+     * Fills a cached chunk under the lock, so that a close() racing the fast path cannot unmap the
+     * memory in the middle of the write: the caller gets IllegalStateException, never a fault.
+     */
+    private synchronized void fillOpen(long address, long bytes, boolean zero) {
+        ensureOpen();
+        diag.handedOut(address, bytes, zero);
+    }
+
+    /** Teaches the cache the region holding address. @return its index in the cache's copy, or -1 if no region holds it */
+    private synchronized int learnRegion(ThreadCache cache, long address) {
+        if (closed) {
+            return -1;
+        }
+        int r = arena.regionOf(address);
+        if (r < 0) {
+            return -1;
+        }
+        return cache.learn(address, arena.base(r), arena.base(r) + arena.length(r), arena.map(r));
+    }
+
+    // ---------------------------------------------------------------- free
+
+    void free(long address) {
+        if (freeCached(address)) {
+            return;
+        }
+        synchronized (this) {
+            ensureOpen();
+            freeChunk(address);
+        }
+    }
+
+    /**
+     * Frees {@code address} into the cache the calling thread uses, without the lock, if this heap
+     * holds it as a live chunk of a class length.
+     *
+     * @return false, having changed nothing, if a free under the lock must handle it
+     */
+    boolean freeCached(long address) {
+        if (cacheLimit == 0 || address == 0 || diag.blocksLive() || closed) {
+            return false;
+        }
+        ThreadCache cache = cache();
+        if (cache == null) {
+            return false;
+        }
+        try {
+            return cacheFree(cache, address);
+        } finally {
+            if (cache.isLane()) {
+                cache.letGo();
+            }
+        }
+    }
+
+    /**
+     * The fast path of free, LIVE to CLAIMED to CACHED ({@link ChunkStates}): claims the chunk's
+     * mark, reads its class, and pushes it into the cache.
+     *
+     * @return false, having changed nothing, if the lock path must handle the address (another
+     *         region, not a live chunk start, a length no class has, or a mark set already: a
+     *         second free, which the lock path reports)
+     */
+    private boolean cacheFree(ThreadCache cache, long address) {
+        ChunkMap map;
+        int offset;
+        if (address == cache.lastAddress()) {
+            map = cache.lastMap();
+            offset = cache.lastOffset();
+        } else {
+            int k = cache.regionOf(address);
+            if (k < 0 && (k = learnRegion(cache, address)) < 0) {
+                return false;
+            }
+            long delta = address - cache.regionBase(k);
+            if ((delta & ((1L << granuleShift) - 1)) != 0) {
+                return false;
+            }
+            map = cache.regionMap(k);
+            offset = (int) (delta >>> granuleShift);
+        }
+        if (!ChunkStates.claim(map, offset)) {
+            // A region's first cached free creates its marks, if a live chunk of a class starts there.
+            if (map.cachingEnabled() || classOfClaimed(map, offset) < 0) {
+                return false;
+            }
+            enableCaching(map);
+            if (!ChunkStates.claim(map, offset)) {
+                return false;
+            }
+        }
+        // The chunk is ours now (or the mark is a stray, which the read below tells).
+        int c = cache.isLastPopped(address) ? cache.lastClass() : classOfClaimed(map, offset);
+        if (c < 0) {
+            ChunkStates.release(map, offset);
+            return false;
+        }
+        if (cache.isFull(c)) {
+            makeRoom(cache, c);
+        }
+        if (diag.perturb != 0) {
+            fillFreedOpen(address, (long) classes.granules(c) << granuleShift);
+        }
+        cache.push(c, address, map, offset);
+        return true;
+    }
+
+    private synchronized void fillFreedOpen(long address, long bytes) {
+        ensureOpen();
+        diag.freed(address, bytes);
+    }
+
+    /**
+     * The class of the chunk at {@code offset}, which the caller claimed, read without the lock:
+     * a stable read of the map (retried while the lock holder changes it; the claim keeps this chunk
+     * itself as it is). Without a claim, the answer may be out of date by the time it returns.
+     *
+     * @return its class, or -1 if no live chunk starts there (a stray mark) or no class has its length
+     */
+    private int classOfClaimed(ChunkMap map, int offset) {
+        for (;;) {
+            long v = map.stableVersion();
+            if (v < 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            int n = map.racyChunkLength(offset, classes.largest());
+            if (map.unchangedSince(v)) {
+                return n < 0 ? -1 : classes.exactClass(n);
+            }
+        }
+    }
+
+    private void freeChunk(long address) {
+        if (address == 0) {
+            return;
+        }
+        int r = arena.regionOf(address);
+        if (r < 0) {
+            long bytes = large.lengthOf(address);
+            if (bytes != AddressMap.ABSENT) {
+                large.release(address, bytes);
+                diag.forget(address);
+                return;
+            }
+            if (large.isKept(address)) {
+                diag.invalid(new IllegalArgumentException("free(0x" + Long.toHexString(address)
+                        + "): not allocated: freed already (its mapping is kept for the next large request)"));
+                return;
+            }
+        }
+        try {
+            r = arena.locateIn(r, address, "free");
+        } catch (IllegalArgumentException e) {
+            diag.invalid(e);
+            return;
+        }
+        // A cached free racing this one (a double free) claims the chunk with its mark: claim it too.
+        if (!arena.claim(r, address)) {
+            diag.invalid(takenByAnother("free", address));
+            return;
+        }
+        freeClaimed(r, address);
+    }
+
+    /** CLAIMED to FREE: frees a region's chunk that the caller claimed ({@link Arena#claim}); under the lock. */
+    private void freeClaimed(int r, long address) {
+        diag.forget(address);
+        diag.freed(address, arena.chunkBytes(r, address));
+        long freed = arena.free(r, address);
+        if (trimThreshold > 0) {
+            freedSinceTrim += freed;
+            if (freedSinceTrim >= trimThreshold) {
+                freedSinceTrim = 0;
+                if (arena.releasableBytes() >= trimThreshold) {
+                    arena.trim(source);
+                }
+            }
+        }
+    }
+
+    private static IllegalArgumentException takenByAnother(String operation, long address) {
+        return new IllegalArgumentException(operation + "(0x" + Long.toHexString(address)
+                + "): not allocated: freed at the same time by another thread (double free)");
+    }
+
+    /**
+     * @return whether {@code address} lies in memory this heap mapped (a region or the start of a
+     *         dedicated mapping), live chunk or not
+     */
+    synchronized boolean holds(long address) {
+        ensureOpen();
+        return arena.regionOf(address) >= 0 || large.lengthOf(address) != AddressMap.ABSENT;
+    }
+
+    /**
+     * Frees {@code address} if this heap holds it ({@link #holds}), as {@link #free} would.
+     *
+     * @return false, doing nothing, if the address is not in this heap's memory
+     */
+    synchronized boolean freeIfHeld(long address) {
+        ensureOpen();
+        if (arena.regionOf(address) < 0 && large.lengthOf(address) == AddressMap.ABSENT) {
+            return false;
+        }
+        freeChunk(address);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- reallocate
+
+    synchronized long reallocate(long address, long newSize) {
+        ensureOpen();
+        if (address == 0) {
+            return allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
+        }
+        if (newSize == 0) {
+            freeChunk(address);
+            return 0;
+        }
+        Sizes.check(newSize, maxRequest);
+        long oldBytes = large.lengthOf(address);
+        if (oldBytes != AddressMap.ABSENT) {
+            return reallocateLarge(address, oldBytes, newSize);
+        }
+        int r;
+        try {
+            r = arena.locate(address, "reallocate");
+        } catch (IllegalArgumentException e) {
+            return diag.invalid(e);
+        }
+        // The old chunk is claimed before anything else happens (ChunkStates): a free racing this
+        // call either came first, and this one changes nothing, or finds the chunk claimed.
+        if (!arena.claim(r, address)) {
+            return diag.invalid(takenByAnother("reallocate", address));
+        }
+        boolean claimed = true;
+        try {
+            oldBytes = arena.chunkBytes(r, address);
+            if (!growth.isLarge(newSize) && resizeInPlace(r, address, oldBytes, newSize)) {
+                peakInUse = Math.max(peakInUse, bytesInUse());
+                diag.killBlock(address);
+                return address;
+            }
+            long moved = growth.isLarge(newSize) ? growIntoKept(newSize) : 0;
+            if (moved == 0) {
+                moved = allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
+            }
+            RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
+            diag.moved(address, moved);
+            claimed = false;
+            freeClaimed(r, address);
+            growth.movedOut(r);
+            return moved;
+        } finally {
+            if (claimed) {
+                arena.release(r, address);
+            }
+        }
+    }
+
+    /** {@link #reallocate} of a dedicated mapping's chunk; under the lock. */
+    private long reallocateLarge(long address, long oldBytes, long newSize) {
+        if (growth.isLarge(newSize)) {
+            diag.killBlock(address);
+            if (newSize <= oldBytes) {
+                return address;
+            }
+            growth.reservePages((Sizes.roundUp(newSize, pageSize) - oldBytes) / pageSize, newSize);
+            long moved = large.remap(address, oldBytes, newSize);
+            diag.moved(address, moved);
+            long newBytes = large.lengthOf(moved);
+            diag.handedOut(moved + oldBytes, newBytes - oldBytes, false);
+            peakInUse = Math.max(peakInUse, bytesInUse());
+            notePeaks();
+            return moved;
+        }
+        long moved = allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
+        RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
+        diag.moved(address, moved);
+        large.release(address, oldBytes);
+        return moved;
+    }
+
+    /**
+     * A chunk that grows out of the regions by reallocation takes the smallest kept mapping that
+     * holds the new size, however much longer: its pages are mapped already, and the block will
+     * likely grow into them without another system call, as glibc's heap lets a block that
+     * outgrew its mmap threshold once grow in place.
+     *
+     * @return the mapping's address, now a dedicated chunk, or 0 if no kept mapping holds newSize
+     */
+    private long growIntoKept(long newSize) {
+        long address = large.reuseAtLeast(newSize);
+        if (address != 0) {
+            diag.handedOut(address, large.lengthOf(address), false);
+            peakInUse = Math.max(peakInUse, bytesInUse());
+        }
+        return address;
+    }
+
+    private boolean resizeInPlace(int r, long address, long oldBytes, long newSize) {
+        int newN = Sizes.granulesFor(newSize, granuleShift);
+        long newBytes = (long) newN << granuleShift;
+        if (newBytes < oldBytes) {
+            diag.freed(address + newBytes, oldBytes - newBytes);
+        }
+        int oldN = (int) (oldBytes >>> granuleShift);
+        if (!arena.resizeInPlace(r, address, oldN, newN)) {
+            if (!growth.commitForGrowth(r, address, newN) || !arena.resizeInPlace(r, address, oldN, newN)) {
+                return false;
+            }
+            notePeaks();
+        }
+        if (newBytes > oldBytes) {
+            diag.handedOut(address + oldBytes, newBytes - oldBytes, false);
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- queries, trim, verify, close
+
+    synchronized long usableSize(long address) {
+        ensureOpen();
+        long bytes = large.lengthOf(address);
+        if (bytes != AddressMap.ABSENT) {
+            return bytes;
+        }
+        return arena.chunkBytes(arena.locate(address, "usableSize"), address);
+    }
+
+    synchronized long trim() {
+        ensureOpen();
+        if (caches != null) {
+            caches.sweepEnded(this::flush);
+            caches.forEachQuiet(Thread.currentThread(), null, this::flush);
+        }
+        freedSinceTrim = 0;
+        return large.unmapKept() + arena.trim(source);
+    }
+
+    synchronized void verify() {
+        ensureOpen();
+        arena.verify();
+        verifyCaches();
+        large.verify(address -> arena.regionOf(address) >= 0);
+        growth.verify();
+    }
+
+    /**
+     * The cache invariants, under the lock: every entry of every cache no other thread is using
+     * holds a marked chunk start of its class's length, no chunk is in two entries, and when every
+     * cache could be read (no other thread in the middle of a cached call), every mark belongs to
+     * exactly one entry.
+     */
+    private void verifyCaches() {
+        if (caches == null) {
+            return;
+        }
+        caches.sweepEnded(this::flush);
+        Set<Long> seen = new HashSet<>();
+        boolean all = caches.forEachQuiet(Thread.currentThread(), null, cache -> cache.forEachEntry((c, address, map, offset) -> {
+            int r = arena.regionOf(address);
+            if (r < 0 || arena.map(r) != map || arena.offsetIn(r, address) != offset) {
+                throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " names another region or offset");
+            }
+            if (!map.isChunkStart(offset) || !ChunkStates.isMarked(map, offset)) {
+                throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " is not a marked chunk start");
+            }
+            if (map.chunkLength(offset) != classes.granules(c)) {
+                throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " in the bin of "
+                        + classes.granules(c) + " granules is " + map.chunkLength(offset) + " granules long");
+            }
+            if (!seen.add(address)) {
+                throw new IllegalStateException("chunk 0x" + Long.toHexString(address) + " is in two cache entries");
+            }
+        }));
+        long marked = arena.cachedChunks()[0];
+        if (all && marked != seen.size()) {
+            throw new IllegalStateException(marked + " chunks are marked cached but the caches hold " + seen.size());
+        }
+    }
+
+    synchronized HeapStats stats() {
+        ensureOpen();
+        if (caches != null) {
+            caches.sweepEnded(this::flush);
+        }
+        long[] cached = arena.cachedChunks();
+        long cachedBytes = cached[1] << granuleShift;
+        long mapped = bytesMapped();
+        return new HeapStats(mapped / pageSize, mapped, bytesInUse() - cachedBytes,
+                arena.bytesMapped() - arena.bytesInUse(), arena.freeRuns(), (long) arena.longestFree() << granuleShift,
+                arena.liveChunks() - cached[0] + large.count(), arena.regionCount(), large.count(), large.dedicatedBytes(),
+                arena.releasableBytes() + large.keptBytes(), peakInUse, Math.max(peakMapped, mapped),
+                arena.metadataBytes() + large.metadataBytes(), cachedBytes, large.keptBytes(), arena.bytesReserved());
+    }
+
+    synchronized String pageMap(int maxPages) {
+        ensureOpen();
+        StringBuilder out = new StringBuilder();
+        int drawn = arena.draw(out, maxPages);
+        long regionPages = arena.bytesMapped() / pageSize;
+        String newline = System.lineSeparator();
+        if (drawn < regionPages) {
+            out.append("... ").append(regionPages - drawn).append(" more pages").append(newline);
+        }
+        if (regionPages == 0) {
+            out.append("(no pages mapped)").append(newline);
+        }
+        if (large.count() > 0) {
+            out.append(large.count()).append(" dedicated mappings, ").append(large.dedicatedBytes()).append(" bytes").append(newline);
+        }
+        if (large.keptCount() > 0) {
+            out.append(large.keptCount()).append(" freed mappings kept for reuse, ").append(large.keptBytes()).append(" bytes")
+                    .append(newline);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Unmaps every region and dedicated mapping. Idempotent.
+     *
+     * @throws io.mmapheap.os.NativeMemoryException if a munmap fails (the heap is closed anyway)
+     */
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        String leaks = "";
+        if (diag.wantsLeakReport()) {
+            long[] cached = arena.cachedChunks();
+            leaks = diag.leakReport(arena.liveChunks() - cached[0] + large.count(),
+                    bytesInUse() - (cached[1] << granuleShift), OWN_FRAMES);
+        }
+        diag.killAll();
+        // Every cache goes with the heap: no thread keeps a closed heap's caches or maps reachable.
+        if (caches != null) {
+            caches.forgetAll();
+        }
+        RuntimeException failure = arena.unmapAll(source);
+        RuntimeException largeFailure = large.unmapAll();
+        if (failure == null) {
+            failure = largeFailure;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        diag.closedWith(leaks);
+    }
+
+    /** Records the bytes mapped in the peak; after anything that may have mapped more. */
+    private void notePeaks() {
+        peakMapped = Math.max(peakMapped, bytesMapped());
+    }
+
+    long pagesMapped() {
+        return bytesMapped() / pageSize;
+    }
+
+    private long bytesMapped() {
+        return arena.bytesMapped() + large.dedicatedBytes() + large.keptBytes();
+    }
+
+    private long bytesInUse() {
+        return arena.bytesInUse() + large.dedicatedBytes();
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+    }
+}

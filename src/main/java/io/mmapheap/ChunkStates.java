@@ -61,7 +61,13 @@ import java.lang.invoke.VarHandle;
  *   <li>The lock holder never waits on a mark while a change of the map is open: a stray's setter
  *       needs a stable version to finish.</li>
  * </ol>
- * If a stray lands on a granule that the lock holder then hands out as a LIVE chunk start, the
+ * A cached free reads the chunk's length at a stable version v of the map, then claims it, then
+ * checks that the version is still v: the read then describes the chunk as it was when the claim
+ * took effect (reading first lets the loads overlap the claim's atomic). If the version moved, it
+ * reads again under its claim, which keeps the chunk itself as it is; a read that finds no LIVE
+ * chunk start releases the mark (a stray) and leaves the address to the lock path, which reports it.
+ *
+ * <p>If a stray lands on a granule that the lock holder then hands out as a LIVE chunk start, the
  * stray's setter reads a LIVE chunk and its free takes effect there: a free of an address that was
  * freed and handed out again, which no allocator can tell from the new owner's own free.
  */

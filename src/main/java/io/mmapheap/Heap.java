@@ -95,6 +95,8 @@ final class Heap {
     private final ThreadCaches caches;
     /** Addresses taken out of a bin, freed under the lock; also receives a refill's chunks. */
     private final long[] flushBuffer;
+    /** {@link #flush}, made once: the lock path passes it on without making an object each time. */
+    private final java.util.function.Consumer<ThreadCache> flusher = this::flush;
     private long freedSinceTrim;
     private long peakInUse;
     private long peakMapped;
@@ -198,7 +200,7 @@ final class Heap {
      */
     private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
         ensureOpen();
-        caches.sweepNowAndThen(this::flush);
+        caches.sweepNowAndThen(flusher);
         int n = classes.granules(c);
         int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
         if (got == 0) {
@@ -434,7 +436,7 @@ final class Heap {
         if (closed) {
             return null;
         }
-        ThreadCache own = caches.install(me, this::flush);
+        ThreadCache own = caches.install(me, flusher);
         if (own != null) {
             return own;
         }
@@ -479,7 +481,7 @@ final class Heap {
             flushBin(cache, c, cache.size(c));
             return true;
         }
-        if (caches.sweepEnded(this::flush)) {
+        if (caches.sweepEnded(flusher)) {
             return true;
         }
         long[] freed = {0};
@@ -514,7 +516,7 @@ final class Heap {
      */
     private synchronized void makeRoom(ThreadCache cache, int c) {
         ensureOpen();
-        caches.sweepNowAndThen(this::flush);
+        caches.sweepNowAndThen(flusher);
         flushBin(cache, c, (cache.size(c) + 1) / 2);
     }
 
@@ -606,6 +608,17 @@ final class Heap {
             map = cache.regionMap(k);
             offset = (int) (delta >>> granuleShift);
         }
+        // The class is read before the claim, so that the reads and the claim's atomic overlap; the
+        // read holds if the map did not change from before it to after the claim.
+        int c;
+        long v;
+        if (cache.isLastPopped(address)) {
+            c = cache.lastClass();
+            v = cache.lastVersion();
+        } else {
+            v = map.stableVersion();
+            c = classes.exactClass(map.racyChunkLength(offset, classes.largest()));
+        }
         if (!ChunkStates.claim(map, offset)) {
             // A region's first cached free creates its marks, if a live chunk of a class starts there.
             if (map.cachingEnabled() || classOfClaimed(map, offset) < 0) {
@@ -615,9 +628,12 @@ final class Heap {
             if (!ChunkStates.claim(map, offset)) {
                 return false;
             }
+            v = -1;
         }
-        // The chunk is ours now (or the mark is a stray, which the read below tells).
-        int c = cache.isLastPopped(address) ? cache.lastClass() : classOfClaimed(map, offset);
+        // The chunk is ours now (or the mark is a stray, which a stable read tells).
+        if (v < 0 || !map.unchangedSince(v)) {
+            c = classOfClaimed(map, offset);
+        }
         if (c < 0) {
             ChunkStates.release(map, offset);
             return false;
@@ -859,8 +875,8 @@ final class Heap {
     synchronized long trim() {
         ensureOpen();
         if (caches != null) {
-            caches.sweepEnded(this::flush);
-            caches.forEachQuiet(Thread.currentThread(), null, this::flush);
+            caches.sweepEnded(flusher);
+            caches.forEachQuiet(Thread.currentThread(), null, flusher);
         }
         freedSinceTrim = 0;
         return large.unmapKept() + arena.trim(source);
@@ -884,7 +900,7 @@ final class Heap {
         if (caches == null) {
             return;
         }
-        caches.sweepEnded(this::flush);
+        caches.sweepEnded(flusher);
         Set<Long> seen = new HashSet<>();
         boolean all = caches.forEachQuiet(Thread.currentThread(), null, cache -> cache.forEachEntry((c, address, map, offset) -> {
             int r = arena.regionOf(address);
@@ -911,7 +927,7 @@ final class Heap {
     synchronized HeapStats stats() {
         ensureOpen();
         if (caches != null) {
-            caches.sweepEnded(this::flush);
+            caches.sweepEnded(flusher);
         }
         long[] cached = arena.cachedChunks();
         long cachedBytes = cached[1] << granuleShift;

@@ -274,10 +274,15 @@ final class ThreadCache {
     /**
      * @return whether {@code address} is the chunk the last pop handed out and its map has not
      *         changed since, so that {@link #lastClass}, {@link #lastMap} and {@link #lastOffset}
-     *         describe it: read by a free that has claimed the chunk
+     *         describe it (a free checks the version again once it has claimed the chunk)
      */
     boolean isLastPopped(long address) {
         return address == lastAddress && lastVersion >= 0 && lastMap.stableVersion() == lastVersion;
+    }
+
+    /** @return the version of {@link #lastMap} when the last pop read it, -1 if a change was in progress */
+    long lastVersion() {
+        return lastVersion;
     }
 
     /** @return the chunk the last pop handed out, 0 if none */

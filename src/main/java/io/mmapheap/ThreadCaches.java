@@ -91,8 +91,8 @@ final class ThreadCaches {
     }
 
     /**
-     * Makes the calling platform thread's private cache, under the heap's lock; the slot's previous
-     * cache, if its owner ended, goes to {@code flush} first.
+     * Makes the calling platform thread's private cache, under the heap's lock; the caches of ended
+     * threads go to {@code flush} first ({@link #sweepEnded}).
      *
      * @return the cache, or null if the slot is another live thread's
      */
@@ -102,11 +102,9 @@ final class ThreadCaches {
         if (c != null && c.owner == me) {
             return c;
         }
-        if (c != null && c.ownerDead()) {
-            flush.accept(c);
-            slots[slot] = null;
-            c = null;
-        }
+        // Thread starts are rare: the ended threads' caches all go back here, not only this slot's.
+        sweepEnded(flush);
+        c = slots[slot];
         if (c != null) {
             return null;
         }

@@ -115,11 +115,14 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      * @param chunks how many chunks each size class's bin of a thread cache holds at most, in
      *               [1, 1024]; when a bin is full, its older half goes back to the heap. Longer bins
      *               take the lock less often under bursts of frees and allocations of one size, but
-     *               hold more memory: with every bin full, a thread holds about 400 KiB per chunk of
-     *               bin length at granule 16 (49.9 MiB at the default 128, 12.5 MiB at 32) per
-     *               allocator, returned when the heap would otherwise grow for that thread while
-     *               the caches hold more than 1/8 of its mapped bytes, at {@code trim()}, and once
-     *               the thread has ended. No effect without {@link #threadCache}.
+     *               hold more memory: with every bin full, a cache holds about 400 KiB per chunk of
+     *               bin length at granule 16 (49.9 MiB at the default 128, 12.5 MiB at 32). A heap
+     *               has at most 64 private caches (one per live platform thread) and 2 x processors
+     *               shared lanes, whatever the number of threads; what they hold goes back when the
+     *               heap would otherwise grow while the caches hold more than 1/8 of its mapped
+     *               bytes, at {@code trim()}, and once a private cache's thread has ended (at the
+     *               heap's next {@code stats()}, {@code trim()}, growth, new cache, or now and then
+     *               on its lock path). No effect without {@link #threadCache}.
      * @throws IllegalArgumentException outside [1, 1024]
      */
     public B threadCacheChunks(int chunks) {

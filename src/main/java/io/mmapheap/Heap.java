@@ -618,6 +618,10 @@ final class Heap {
         } else {
             v = map.stableVersion();
             c = classes.exactClass(map.racyChunkLength(offset, classes.largest()));
+            if (c < 0 && v >= 0 && map.unchangedSince(v)) {
+                // No live chunk of a class starts there: the lock path says what it is, unclaimed.
+                return false;
+            }
         }
         if (!ChunkStates.claim(map, offset)) {
             // A region's first cached free creates its marks, if a live chunk of a class starts there.

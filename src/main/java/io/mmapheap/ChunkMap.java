@@ -100,7 +100,7 @@ final class ChunkMap {
     private final int[] suffix;
     private final int[] longest;
     /** log2(granules per page). */
-    private final int pageShift;
+    private final int pageGranuleShift;
     /** Bit p = 1: page p was handed out (written, perhaps) since it was mapped or last discarded. */
     private final long[] touched;
 
@@ -117,10 +117,10 @@ final class ChunkMap {
      * A map of a region committed in full.
      *
      * @param granules  the region's length in granules, &gt; 0, a whole number of pages
-     * @param pageShift log2 of granules per page
+     * @param pageGranuleShift log2 of granules per page
      */
-    ChunkMap(int granules, int pageShift) {
-        this(granules, granules, pageShift);
+    ChunkMap(int granules, int pageGranuleShift) {
+        this(granules, granules, pageGranuleShift);
     }
 
     /**
@@ -129,10 +129,10 @@ final class ChunkMap {
      *
      * @param capacity  the region's reserved length in granules, &gt; 0, a whole number of pages
      * @param granules  its committed length, in (0, capacity], a whole number of pages
-     * @param pageShift log2 of granules per page
+     * @param pageGranuleShift log2 of granules per page
      */
-    ChunkMap(int capacity, int granules, int pageShift) {
-        int pageMask = (1 << pageShift) - 1;
+    ChunkMap(int capacity, int granules, int pageGranuleShift) {
+        int pageMask = (1 << pageGranuleShift) - 1;
         if (capacity <= 0 || (capacity & pageMask) != 0) {
             throw new IllegalArgumentException("capacity must be a positive number of whole pages, was " + capacity);
         }
@@ -142,8 +142,8 @@ final class ChunkMap {
         }
         this.capacity = capacity;
         this.granules = granules;
-        this.pageShift = pageShift;
-        this.touched = new long[((capacity >>> pageShift) + WORD_BITS - 1) >>> WORD_SHIFT];
+        this.pageGranuleShift = pageGranuleShift;
+        this.touched = new long[((capacity >>> pageGranuleShift) + WORD_BITS - 1) >>> WORD_SHIFT];
         this.words = wordsFor(granules);
         int capacityBlocks = (wordsFor(capacity) + BLOCK_WORDS - 1) >>> BLOCK_SHIFT;
         this.blocks = Integer.highestOneBit(capacityBlocks) == capacityBlocks ? capacityBlocks : Integer.highestOneBit(capacityBlocks) << 1;
@@ -183,7 +183,7 @@ final class ChunkMap {
      * @param newGranules in (granules(), capacity()], a whole number of pages
      */
     void commit(int newGranules) {
-        if (newGranules <= granules || newGranules > capacity || (newGranules & ((1 << pageShift) - 1)) != 0) {
+        if (newGranules <= granules || newGranules > capacity || (newGranules & ((1 << pageGranuleShift) - 1)) != 0) {
             throw new IllegalArgumentException("cannot commit up to granule " + newGranules + " of a region of "
                     + granules + " committed and " + capacity + " reserved");
         }
@@ -200,7 +200,7 @@ final class ChunkMap {
      *                    the end free
      */
     void decommit(int newGranules) {
-        if (newGranules <= 0 || newGranules >= granules || (newGranules & ((1 << pageShift) - 1)) != 0
+        if (newGranules <= 0 || newGranules >= granules || (newGranules & ((1 << pageGranuleShift) - 1)) != 0
                 || !isFreeRange(newGranules, granules - newGranules)) {
             throw new IllegalArgumentException("cannot decommit from granule " + newGranules + " of a region of "
                     + granules + " committed granules, " + trailingFree() + " of them free at the end");
@@ -209,7 +209,7 @@ final class ChunkMap {
         boolean wholeRun = !isFree(newGranules - 1);
         moveEnd(newGranules);
         // Decommitted pages read as zero when committed again.
-        clearBits(touched, newGranules >>> pageShift, oldEnd >>> pageShift);
+        clearBits(touched, newGranules >>> pageGranuleShift, oldEnd >>> pageGranuleShift);
         freeRuns -= wholeRun ? 1 : 0;
     }
 
@@ -285,7 +285,7 @@ final class ChunkMap {
 
     /** @return the region's committed length in pages */
     int pages() {
-        return granules >>> pageShift;
+        return granules >>> pageGranuleShift;
     }
 
     /** @return whether page {@code page} may hold data: handed out since it was mapped or discarded */
@@ -300,22 +300,22 @@ final class ChunkMap {
 
     /** @return whether page {@code page} holds no live granule */
     boolean isPageFree(int page) {
-        return isFreeRange(page << pageShift, 1 << pageShift);
+        return isFreeRange(page << pageGranuleShift, 1 << pageGranuleShift);
     }
 
     /** @return the page that holds granule {@code offset} */
     int pageOf(int offset) {
-        return offset >>> pageShift;
+        return offset >>> pageGranuleShift;
     }
 
     /** @return the first granule of page {@code page} */
     int firstGranuleOf(int page) {
-        return page << pageShift;
+        return page << pageGranuleShift;
     }
 
     private void markTouched(int offset, int n) {
-        int first = offset >>> pageShift;
-        int last = (offset + n - 1) >>> pageShift;
+        int first = offset >>> pageGranuleShift;
+        int last = (offset + n - 1) >>> pageGranuleShift;
         if (first == last) {
             touched[first >>> WORD_SHIFT] |= 1L << first;
         } else {

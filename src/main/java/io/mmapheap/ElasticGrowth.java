@@ -24,7 +24,7 @@ final class ElasticGrowth implements Growth {
     /** Mappings within this many of vm.max_map_count count as "at the limit". */
     private static final int MAP_COUNT_MARGIN = 16;
 
-    private final Arena arena;
+    private final Regions regions;
     private final LargeMappings large;
     private final PageSource source;
     private final long pageSize;
@@ -34,9 +34,9 @@ final class ElasticGrowth implements Growth {
     private final int growthPages;
     private final long largeThreshold;
 
-    ElasticGrowth(Arena arena, LargeMappings large, PageSource source, int granuleShift, long maxPages, int growthPages,
+    ElasticGrowth(Regions regions, LargeMappings large, PageSource source, int granuleShift, long maxPages, int growthPages,
                   long largeThreshold) {
-        this.arena = arena;
+        this.regions = regions;
         this.large = large;
         this.source = source;
         this.pageSize = source.pageSize();
@@ -47,7 +47,7 @@ final class ElasticGrowth implements Growth {
     }
 
     private long pagesMapped() {
-        return (arena.bytesMapped() + large.dedicatedBytes() + large.keptBytes()) / pageSize;
+        return (regions.bytesMapped() + large.dedicatedBytes() + large.keptBytes()) / pageSize;
     }
 
     @Override
@@ -73,7 +73,7 @@ final class ElasticGrowth implements Growth {
 
     @Override
     public boolean commitForGrowth(int r, long address, int n) {
-        long bytes = arena.bytesToCommitForGrowth(r, address, n);
+        long bytes = regions.bytesToCommitForGrowth(r, address, n);
         if (bytes < 0 || (maxPages != 0 && bytes / pageSize > maxPages - pagesMapped())) {
             return false;
         }
@@ -93,17 +93,17 @@ final class ElasticGrowth implements Growth {
      */
     @Override
     public void movedOut(int r) {
-        long bytes = arena.decommittable(r);
+        long bytes = regions.decommittable(r);
         if (bytes == 0) {
             return;
         }
         try {
-            source.decommit(arena.committedEnd(r) - bytes, bytes);
+            source.decommit(regions.committedEnd(r) - bytes, bytes);
         } catch (NativeMemoryException refused) {
             // The pages stay committed and free: nothing is lost but the memory.
             return;
         }
-        arena.decommit(r, bytes);
+        regions.decommit(r, bytes);
     }
 
     /**
@@ -112,16 +112,16 @@ final class ElasticGrowth implements Growth {
      * and commit what the request needs of it; either commit may run ahead ({@link #commitPages}).
      */
     @Override
-    public long noRoom(long size, int n, long alignment, boolean zero, int stripe) {
+    public long noRoom(long size, int n, long alignment, boolean zero, int group) {
         if (alignment > pageSize) {
             // A fresh region is only page aligned: a larger alignment is served by a mapping cut to it.
             return mapLarge(size, alignment, zero);
         }
-        int r = arena.growableFor(n, alignment, stripe);
+        int r = regions.growableFor(n, alignment, group);
         if (r >= 0) {
-            long needed = arena.bytesToCommit(r, n, alignment) / pageSize;
+            long needed = regions.bytesToCommit(r, n, alignment) / pageSize;
             reservePages(needed, size);
-            long bytes = commitPages(needed, arena.uncommitted(r) / pageSize) * pageSize;
+            long bytes = commitPages(needed, regions.uncommitted(r) / pageSize) * pageSize;
             try {
                 commitTail(r, bytes);
             } catch (NativeMemoryException e) {
@@ -136,10 +136,10 @@ final class ElasticGrowth implements Growth {
             reservePages(needed, size);
             long committed = commitPages(needed, pages);
             long base = pages == committed ? map(pages, size) : reserve(pages, committed, size);
-            r = arena.addRegion(arena.growthBand(n, stripe), base, pages * pageSize, committed * pageSize);
+            r = regions.addRegion(regions.growthBand(n, group), base, pages * pageSize, committed * pageSize);
         }
         // Region r is the only one with room now, whatever band the new bytes put the request in.
-        return arena.allocateIn(r, n, alignment, zero);
+        return regions.allocateIn(r, n, alignment, zero);
     }
 
     /**
@@ -148,8 +148,8 @@ final class ElasticGrowth implements Growth {
      * @throws NativeMemoryException if the system refuses; nothing changed then
      */
     private void commitTail(int r, long bytes) {
-        source.commit(arena.committedEnd(r), bytes);
-        arena.commit(r, bytes);
+        source.commit(regions.committedEnd(r), bytes);
+        regions.commit(r, bytes);
     }
 
     /**
@@ -159,7 +159,7 @@ final class ElasticGrowth implements Growth {
      * step once it is large, holding at most that fraction more than it needs.
      */
     private long commitPages(long needed, long available) {
-        long ample = Sizes.roundUp(arena.bytesMapped() / COMMIT_FRACTION, pageSize) / pageSize;
+        long ample = Sizes.roundUp(regions.bytesMapped() / COMMIT_FRACTION, pageSize) / pageSize;
         long pages = Math.max(needed, Math.min(available, ample));
         return maxPages == 0 ? pages : Math.max(needed, Math.min(pages, maxPages - pagesMapped()));
     }
@@ -205,7 +205,7 @@ final class ElasticGrowth implements Growth {
             int held = ProcessMemory.mappingCount();
             if (held + MAP_COUNT_MARGIN >= limit) {
                 return " (the process holds " + held + " mappings and vm.max_map_count is " + limit
-                        + "; this heap made " + arena.regionCount() + " of them: use larger growthPages)";
+                        + "; this heap made " + regions.regionCount() + " of them: use larger growthPages)";
             }
         } catch (RuntimeException unreadable) {
             // Without /proc the plain errno has to do.

@@ -62,7 +62,7 @@ public final class ElasticHeap implements Allocator {
     private ElasticHeap(Builder b, long maxRequest) {
         long keptBytes = b.maxPages == 0 ? b.keptBytes : 0;
         Heap.Shape shape = new Heap.Shape("ElasticHeap", maxRequest, false, b.growthPages, b.largeThreshold, keptBytes);
-        this.core = new Heap(shape, b, (arena, large, granuleShift) -> new ElasticGrowth(arena, large, b.source,
+        this.core = new Heap(shape, b, (regions, large, granuleShift) -> new ElasticGrowth(regions, large, b.source,
                 granuleShift, b.maxPages, b.growthPages, b.largeThreshold));
     }
 

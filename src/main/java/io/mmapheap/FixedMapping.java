@@ -8,18 +8,18 @@ import io.mmapheap.os.NativeMemoryException;
  */
 final class FixedMapping implements Growth {
 
-    private final Arena arena;
+    private final Regions regions;
     private final int granuleShift;
     private final long base;
     private final long capacity;
 
     /**
-     * Maps the pages and makes them the arena's one region.
+     * Maps the pages and makes them the one region of the regions.
      *
      * @throws HeapExhaustedException if the mapping fails
      */
-    FixedMapping(Arena arena, PageSource source, int granuleShift, long capacity) {
-        this.arena = arena;
+    FixedMapping(Regions regions, PageSource source, int granuleShift, long capacity) {
+        this.regions = regions;
         this.granuleShift = granuleShift;
         this.capacity = capacity;
         try {
@@ -27,7 +27,7 @@ final class FixedMapping implements Growth {
         } catch (NativeMemoryException e) {
             throw new HeapExhaustedException("cannot map " + capacity / source.pageSize() + " pages for a PageAllocator", e);
         }
-        arena.addRegion(base, capacity);
+        regions.addRegion(base, capacity);
     }
 
     /** @return the start address of the mapping */
@@ -47,10 +47,10 @@ final class FixedMapping implements Growth {
     }
 
     @Override
-    public long noRoom(long size, int n, long alignment, boolean zero, int stripe) {
+    public long noRoom(long size, int n, long alignment, boolean zero, int group) {
         throw new HeapExhaustedException("allocate(" + size + (alignment > (1L << granuleShift) ? ", alignment " + alignment : "")
                 + "): no free run of " + ((long) n << granuleShift) + " bytes; the longest is "
-                + ((long) arena.longestFree() << granuleShift) + " of " + (capacity - arena.bytesInUse()) + " free bytes");
+                + ((long) regions.longestFree() << granuleShift) + " of " + (capacity - regions.bytesInUse()) + " free bytes");
     }
 
     @Override

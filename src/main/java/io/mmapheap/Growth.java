@@ -17,11 +17,11 @@ interface Growth {
     /**
      * No region has room for n granules at the alignment.
      *
-     * @param stripe the thread stripe whose regions the request prefers ({@link Arena#bandFor})
+     * @param group the thread group whose regions the request prefers ({@link Regions#bandFor})
      * @return the chunk's address, allocated in a region mapped for it or a dedicated mapping
      * @throws HeapExhaustedException if the request cannot be served
      */
-    long noRoom(long size, int n, long alignment, boolean zero, int stripe);
+    long noRoom(long size, int n, long alignment, boolean zero, int group);
 
     /**
      * A dedicated mapping for a large request ({@link #isLarge}): a kept one reused, or a new one.

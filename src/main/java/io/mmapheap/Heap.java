@@ -10,7 +10,7 @@ import java.util.Set;
  * checks and every public call, over collaborators of one concept each.
  *
  * <pre>
- *   Heap ── Arena          the regions: chunk maps (ChunkMap) filed by size band and thread stripe
+ *   Heap ── Regions          the regions: chunk maps (ChunkMap) filed by size band and thread group
  *        ├─ Growth         what happens when no region has room: ElasticGrowth or FixedMapping
  *        ├─ LargeMappings  chunks with a mapping of their own, and freed ones kept for reuse
  *        ├─ ThreadCaches   the caches of freed chunks (ThreadCache): private ones and shared lanes
@@ -23,10 +23,10 @@ import java.util.Set;
  * {@code cacheLimit} bytes is rounded up to its {@link SizeClasses} class and served from the cache
  * the calling thread uses if that holds a chunk of the class; a free of a class-length chunk claims
  * the chunk and pushes it into that cache ({@link ChunkStates}). Neither takes the lock, creates an
- * object or makes a system call; the lock is taken when a bin is empty (a refill from the arena) or
+ * object or makes a system call; the lock is taken when a bin is empty (a refill from the regions) or
  * full (half of it goes back). When no free run fits, the heap grows while the caches together hold
  * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
- * grow, cached chunks go back to the arena first, so a request fails only if no free run and none of
+ * grow, cached chunks go back to the regions first, so a request fails only if no free run and none of
  * those chunks fits.
  */
 final class Heap {
@@ -39,11 +39,11 @@ final class Heap {
      */
     static final int CACHE_SHARE = 8;
     /**
-     * The thread stripe ({@link Arena#bandFor}) whose regions serve first the requests that do not
-     * come through a thread cache (longer than the caches serve, aligned, reallocated): stripes keep
+     * The thread group ({@link Regions#bandFor}) whose regions serve first the requests that do not
+     * come through a thread cache (longer than the caches serve, aligned, reallocated): groups keep
      * apart the chunks that threads cache, mark and hand out again, which these are not.
      */
-    private static final int UNCACHED_STRIPE = 0;
+    private static final int UNCACHED_GROUP = 0;
     /** The classes whose frames a leak report leaves out: the allocator's own. */
     private static final List<String> OWN_FRAMES = List.of(Heap.class.getName(), ElasticHeap.class.getName(),
             PageAllocator.class.getName());
@@ -75,14 +75,14 @@ final class Heap {
 
     /** Makes a heap's growth policy from the parts the heap made. */
     interface GrowthFactory {
-        Growth make(Arena arena, LargeMappings large, int granuleShift);
+        Growth make(Regions regions, LargeMappings large, int granuleShift);
     }
 
     private final String name;
     private final PageSource source;
     private final long pageSize;
     final int granuleShift;
-    final Arena arena;
+    final Regions regions;
     private final Growth growth;
     private final LargeMappings large;
     private final Diagnostics diag;
@@ -116,17 +116,17 @@ final class Heap {
         // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
         boolean cached = b.threadCache && b.leakSample == 0 && trimThreshold == 0 && limit > 0;
         // Placement is exact first fit only without caches; with them, size bands get regions of their own.
-        this.arena = new Arena(granuleShift, pageSize, shape.singleRegion, shape.minRegionPages, cached && !shape.singleRegion);
+        this.regions = new Regions(granuleShift, pageSize, shape.singleRegion, shape.minRegionPages, cached && !shape.singleRegion);
         if (cached) {
             this.cacheLimit = limit;
             this.classes = new SizeClasses((int) (limit >>> granuleShift));
-            this.caches = new ThreadCaches(classes, b.threadCacheChunks, arena.blockShift(), arena.stripes());
+            this.caches = new ThreadCaches(classes, b.threadCacheChunks, regions.sliceShift(), regions.groups());
         } else {
             this.cacheLimit = 0;
             this.classes = null;
             this.caches = null;
         }
-        this.growth = growthFactory.make(arena, large, granuleShift);
+        this.growth = growthFactory.make(regions, large, granuleShift);
         notePeaks();
     }
 
@@ -160,7 +160,7 @@ final class Heap {
         return allocateSmallOrLocked(size, true);
     }
 
-    /** The thread cache for requests it serves, else the arena under the lock. */
+    /** The thread cache for requests it serves, else the regions under the lock. */
     private long allocateSmallOrLocked(long size, boolean zero) {
         if (size > 0 && size <= cacheLimit && !closed) {
             ThreadCache cache = cache();
@@ -184,12 +184,12 @@ final class Heap {
         }
         synchronized (this) {
             ensureOpen();
-            return allocateChunk(size, 1, zero, UNCACHED_STRIPE, null);
+            return allocateChunk(size, 1, zero, UNCACHED_GROUP, null);
         }
     }
 
     /**
-     * A miss of the thread cache: a chunk of exactly class c's length from the arena, and with it,
+     * A miss of the thread cache: a chunk of exactly class c's length from the regions, and with it,
      * if the free run it comes from holds them, up to {@link ThreadCache#refillCount} more of the
      * class for the bin, taken in one step of the lock and one tree update. A run of misses of one
      * class (a burst of allocations) then takes the lock once per refill, not once per chunk; the
@@ -202,7 +202,7 @@ final class Heap {
         ensureOpen();
         caches.sweepNowAndThen(flusher);
         int n = classes.granules(c);
-        int got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
+        int got = regions.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.group);
         if (got == 0) {
             long split = splitCached(cache, c, zero);
             if (split == 0) {
@@ -213,16 +213,16 @@ final class Heap {
             }
         }
         while (got == 0 && cachesOverShare() && reclaimSome(cache)) {
-            got = arena.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.stripe);
+            got = regions.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.group);
         }
         if (got == 0) {
-            return allocateChunk((long) n << granuleShift, 1, zero, cache.stripe, cache);
+            return allocateChunk((long) n << granuleShift, 1, zero, cache.group, cache);
         }
         long address = flushBuffer[0];
         if (got > 1) {
-            int r = arena.regionOf(address);
-            ChunkMap map = arena.map(r);
-            int first = arena.offsetIn(r, address);
+            int r = regions.regionOf(address);
+            ChunkMap map = regions.map(r);
+            int first = regions.offsetIn(r, address);
             // Highest first, so that the bin hands the rest out in address order.
             for (int i = got - 1; i > 0; i--) {
                 cache.push(c, flushBuffer[i], map, first + i * n);
@@ -236,7 +236,7 @@ final class Heap {
     }
 
     /**
-     * A miss that finds no free run: before any chunk goes back to the arena, the front of the
+     * A miss that finds no free run: before any chunk goes back to the regions, the front of the
      * smallest longer chunk in the calling thread's cache serves it, if the rest is a class's length
      * and its bin has room. The rest waits in that bin as a chunk of its own: only a chunk start is
      * set, so the run tree and the region index stay as they are. Under the lock; the longer chunk
@@ -256,9 +256,9 @@ final class Heap {
             return 0;
         }
         long address = cache.takeLast(d);
-        int r = arena.regionOf(address);
-        ChunkMap map = arena.map(r);
-        int offset = arena.offsetIn(r, address);
+        int r = regions.regionOf(address);
+        ChunkMap map = regions.map(r);
+        int offset = regions.offsetIn(r, address);
         int rest = offset + n;
         // The rest comes into being CACHED: marked before its start is set.
         ChunkStates.markIntoBeing(map, rest, 1, 1);
@@ -289,9 +289,9 @@ final class Heap {
         if (address == 0) {
             return 0;
         }
-        int r = arena.regionOf(address);
-        ChunkMap map = arena.map(r);
-        int offset = arena.offsetIn(r, address);
+        int r = regions.regionOf(address);
+        ChunkMap map = regions.map(r);
+        int offset = regions.offsetIn(r, address);
         // The upper chunk ends (its start first, then its mark); the joined one is handed out.
         map.join(offset, half);
         ChunkStates.release(map, offset + half);
@@ -305,15 +305,15 @@ final class Heap {
         if (alignment <= 0 || Long.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
         }
-        return allocateChunk(size, alignment, false, UNCACHED_STRIPE, null);
+        return allocateChunk(size, alignment, false, UNCACHED_GROUP, null);
     }
 
     /**
-     * @param stripe the thread stripe whose regions the chunk prefers ({@link Arena#bandFor}): the
-     *               calling thread's for a thread cache's miss, {@link #UNCACHED_STRIPE} for the rest
+     * @param group the thread group whose regions the chunk prefers ({@link Regions#bandFor}): the
+     *               calling thread's for a thread cache's miss, {@link #UNCACHED_GROUP} for the rest
      * @param cache  the cache the calling thread holds, or null: the one a growth reclaims from first
      */
-    private long allocateChunk(long size, long alignment, boolean zero, int stripe, ThreadCache cache) {
+    private long allocateChunk(long size, long alignment, boolean zero, int group, ThreadCache cache) {
         Sizes.check(size, maxRequest);
         long address;
         long bytes;
@@ -323,9 +323,9 @@ final class Heap {
             notePeaks();
         } else {
             int n = Sizes.granulesFor(size, granuleShift);
-            address = arena.allocate(n, alignment, zero, stripe);
+            address = regions.allocate(n, alignment, zero, group);
             if (address == 0) {
-                address = growOrReclaim(size, n, alignment, zero, stripe, cache);
+                address = growOrReclaim(size, n, alignment, zero, group, cache);
             }
             bytes = (long) n << granuleShift;
         }
@@ -340,15 +340,15 @@ final class Heap {
     /**
      * No free run holds n granules at the alignment: the heap grows ({@link Growth#noRoom}) while the
      * thread caches hold at most their share of the mapped bytes ({@link #CACHE_SHARE}). Above it, or
-     * if growth is refused, cached chunks go back to the arena first, as far as needed. Under the lock.
+     * if growth is refused, cached chunks go back to the regions first, as far as needed. Under the lock.
      *
      * @throws HeapExhaustedException if neither growth nor the cached chunks serve the request
      */
-    private long growOrReclaim(long size, int n, long alignment, boolean zero, int stripe, ThreadCache cache) {
+    private long growOrReclaim(long size, int n, long alignment, boolean zero, int group, ThreadCache cache) {
         HeapExhaustedException refused = null;
         if (growth.grows() && !cachesOverShare()) {
             try {
-                return grow(size, n, alignment, zero, stripe);
+                return grow(size, n, alignment, zero, group);
             } catch (HeapExhaustedException e) {
                 // The limit or the system said no: what the caches hold is the last resort, and
                 // if that does not serve, the refusal stands (the system is not asked twice).
@@ -356,7 +356,7 @@ final class Heap {
             }
         }
         while (reclaimSome(cache)) {
-            long address = arena.allocate(n, alignment, zero, stripe);
+            long address = regions.allocate(n, alignment, zero, group);
             if (address != 0) {
                 return address;
             }
@@ -364,11 +364,11 @@ final class Heap {
         if (refused != null) {
             throw refused;
         }
-        return grow(size, n, alignment, zero, stripe);
+        return grow(size, n, alignment, zero, group);
     }
 
-    private long grow(long size, int n, long alignment, boolean zero, int stripe) {
-        long address = growth.noRoom(size, n, alignment, zero, stripe);
+    private long grow(long size, int n, long alignment, boolean zero, int group) {
+        long address = growth.noRoom(size, n, alignment, zero, group);
         notePeaks();
         return address;
     }
@@ -379,12 +379,12 @@ final class Heap {
      *         the sum is an estimate, which is all a growth policy needs. Under the lock.
      */
     private boolean cachesOverShare() {
-        return caches != null && caches.granulesHeld() << granuleShift > arena.bytesMapped() / CACHE_SHARE;
+        return caches != null && caches.granulesHeld() << granuleShift > regions.bytesMapped() / CACHE_SHARE;
     }
 
     synchronized MemoryBlock allocateBlock(long size) {
         ensureOpen();
-        long address = allocateChunk(size, 1, false, UNCACHED_STRIPE, null);
+        long address = allocateChunk(size, 1, false, UNCACHED_GROUP, null);
         MemoryBlock block = new MemoryBlock(this, address, size);
         diag.register(block);
         return block;
@@ -445,26 +445,26 @@ final class Heap {
     }
 
     /**
-     * @return the thread stripe ({@link Arena#bandFor}) whose regions the calling thread's cache refills
+     * @return the thread group ({@link Regions#bandFor}) whose regions the calling thread's cache refills
      *         from first, its cache made if it has none; 0 when caches are off
      */
-    int callingThreadStripe() {
+    int callingThreadGroup() {
         if (caches == null) {
             return 0;
         }
         ThreadCache cache = cache();
         if (cache == null) {
-            return UNCACHED_STRIPE;
+            return UNCACHED_GROUP;
         }
         if (cache.isLane()) {
             cache.letGo();
         }
-        return cache.stripe;
+        return cache.group;
     }
 
     /**
      * Before the heap grows: returns the largest cached chunks of the cache the calling thread uses
-     * (one bin, the largest class that holds any) to the arena, or once that is empty, the caches of
+     * (one bin, the largest class that holds any) to the regions, or once that is empty, the caches of
      * ended threads, or else the idle lanes; under the lock. The caller retries after each step, so
      * caches are emptied only as far as needed to make room.
      *
@@ -502,16 +502,16 @@ final class Heap {
         return freed;
     }
 
-    /** CACHED to FREE: the k oldest chunks of bin c go back to the arena; under the lock. */
+    /** CACHED to FREE: the k oldest chunks of bin c go back to the regions; under the lock. */
     private void flushBin(ThreadCache cache, int c, int k) {
         cache.takeOldest(c, k, flushBuffer);
         // In address order, the chunks of one region are freed with one pass up its run tree.
         Arrays.sort(flushBuffer, 0, k);
-        arena.freeAll(flushBuffer, k, classes.granules(c));
+        regions.freeAll(flushBuffer, k, classes.granules(c));
     }
 
     /**
-     * Before a cached free into a full bin c: its older half goes back to the arena. The caller
+     * Before a cached free into a full bin c: its older half goes back to the regions. The caller
      * holds its claim on the chunk it frees meanwhile.
      */
     private synchronized void makeRoom(ThreadCache cache, int c) {
@@ -540,11 +540,11 @@ final class Heap {
         if (closed) {
             return -1;
         }
-        int r = arena.regionOf(address);
+        int r = regions.regionOf(address);
         if (r < 0) {
             return -1;
         }
-        return cache.learn(address, arena.base(r), arena.base(r) + arena.length(r), arena.map(r));
+        return cache.learn(address, regions.base(r), regions.base(r) + regions.length(r), regions.map(r));
     }
 
     // ---------------------------------------------------------------- free
@@ -682,7 +682,7 @@ final class Heap {
         if (address == 0) {
             return;
         }
-        int r = arena.regionOf(address);
+        int r = regions.regionOf(address);
         if (r < 0) {
             long bytes = large.lengthOf(address);
             if (bytes != AddressMap.ABSENT) {
@@ -697,30 +697,30 @@ final class Heap {
             }
         }
         try {
-            r = arena.locateIn(r, address, "free");
+            r = regions.locateIn(r, address, "free");
         } catch (IllegalArgumentException e) {
             diag.invalid(e);
             return;
         }
         // A cached free racing this one (a double free) claims the chunk with its mark: claim it too.
-        if (!arena.claim(r, address)) {
+        if (!regions.claim(r, address)) {
             diag.invalid(takenByAnother("free", address));
             return;
         }
         freeClaimed(r, address);
     }
 
-    /** CLAIMED to FREE: frees a region's chunk that the caller claimed ({@link Arena#claim}); under the lock. */
+    /** CLAIMED to FREE: frees a region's chunk that the caller claimed ({@link Regions#claim}); under the lock. */
     private void freeClaimed(int r, long address) {
         diag.forget(address);
-        diag.freed(address, arena.chunkBytes(r, address));
-        long freed = arena.free(r, address);
+        diag.freed(address, regions.chunkBytes(r, address));
+        long freed = regions.free(r, address);
         if (trimThreshold > 0) {
             freedSinceTrim += freed;
             if (freedSinceTrim >= trimThreshold) {
                 freedSinceTrim = 0;
-                if (arena.releasableBytes() >= trimThreshold) {
-                    arena.trim(source);
+                if (regions.releasableBytes() >= trimThreshold) {
+                    regions.trim(source);
                 }
             }
         }
@@ -737,7 +737,7 @@ final class Heap {
      */
     synchronized boolean holds(long address) {
         ensureOpen();
-        return arena.regionOf(address) >= 0 || large.lengthOf(address) != AddressMap.ABSENT;
+        return regions.regionOf(address) >= 0 || large.lengthOf(address) != AddressMap.ABSENT;
     }
 
     /**
@@ -747,7 +747,7 @@ final class Heap {
      */
     synchronized boolean freeIfHeld(long address) {
         ensureOpen();
-        if (arena.regionOf(address) < 0 && large.lengthOf(address) == AddressMap.ABSENT) {
+        if (regions.regionOf(address) < 0 && large.lengthOf(address) == AddressMap.ABSENT) {
             return false;
         }
         freeChunk(address);
@@ -759,7 +759,7 @@ final class Heap {
     synchronized long reallocate(long address, long newSize) {
         ensureOpen();
         if (address == 0) {
-            return allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
+            return allocateChunk(newSize, 1, false, UNCACHED_GROUP, null);
         }
         if (newSize == 0) {
             freeChunk(address);
@@ -772,18 +772,18 @@ final class Heap {
         }
         int r;
         try {
-            r = arena.locate(address, "reallocate");
+            r = regions.locate(address, "reallocate");
         } catch (IllegalArgumentException e) {
             return diag.invalid(e);
         }
         // The old chunk is claimed before anything else happens (ChunkStates): a free racing this
         // call either came first, and this one changes nothing, or finds the chunk claimed.
-        if (!arena.claim(r, address)) {
+        if (!regions.claim(r, address)) {
             return diag.invalid(takenByAnother("reallocate", address));
         }
         boolean claimed = true;
         try {
-            oldBytes = arena.chunkBytes(r, address);
+            oldBytes = regions.chunkBytes(r, address);
             if (!growth.isLarge(newSize) && resizeInPlace(r, address, oldBytes, newSize)) {
                 peakInUse = Math.max(peakInUse, bytesInUse());
                 diag.killBlock(address);
@@ -791,7 +791,7 @@ final class Heap {
             }
             long moved = growth.isLarge(newSize) ? growIntoKept(newSize) : 0;
             if (moved == 0) {
-                moved = allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
+                moved = allocateChunk(newSize, 1, false, UNCACHED_GROUP, null);
             }
             RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
             diag.moved(address, moved);
@@ -801,7 +801,7 @@ final class Heap {
             return moved;
         } finally {
             if (claimed) {
-                arena.release(r, address);
+                regions.release(r, address);
             }
         }
     }
@@ -822,7 +822,7 @@ final class Heap {
             notePeaks();
             return moved;
         }
-        long moved = allocateChunk(newSize, 1, false, UNCACHED_STRIPE, null);
+        long moved = allocateChunk(newSize, 1, false, UNCACHED_GROUP, null);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
         diag.moved(address, moved);
         large.release(address, oldBytes);
@@ -853,8 +853,8 @@ final class Heap {
             diag.freed(address + newBytes, oldBytes - newBytes);
         }
         int oldN = (int) (oldBytes >>> granuleShift);
-        if (!arena.resizeInPlace(r, address, oldN, newN)) {
-            if (!growth.commitForGrowth(r, address, newN) || !arena.resizeInPlace(r, address, oldN, newN)) {
+        if (!regions.resizeInPlace(r, address, oldN, newN)) {
+            if (!growth.commitForGrowth(r, address, newN) || !regions.resizeInPlace(r, address, oldN, newN)) {
                 return false;
             }
             notePeaks();
@@ -873,7 +873,7 @@ final class Heap {
         if (bytes != AddressMap.ABSENT) {
             return bytes;
         }
-        return arena.chunkBytes(arena.locate(address, "usableSize"), address);
+        return regions.chunkBytes(regions.locate(address, "usableSize"), address);
     }
 
     synchronized long trim() {
@@ -883,14 +883,14 @@ final class Heap {
             caches.forEachQuiet(Thread.currentThread(), null, flusher);
         }
         freedSinceTrim = 0;
-        return large.unmapKept() + arena.trim(source);
+        return large.unmapKept() + regions.trim(source);
     }
 
     synchronized void verify() {
         ensureOpen();
-        arena.verify();
+        regions.verify();
         verifyCaches();
-        large.verify(address -> arena.regionOf(address) >= 0);
+        large.verify(address -> regions.regionOf(address) >= 0);
         growth.verify();
     }
 
@@ -907,8 +907,8 @@ final class Heap {
         caches.sweepEnded(flusher);
         Set<Long> seen = new HashSet<>();
         boolean all = caches.forEachQuiet(Thread.currentThread(), null, cache -> cache.forEachEntry((c, address, map, offset) -> {
-            int r = arena.regionOf(address);
-            if (r < 0 || arena.map(r) != map || arena.offsetIn(r, address) != offset) {
+            int r = regions.regionOf(address);
+            if (r < 0 || regions.map(r) != map || regions.offsetIn(r, address) != offset) {
                 throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " names another region or offset");
             }
             if (!map.isChunkStart(offset) || !ChunkStates.isMarked(map, offset)) {
@@ -922,7 +922,7 @@ final class Heap {
                 throw new IllegalStateException("chunk 0x" + Long.toHexString(address) + " is in two cache entries");
             }
         }));
-        long marked = arena.cachedChunks()[0];
+        long marked = regions.cachedChunks()[0];
         if (all && marked != seen.size()) {
             throw new IllegalStateException(marked + " chunks are marked cached but the caches hold " + seen.size());
         }
@@ -933,21 +933,21 @@ final class Heap {
         if (caches != null) {
             caches.sweepEnded(flusher);
         }
-        long[] cached = arena.cachedChunks();
+        long[] cached = regions.cachedChunks();
         long cachedBytes = cached[1] << granuleShift;
         long mapped = bytesMapped();
         return new HeapStats(mapped / pageSize, mapped, bytesInUse() - cachedBytes,
-                arena.bytesMapped() - arena.bytesInUse(), arena.freeRuns(), (long) arena.longestFree() << granuleShift,
-                arena.liveChunks() - cached[0] + large.count(), arena.regionCount(), large.count(), large.dedicatedBytes(),
-                arena.releasableBytes() + large.keptBytes(), peakInUse, Math.max(peakMapped, mapped),
-                arena.metadataBytes() + large.metadataBytes(), cachedBytes, large.keptBytes(), arena.bytesReserved());
+                regions.bytesMapped() - regions.bytesInUse(), regions.freeRuns(), (long) regions.longestFree() << granuleShift,
+                regions.liveChunks() - cached[0] + large.count(), regions.regionCount(), large.count(), large.dedicatedBytes(),
+                regions.releasableBytes() + large.keptBytes(), peakInUse, Math.max(peakMapped, mapped),
+                regions.metadataBytes() + large.metadataBytes(), cachedBytes, large.keptBytes(), regions.bytesReserved());
     }
 
     synchronized String pageMap(int maxPages) {
         ensureOpen();
         StringBuilder out = new StringBuilder();
-        int drawn = arena.draw(out, maxPages);
-        long regionPages = arena.bytesMapped() / pageSize;
+        int drawn = regions.draw(out, maxPages);
+        long regionPages = regions.bytesMapped() / pageSize;
         String newline = System.lineSeparator();
         if (drawn < regionPages) {
             out.append("... ").append(regionPages - drawn).append(" more pages").append(newline);
@@ -977,8 +977,8 @@ final class Heap {
         closed = true;
         String leaks = "";
         if (diag.wantsLeakReport()) {
-            long[] cached = arena.cachedChunks();
-            leaks = diag.leakReport(arena.liveChunks() - cached[0] + large.count(),
+            long[] cached = regions.cachedChunks();
+            leaks = diag.leakReport(regions.liveChunks() - cached[0] + large.count(),
                     bytesInUse() - (cached[1] << granuleShift), OWN_FRAMES);
         }
         diag.killAll();
@@ -986,7 +986,7 @@ final class Heap {
         if (caches != null) {
             caches.forgetAll();
         }
-        RuntimeException failure = arena.unmapAll(source);
+        RuntimeException failure = regions.unmapAll(source);
         RuntimeException largeFailure = large.unmapAll();
         if (failure == null) {
             failure = largeFailure;
@@ -1007,11 +1007,11 @@ final class Heap {
     }
 
     private long bytesMapped() {
-        return arena.bytesMapped() + large.dedicatedBytes() + large.keptBytes();
+        return regions.bytesMapped() + large.dedicatedBytes() + large.keptBytes();
     }
 
     private long bytesInUse() {
-        return arena.bytesInUse() + large.dedicatedBytes();
+        return regions.bytesInUse() + large.dedicatedBytes();
     }
 
     void ensureOpen() {

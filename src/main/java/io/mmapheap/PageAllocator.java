@@ -36,8 +36,8 @@ public final class PageAllocator implements Allocator {
     private PageAllocator(Builder b, long capacity) {
         this.capacity = capacity;
         Heap.Shape shape = new Heap.Shape("PageAllocator", capacity, true, capacity / b.source.pageSize(), capacity, 0);
-        this.core = new Heap(shape, b, (arena, large, granuleShift) -> new FixedMapping(arena, b.source, granuleShift, capacity));
-        this.base = core.arena.base(0);
+        this.core = new Heap(shape, b, (regions, large, granuleShift) -> new FixedMapping(regions, b.source, granuleShift, capacity));
+        this.base = core.regions.base(0);
     }
 
     /** @return a builder with the defaults: 1 page, 8-byte granule, memory from mmap */

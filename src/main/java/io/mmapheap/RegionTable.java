@@ -1,19 +1,19 @@
 package io.mmapheap;
 
 /**
- * Which region holds an address, in O(1), with about one table entry per block of memory.
+ * Which region holds an address, in O(1), with about one table entry per slice of address space.
  *
  * <pre>
- *   block b   = address &gt;&gt;&gt; blockShift        (blocks of 2^blockShift bytes, at least one page)
+ *   slice b   = address &gt;&gt;&gt; sliceShift        (slices of 2^sliceShift bytes, at least one page)
  *   entry(b)  = (low + 1) | (high + 1) &lt;&lt; 32     (0 = none, in each half)
  *     low     = the region that contains the first byte of b
  *     high    = the region that starts strictly inside b
  * </pre>
- * When no region is shorter than a block, a block meets at most two regions: one running into it
+ * When no region is shorter than a slice, a slice meets at most two regions: one running into it
  * from below (or starting at its first byte) and one starting inside it, since regions do not
- * overlap. The heap picks the block as large as its growth step allows. Should a block ever meet a
+ * overlap. The heap picks the slice as large as its growth step allows. Should a slice ever meet a
  * third region (a region cut short by the page limit), the table rebuilds itself with page-sized
- * blocks, where no such conflict can happen.
+ * slices, where no such conflict can happen.
  */
 final class RegionTable {
 
@@ -21,15 +21,15 @@ final class RegionTable {
     private static final int HIGH_SHIFT = Integer.SIZE;
 
     private final int pageShift;
-    private int blockShift;
+    private int sliceShift;
     private AddressMap entries = new AddressMap();
 
     /**
-     * @param blockShift log2 of the block size in bytes, &gt;= pageShift
+     * @param sliceShift log2 of the slice size in bytes, &gt;= pageShift
      * @param pageShift  log2 of the page size
      */
-    RegionTable(int blockShift, int pageShift) {
-        this.blockShift = blockShift;
+    RegionTable(int sliceShift, int pageShift) {
+        this.sliceShift = sliceShift;
         this.pageShift = pageShift;
     }
 
@@ -48,7 +48,7 @@ final class RegionTable {
 
     /** @return the region among {@code bases/lengths} that contains {@code address}, or -1 */
     int find(long address, long[] bases, long[] lengths) {
-        long entry = entries.get(address >>> blockShift);
+        long entry = entries.get(address >>> sliceShift);
         if (entry == AddressMap.ABSENT) {
             return -1;
         }
@@ -69,10 +69,10 @@ final class RegionTable {
 
     /** @throws IllegalStateException if some byte of a region is not found in it */
     void verify(long[] bases, long[] lengths, int count) {
-        long blockBytes = 1L << blockShift;
+        long sliceBytes = 1L << sliceShift;
         for (int r = 0; r < count; r++) {
             long end = bases[r] + lengths[r];
-            for (long a = bases[r]; a < end; a = (a | (blockBytes - 1)) + 1) {
+            for (long a = bases[r]; a < end; a = (a | (sliceBytes - 1)) + 1) {
                 if (find(a, bases, lengths) != r || find(end - 1, bases, lengths) != r) {
                     throw new IllegalStateException("region table does not lead 0x" + Long.toHexString(a) + " to region " + r);
                 }
@@ -81,10 +81,10 @@ final class RegionTable {
     }
 
     private boolean tryAdd(int r, long base, long bytes) {
-        long first = base >>> blockShift;
-        long last = (base + bytes - 1) >>> blockShift;
+        long first = base >>> sliceShift;
+        long last = (base + bytes - 1) >>> sliceShift;
         for (long b = first; b <= last; b++) {
-            boolean startsInside = b == first && (base & ((1L << blockShift) - 1)) != 0;
+            boolean startsInside = b == first && (base & ((1L << sliceShift) - 1)) != 0;
             long entry = entries.get(b);
             long current = entry == AddressMap.ABSENT ? 0 : entry;
             long slot = startsInside ? current >>> HIGH_SHIFT : current & SLOT_MASK;
@@ -98,7 +98,7 @@ final class RegionTable {
     }
 
     private void rebuild(int newShift, long[] bases, long[] lengths, int count) {
-        blockShift = newShift;
+        sliceShift = newShift;
         entries = new AddressMap();
         for (int r = 0; r < count; r++) {
             if (!tryAdd(r, bases[r], lengths[r])) {

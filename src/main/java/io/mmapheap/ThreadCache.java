@@ -13,9 +13,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Each entry keeps the chunk's address together with the {@link ChunkMap} and offset that mark it
  * cached, so handing it out again needs no region lookup. For frees, the cache keeps its own copy of
- * the regions it has met, found without the lock: {@value #REGION_SLOTS} slots by block of memory
- * (the region table's block, a growth step), two regions per slot, since a block meets at most two
- * regions when no region is shorter than a block.
+ * the regions it has met, found without the lock: {@value #REGION_SLOTS} slots by slice of address space
+ * (the region table's slice, a growth step), two regions per slot, since a slice meets at most two
+ * regions when no region is shorter than a slice.
  */
 final class ThreadCache {
 
@@ -48,8 +48,8 @@ final class ThreadCache {
     /** The thread using a lane now, null when none; set by {@link #tryHold}, cleared by {@link #letGo}. */
     @SuppressWarnings("unused")
     private volatile Thread holder;
-    /** The thread stripe whose regions this cache's refills come from first ({@link Arena#bandFor}). */
-    final int stripe;
+    /** The thread group whose regions this cache's refills come from first ({@link Regions#bandFor}). */
+    final int group;
     /** Chunks a bin holds at most. */
     private final int capacity;
     private final int[] count;
@@ -59,7 +59,7 @@ final class ThreadCache {
     private final ChunkMap[] maps;
     private final int[] offsets;
 
-    private final int blockShift;
+    private final int sliceShift;
     /** Region k of the copy: [regionBase[k], regionEnd[k]) carved by regionMap[k]; empty when base == end. */
     private final long[] regionBase = new long[REGION_SLOTS * WAYS];
     private final long[] regionEnd = new long[REGION_SLOTS * WAYS];
@@ -79,15 +79,15 @@ final class ThreadCache {
 
     /**
      * @param owner      the platform thread of a private cache, or null for a lane
-     * @param stripe     the thread stripe its refills prefer ({@link Arena#bandFor})
+     * @param group     the thread group its refills prefer ({@link Regions#bandFor})
      * @param capacity   chunks a bin holds at most, in [1, {@link #MAX_CAPACITY}]
-     * @param blockShift log2 of the block of memory the regions are filed under
+     * @param sliceShift log2 of the slice of address space the regions are filed under
      */
-    ThreadCache(Thread owner, int stripe, SizeClasses classes, int capacity, int blockShift) {
+    ThreadCache(Thread owner, int group, SizeClasses classes, int capacity, int sliceShift) {
         this.capacity = capacity;
-        this.blockShift = blockShift;
+        this.sliceShift = sliceShift;
         this.owner = owner;
-        this.stripe = stripe;
+        this.group = group;
         int bins = classes.count();
         this.count = new int[bins];
         // Bin c occupies slots [c * capacity, (c + 1) * capacity) of the entry arrays.
@@ -99,7 +99,7 @@ final class ThreadCache {
 
     /** @return the copy's index of the region holding address, or -1 if the copy does not know it */
     int regionOf(long address) {
-        int k = (int) ((address >>> blockShift) & (REGION_SLOTS - 1)) * WAYS;
+        int k = (int) ((address >>> sliceShift) & (REGION_SLOTS - 1)) * WAYS;
         if (Long.compareUnsigned(address - regionBase[k], regionEnd[k] - regionBase[k]) < 0) {
             return k;
         }
@@ -124,7 +124,7 @@ final class ThreadCache {
      * @return its index in the copy
      */
     int learn(long address, long base, long end, ChunkMap map) {
-        int k = (int) ((address >>> blockShift) & (REGION_SLOTS - 1)) * WAYS;
+        int k = (int) ((address >>> sliceShift) & (REGION_SLOTS - 1)) * WAYS;
         regionBase[k + 1] = regionBase[k];
         regionEnd[k + 1] = regionEnd[k];
         regionMap[k + 1] = regionMap[k];
@@ -165,7 +165,7 @@ final class ThreadCache {
     }
 
     /**
-     * @return how many chunks of class c a miss may take from the arena at once: the one asked
+     * @return how many chunks of class c a miss may take from the regions at once: the one asked
      *         for, and up to half a bin more for the bin (no more than it has room for)
      */
     int refillCount(int c) {

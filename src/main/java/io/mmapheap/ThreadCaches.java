@@ -38,8 +38,8 @@ final class ThreadCaches {
 
     private final SizeClasses classes;
     private final int capacity;
-    private final int blockShift;
-    private final int stripes;
+    private final int sliceShift;
+    private final int groups;
     /** Private caches by thread id mod {@link #SLOTS}; written under the heap's lock. */
     private final ThreadCache[] slots = new ThreadCache[SLOTS];
     /** Shared caches, null until first needed; made under the heap's lock. */
@@ -49,14 +49,14 @@ final class ThreadCaches {
 
     /**
      * @param capacity   chunks per bin of each cache
-     * @param blockShift log2 of the block the regions are filed under ({@link ThreadCache})
-     * @param stripes    thread stripes of the arena ({@link Arena#stripes})
+     * @param sliceShift log2 of the slice of address space the regions are filed under ({@link ThreadCache})
+     * @param groups    thread groups of the regions ({@link Regions#groups})
      */
-    ThreadCaches(SizeClasses classes, int capacity, int blockShift, int stripes) {
+    ThreadCaches(SizeClasses classes, int capacity, int sliceShift, int groups) {
         this.classes = classes;
         this.capacity = capacity;
-        this.blockShift = blockShift;
-        this.stripes = stripes;
+        this.sliceShift = sliceShift;
+        this.groups = groups;
         int wanted = 2 * Runtime.getRuntime().availableProcessors();
         this.laneCount = Integer.highestOneBit(wanted) == wanted ? wanted : Integer.highestOneBit(wanted) << 1;
     }
@@ -108,7 +108,7 @@ final class ThreadCaches {
         if (c != null) {
             return null;
         }
-        ThreadCache mine = new ThreadCache(me, leastHeldStripe(), classes, capacity, blockShift);
+        ThreadCache mine = new ThreadCache(me, leastHeldGroup(), classes, capacity, sliceShift);
         slots[slot] = mine;
         return mine;
     }
@@ -146,7 +146,7 @@ final class ThreadCaches {
         if (lanes == null) {
             ThreadCache[] all = new ThreadCache[laneCount];
             for (int i = 0; i < all.length; i++) {
-                all[i] = new ThreadCache(null, i % stripes, classes, capacity, blockShift);
+                all[i] = new ThreadCache(null, i % groups, classes, capacity, sliceShift);
             }
             lanes = all;
         }
@@ -270,15 +270,15 @@ final class ThreadCaches {
     }
 
     /**
-     * @return the thread stripe ({@link Arena#bandFor}) that the fewest private caches hold, the
-     *         lowest of those: threads running at once get stripes of their own while there are
-     *         enough, and a thread that follows one that ended takes over its stripe and regions
+     * @return the thread group ({@link Regions#bandFor}) that the fewest private caches hold, the
+     *         lowest of those: threads running at once get groups of their own while there are
+     *         enough, and a thread that follows one that ended takes over its group and regions
      */
-    private int leastHeldStripe() {
-        int[] holders = new int[stripes];
+    private int leastHeldGroup() {
+        int[] holders = new int[groups];
         for (ThreadCache c : slots) {
             if (c != null && !c.ownerDead()) {
-                holders[c.stripe]++;
+                holders[c.group]++;
             }
         }
         int least = 0;

@@ -43,7 +43,7 @@ class CacheLifetimeTest {
                 for (Future<?> use : uses) {
                     use.get();
                 }
-                maps.add(new WeakReference<>(heap.core.arena.map(0)));
+                maps.add(new WeakReference<>(heap.core.regions.map(0)));
                 heap.close();
                 closed.add(heap);
             }

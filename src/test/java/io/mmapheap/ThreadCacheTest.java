@@ -42,7 +42,7 @@ class ThreadCacheTest {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             long keep = heap.allocate(64);
             long a = heap.allocate(100);
-            // The misses brought more chunks of their classes into the bins: back to the arena with them.
+            // The misses brought more chunks of their classes into the bins: back to the regions with them.
             heap.trim();
             heap.free(a);
             HeapStats s = heap.stats();
@@ -299,7 +299,7 @@ class ThreadCacheTest {
             HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.allocate(512));
             assertEquals(VirtualMemory.ENOMEM, e.errno());
             assertEquals(2, source.maps, "the system was asked once");
-            assertEquals(0, heap.stats().cachedBytes(), "the cached chunk went back to the arena on the way");
+            assertEquals(0, heap.stats().cachedBytes(), "the cached chunk went back to the regions on the way");
             assertEquals(1, heap.stats().pagesMapped());
             assertEquals(chunks.get(0), heap.allocate(256), "and serves the next request that fits it");
             heap.verify();
@@ -425,7 +425,7 @@ class ThreadCacheTest {
             assertEquals(PAGE / 2, heap.stats().cachedBytes());
             // 64 bytes from a half page would leave 1984, no class's length: the half page goes back instead.
             long a = heap.allocate(64);
-            assertEquals(other, a, "the cached half page went back to the arena and served the miss");
+            assertEquals(other, a, "the cached half page went back to the regions and served the miss");
             assertEquals(1, heap.stats().pagesMapped());
             heap.free(a);
             heap.free(half);
@@ -576,16 +576,16 @@ class ThreadCacheTest {
     }
 
     @Test
-    void threadsRunningAtOnceGetStripesOfTheirOwnAndAFollowerTakesAnEndedThreadsStripe() throws Exception {
+    void threadsRunningAtOnceGetGroupsOfTheirOwnAndAFollowerTakesAnEndedThreadsGroup() throws Exception {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            int threads = Arena.STRIPES + 1;
-            int[] stripes = new int[threads];
+            int threads = Regions.GROUPS + 1;
+            int[] groups = new int[threads];
             CyclicBarrier allHaveCaches = new CyclicBarrier(threads);
             List<Thread> running = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int me = t;
                 Thread thread = new Thread(() -> {
-                    stripes[me] = heap.core.callingThreadStripe();
+                    groups[me] = heap.core.callingThreadGroup();
                     try {
                         // No thread ends before all have their caches.
                         allHaveCaches.await();
@@ -599,23 +599,23 @@ class ThreadCacheTest {
             for (Thread thread : running) {
                 thread.join();
             }
-            int[] holders = new int[Arena.STRIPES];
-            for (int s : stripes) {
+            int[] holders = new int[Regions.GROUPS];
+            for (int s : groups) {
                 holders[s]++;
             }
-            for (int s = 0; s < Arena.STRIPES; s++) {
-                assertTrue(holders[s] >= 1 && holders[s] <= 2, "stripe " + s + " held by " + holders[s] + " threads");
+            for (int s = 0; s < Regions.GROUPS; s++) {
+                assertTrue(holders[s] >= 1 && holders[s] <= 2, "group " + s + " held by " + holders[s] + " threads");
             }
 
             int[] follower = new int[1];
-            Thread first = new Thread(() -> heap.core.callingThreadStripe());
+            Thread first = new Thread(() -> heap.core.callingThreadGroup());
             first.start();
             first.join();
-            Thread next = new Thread(() -> follower[0] = heap.core.callingThreadStripe());
+            Thread next = new Thread(() -> follower[0] = heap.core.callingThreadGroup());
             next.start();
             next.join();
-            assertEquals(0, follower[0], "every earlier thread ended: the follower takes the lowest stripe");
-            assertEquals(0, heap.core.callingThreadStripe());
+            assertEquals(0, follower[0], "every earlier thread ended: the follower takes the lowest group");
+            assertEquals(0, heap.core.callingThreadGroup());
         }
     }
 }

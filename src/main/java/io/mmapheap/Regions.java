@@ -13,27 +13,27 @@ import java.util.Arrays;
  *                 g = lowest such run in r                    (ChunkMap, O(log granules))
  *                 mark [g, g+n) used, refresh r in the index
  *   locate(a):    region of address a (a range check for one region; else the region
- *                 table, block of memory -&gt; region), then the chunk-start bit of its granule
+ *                 table, slice of address space -&gt; region), then the chunk-start bit of its granule
  * </pre>
  * A chunk never crosses a region boundary, since regions need not be contiguous.
  * Not thread-safe: the allocators serialize calls. The hot paths create no objects.
  */
-final class Arena {
+final class Regions {
 
     private static final int INITIAL_REGIONS = 4;
     /**
-     * Size bands of a segregated arena: chunks up to SMALL_BYTES, up to MEDIUM_BYTES, and longer.
+     * Size bands of segregated regions: chunks up to SMALL_BYTES, up to MEDIUM_BYTES, and longer.
      * A region's band is 0 if it was made before segregation starts (it serves every request), else
-     * 1 + stripe * SIZE_BANDS + size band.
+     * 1 + group * SIZE_BANDS + size band.
      */
     private static final int SIZE_BANDS = 3;
     /**
-     * Thread stripes of a segregated arena: each thread cache belongs to one, and its refills and the
-     * regions grown for them come from its stripe's regions first, so that threads sharing one heap
+     * Thread groups of segregated regions: each thread cache belongs to one, and its refills and the
+     * regions grown for them come from its group's regions first, so that threads sharing one heap
      * do not mark, unmark and change chunks in the same words and regions (which kept the two cores
      * passing those cache lines back and forth: see {@link #firstFitRegion}).
      */
-    static final int STRIPES = 4;
+    static final int GROUPS = 4;
     static final long SMALL_BYTES = 64;
     static final long MEDIUM_BYTES = 256;
     static final int SEGREGATION_START_PAGES = 4;
@@ -51,8 +51,8 @@ final class Arena {
     /** One index per band; a region's longest run is filed only in its own band's index. */
     private final RegionIndex[] indexes;
     private final RegionTable table;
-    /** log2 of the region table's block of memory. */
-    private final int blockShift;
+    /** log2 of the region table's slice of address space. */
+    private final int sliceShift;
 
     private ChunkMap[] maps = new ChunkMap[INITIAL_REGIONS];
     private long[] bases = new long[INITIAL_REGIONS];
@@ -78,60 +78,60 @@ final class Arena {
      * @param pageSize     the system page size
      * @param singleRegion true if at most one region will ever be added (no region table needed)
      * @param minRegionPages no region will be shorter than this many pages (but perhaps the last)
-     * @param segregated   whether requests of different size bands and thread stripes go to regions
+     * @param segregated   whether requests of different size bands and thread groups go to regions
      *                     of their own (see {@link #bandFor}); else every request is an exact first fit
      *                     over all regions
      */
-    Arena(int granuleShift, long pageSize, boolean singleRegion, long minRegionPages, boolean segregated) {
+    Regions(int granuleShift, long pageSize, boolean singleRegion, long minRegionPages, boolean segregated) {
         this.granuleShift = granuleShift;
         this.granule = 1L << granuleShift;
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.pageGranuleShift = pageShift - granuleShift;
         this.singleRegion = singleRegion;
         this.segregationStart = (long) SEGREGATION_START_PAGES << pageShift;
-        this.blockShift = pageShift + (63 - Long.numberOfLeadingZeros(Math.max(1, minRegionPages)));
-        this.table = new RegionTable(blockShift, pageShift);
-        this.indexes = new RegionIndex[segregated ? 1 + STRIPES * SIZE_BANDS : 1];
+        this.sliceShift = pageShift + (63 - Long.numberOfLeadingZeros(Math.max(1, minRegionPages)));
+        this.table = new RegionTable(sliceShift, pageShift);
+        this.indexes = new RegionIndex[segregated ? 1 + GROUPS * SIZE_BANDS : 1];
         for (int b = 0; b < indexes.length; b++) {
             indexes[b] = new RegionIndex();
         }
     }
 
-    /** @return the number of thread stripes: {@value #STRIPES} in a segregated arena, else 1 */
-    int stripes() {
-        return indexes.length == 1 ? 1 : STRIPES;
+    /** @return the number of thread groups: {@value #GROUPS} in segregated regions, else 1 */
+    int groups() {
+        return indexes.length == 1 ? 1 : GROUPS;
     }
 
     /**
-     * The band of a request of n granules from a thread of {@code stripe}. In a segregated arena chunks of at
+     * The band of a request of n granules from a thread of {@code group}. In segregated regions chunks of at
      * most {@value #SMALL_BYTES} bytes, of at most {@value #MEDIUM_BYTES} and longer ones each get
      * regions of their own, so that when the chunks of one size band are freed their granules make
      * runs as long as their neighbours were, instead of holes between live chunks of another; and
-     * each stripe gets regions of its own within a size band.
+     * each group gets regions of its own within a size band.
      *
-     * @param stripe in [0, {@link #stripes()})
-     * @return the band, in [1, {@value #STRIPES} * {@value #SIZE_BANDS}]; 0 in an arena that does not segregate
+     * @param group in [0, {@link #groups()})
+     * @return the band, in [1, {@value #GROUPS} * {@value #SIZE_BANDS}]; 0 where regions are not segregated
      */
-    int bandFor(int n, int stripe) {
+    int bandFor(int n, int group) {
         if (indexes.length == 1) {
             return 0;
         }
         long bytes = (long) n << granuleShift;
         int size = bytes <= SMALL_BYTES ? 0 : bytes <= MEDIUM_BYTES ? 1 : 2;
-        return 1 + stripe * SIZE_BANDS + size;
+        return 1 + group * SIZE_BANDS + size;
     }
 
     /**
-     * The band of a region that grows or is made for a request of n granules from {@code stripe}. A
+     * The band of a region that grows or is made for a request of n granules from {@code group}. A
      * region per band costs a page or more, which pays only in a heap of more than a few pages: until
      * {@value #SEGREGATION_START_PAGES} pages are committed, regions are made in band 0, which
      * serves every band before the band's own regions do.
      */
-    int growthBand(int n, int stripe) {
-        return bytesMapped < segregationStart ? 0 : bandFor(n, stripe);
+    int growthBand(int n, int group) {
+        return bytesMapped < segregationStart ? 0 : bandFor(n, group);
     }
 
-    /** @return whether a region of band b may serve a request of band want (the same size band, any stripe) */
+    /** @return whether a region of band b may serve a request of band want (the same size band, any group) */
     private static boolean sameSize(int b, int want) {
         return b == 0 || (b - 1) % SIZE_BANDS == (want - 1) % SIZE_BANDS;
     }
@@ -156,9 +156,9 @@ final class Arena {
         return usedGranules << granuleShift;
     }
 
-    /** @return log2 of the block of memory under which the region table files regions */
-    int blockShift() {
-        return blockShift;
+    /** @return log2 of the slice of address space under which the region table files regions */
+    int sliceShift() {
+        return sliceShift;
     }
 
     /** @return region r's chunk map */
@@ -219,7 +219,7 @@ final class Arena {
      */
     int addRegion(int band, long base, long reserved, long committed) {
         if (singleRegion && count == 1) {
-            throw new IllegalStateException("this arena holds a single region");
+            throw new IllegalStateException("these regions hold a single region");
         }
         if (count == maps.length) {
             int capacity = count * 2;
@@ -252,12 +252,12 @@ final class Arena {
     /**
      * @param n         granules wanted
      * @param alignment bytes, a power of two up to the page size
-     * @param stripe    the calling thread's stripe, in [0, {@link #stripes()})
-     * @return the first region of n's band in the stripe, in mapping order, that has room for n
+     * @param group    the calling thread's group, in [0, {@link #groups()})
+     * @return the first region of n's band in the group, in mapping order, that has room for n
      *         granules at the alignment in the free run at its end once more of it is committed, or -1
      */
-    int growableFor(int n, long alignment, int stripe) {
-        int band = growthBand(n, stripe);
+    int growableFor(int n, long alignment, int group) {
+        int band = growthBand(n, group);
         for (int i = 0; i < growableCount; i++) {
             int r = growable[i];
             if (bands[r] == band && alignedTailEnd(r, n, alignment) <= bases[r] + lengths[r]) {
@@ -368,8 +368,8 @@ final class Arena {
 
     /**
      * Exact first fit: the lowest fitting offset, among those whose address is a multiple of
-     * {@code alignment}, in the first region that has room (in a segregated arena, the first of band
-     * 0, else of the request's band, else of its size band in another stripe: {@link #firstFitRegion}).
+     * {@code alignment}, in the first region that has room (in segregated regions, the first of band
+     * 0, else of the request's band, else of its size band in another group: {@link #firstFitRegion}).
      * Up to the granule every offset is aligned and the run tree answers in O(log granules); a larger
      * alignment scans the free runs of the regions of the size band with room, in mapping order,
      * O(regions + words scanned).
@@ -377,15 +377,15 @@ final class Arena {
      * @param n         granules, &gt; 0
      * @param alignment bytes, a power of two
      * @param zero      whether the chunk must read as zero (only pages handed out before are cleared)
-     * @param stripe    the calling thread's stripe, in [0, {@link #stripes()})
+     * @param group    the calling thread's group, in [0, {@link #groups()})
      * @return the chunk's address, or 0 if no region has room
      */
-    long allocate(int n, long alignment, boolean zero, int stripe) {
+    long allocate(int n, long alignment, boolean zero, int group) {
         if (alignment <= granule) {
-            int r = firstFitRegion(n, stripe);
+            int r = firstFitRegion(n, group);
             return r < 0 ? 0 : place(r, maps[r].findFirst(n), n, 1, zero);
         }
-        int band = bandFor(n, stripe);
+        int band = bandFor(n, group);
         for (int r = 0; r < count; r++) {
             if (sameSize(bands[r], band) && indexOf(r).get(r) >= n) {
                 long address = allocateIn(r, n, alignment, zero);
@@ -406,12 +406,12 @@ final class Arena {
      * @param max  chunks wanted, &gt;= 1
      * @param zero whether the first chunk must read as zero (the others are not cleared)
      * @param out  receives the chunks' addresses, lowest first; at least max long
-     * @param stripe the calling thread's stripe, in [0, {@link #stripes()})
+     * @param group the calling thread's group, in [0, {@link #groups()})
      * @return the chunks placed, or 0 if no region has room for one; the first is LIVE, the others
      *         CACHED ({@link ChunkStates}), marked before they came into being, for the caller's bin
      */
-    int allocateRun(int n, int max, boolean zero, long[] out, int stripe) {
-        int r = firstFitRegion(n, stripe);
+    int allocateRun(int n, int max, boolean zero, long[] out, int group) {
+        int r = firstFitRegion(n, group);
         if (r < 0) {
             return 0;
         }
@@ -454,20 +454,20 @@ final class Arena {
     /**
      * @return the first region, in the order first fit searches them, with a free run of n granules,
      *         or -1 if none has one. The order: the regions that serve every size, then those of n's
-     *         band in the caller's stripe, then those of n's size band in the other stripes (so that
-     *         a stripe grows only when no region of its size band has room). Two threads sharing one
+     *         band in the caller's group, then those of n's size band in the other groups (so that
+     *         a group grows only when no region of its size band has room). Two threads sharing one
      *         heap ({@code churn2} in JMH, the two builds in turn, twice) took 0.82x and 0.75x the
-     *         time per operation with stripes (118.0 -> 97.4 and 121.7 -> 91.7 ns; glibc 93 ns).
+     *         time per operation with groups (118.0 -> 97.4 and 121.7 -> 91.7 ns; glibc 93 ns).
      */
-    private int firstFitRegion(int n, int stripe) {
+    private int firstFitRegion(int n, int group) {
         int r = indexes[0].findFirst(n);
-        int band = bandFor(n, stripe);
+        int band = bandFor(n, group);
         if (r >= 0 || band == 0) {
             return r;
         }
         r = indexes[band].findFirst(n);
-        for (int other = 1; r < 0 && other < STRIPES; other++) {
-            r = indexes[bandFor(n, (stripe + other) % STRIPES)].findFirst(n);
+        for (int other = 1; r < 0 && other < GROUPS; other++) {
+            r = indexes[bandFor(n, (group + other) % GROUPS)].findFirst(n);
         }
         return r;
     }
@@ -755,14 +755,14 @@ final class Arena {
             partlyCommitted += uncommitted(r) > 0 ? 1 : 0;
         }
         if (reserved != bytesReserved || partlyCommitted != growableCount) {
-            throw new IllegalStateException("arena counters say " + bytesReserved + " bytes reserved in " + growableCount
+            throw new IllegalStateException("the regions' counters say " + bytesReserved + " bytes reserved in " + growableCount
                     + " regions; the regions hold " + reserved + " in " + partlyCommitted);
         }
         for (RegionIndex index : indexes) {
             index.verify();
         }
         if (used != usedGranules || mapped != bytesMapped) {
-            throw new IllegalStateException("arena counters say " + usedGranules + " granules used and "
+            throw new IllegalStateException("the regions' counters say " + usedGranules + " granules used and "
                     + bytesMapped + " bytes mapped; the regions hold " + used + " and " + mapped);
         }
         if (!singleRegion) {

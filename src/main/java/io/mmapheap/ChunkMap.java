@@ -735,7 +735,8 @@ final class ChunkMap {
         long granulesHeld = 0;
         if (bits != null) {
             for (int w = 0; w < words; w++) {
-                long x = (long) WORDS.getAcquire(bits, w);
+                // Only marks on chunk starts: a stray (ChunkStates) on another granule is no chunk.
+                long x = (long) WORDS.getAcquire(bits, w) & starts[w];
                 while (x != 0) {
                     int g = granuleOf(w, x);
                     x &= x - 1;
@@ -855,7 +856,7 @@ final class ChunkMap {
             long u = used[w] & valid;
             long f = ~used[w] & valid;
             long st = starts[w];
-            long m = ChunkStates.marksWord(this, w);
+            long m = ChunkStates.marksWordWithoutStrays(this, w, st);
             if ((m & ~st) != 0) {
                 throw broken(where, "granule " + granuleOf(w, m & ~st) + " is marked as a cached chunk but no chunk starts there");
             }

@@ -199,9 +199,23 @@ final class ChunkStates {
         return bits != null && ((long) WORDS.getAcquire(bits, offset >>> WORD_SHIFT) & (1L << offset)) != 0;
     }
 
-    /** @return word w of the marks, 0 if the map has none */
-    static long marksWord(ChunkMap map, int w) {
+    /**
+     * Word w of the marks for {@code verify}, under the lock: marks on granules where no chunk starts
+     * ({@code starts}, the word's start bits) can only be strays, so it waits a bounded time
+     * ({@link #CLAIM_PATIENCE} spins) for them to clear before it returns what is left.
+     *
+     * @return word w of the marks, 0 if the map has none
+     */
+    static long marksWordWithoutStrays(ChunkMap map, int w, long starts) {
         long[] bits = map.marks();
-        return bits == null ? 0 : (long) WORDS.getAcquire(bits, w);
+        if (bits == null) {
+            return 0;
+        }
+        long word = (long) WORDS.getAcquire(bits, w);
+        for (int spin = 0; (word & ~starts) != 0 && spin < CLAIM_PATIENCE; spin++) {
+            Thread.onSpinWait();
+            word = (long) WORDS.getAcquire(bits, w);
+        }
+        return word;
     }
 }

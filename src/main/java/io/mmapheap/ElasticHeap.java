@@ -43,7 +43,7 @@ import io.mmapheap.os.ProcessMemory;
  * large threshold {@value #DEFAULT_LARGE_THRESHOLD} bytes (glibc's default mmap threshold), no page
  * limit, no automatic trim, thread caches on. One lock per heap, which the cached fast path does not take.
  */
-public final class ElasticHeap implements Allocator {
+public final class ElasticHeap extends HeapFacade {
 
     /** Default allocation unit and alignment, bytes. */
     public static final int DEFAULT_GRANULE = 16;
@@ -56,94 +56,15 @@ public final class ElasticHeap implements Allocator {
     /** With no page limit, the largest request served: 2^46 bytes (64 TiB), a quarter of the user address space. */
     public static final long UNLIMITED_MAX_REQUEST = 1L << 46;
 
-    /** The allocator core, which this class's calls go to. */
-    final Heap core;
-
     private ElasticHeap(Builder b, long maxRequest) {
-        long keptBytes = b.maxPages == 0 ? b.keptBytes : 0;
-        Heap.Shape shape = new Heap.Shape("ElasticHeap", maxRequest, false, b.growthPages, b.largeThreshold, keptBytes);
-        this.core = new Heap(shape, b, (regions, large, granuleShift) -> new ElasticGrowth(regions, large, b.source,
-                granuleShift, b.maxPages, b.growthPages, b.largeThreshold));
+        super(new Heap(new Heap.Shape("ElasticHeap", maxRequest, false, b.growthPages, b.largeThreshold,
+                b.maxPages == 0 ? b.keptBytes : 0), b, (regions, large, granuleShift) -> new ElasticGrowth(regions, large,
+                b.source, granuleShift, b.maxPages, b.growthPages, b.largeThreshold)));
     }
 
     /** @return a builder with the documented defaults */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** @return the granule in bytes */
-    public long granule() {
-        return core.granule();
-    }
-
-    /** @return whether thread caches are on */
-    public boolean threadCaching() {
-        return core.threadCaching();
-    }
-
-    @Override
-    public long allocate(long size) {
-        return core.allocate(size);
-    }
-
-    @Override
-    public long allocateZeroed(long size) {
-        return core.allocateZeroed(size);
-    }
-
-    @Override
-    public long allocate(long size, long alignment) {
-        return core.allocate(size, alignment);
-    }
-
-    @Override
-    public long reallocate(long address, long newSize) {
-        return core.reallocate(address, newSize);
-    }
-
-    @Override
-    public MemoryBlock allocateBlock(long size) {
-        return core.allocateBlock(size);
-    }
-
-    @Override
-    public void free(long address) {
-        core.free(address);
-    }
-
-    @Override
-    public long usableSize(long address) {
-        return core.usableSize(address);
-    }
-
-    @Override
-    public long trim() {
-        return core.trim();
-    }
-
-    @Override
-    public void verify() {
-        core.verify();
-    }
-
-    @Override
-    public HeapStats stats() {
-        return core.stats();
-    }
-
-    @Override
-    public String pageMap(int maxPages) {
-        return core.pageMap(maxPages);
-    }
-
-    /**
-     * Unmaps every region and dedicated mapping. Idempotent.
-     *
-     * @throws io.mmapheap.os.NativeMemoryException if a munmap fails (the heap is closed anyway)
-     */
-    @Override
-    public void close() {
-        core.close();
     }
 
     /** Configures an {@link ElasticHeap}; every setter is optional. */

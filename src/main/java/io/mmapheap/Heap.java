@@ -45,8 +45,8 @@ final class Heap {
      */
     private static final int UNCACHED_GROUP = 0;
     /** The classes whose frames a leak report leaves out: the allocator's own. */
-    private static final List<String> OWN_FRAMES = List.of(Heap.class.getName(), ElasticHeap.class.getName(),
-            PageAllocator.class.getName());
+    private static final List<String> OWN_FRAMES = List.of(Heap.class.getName(), HeapFacade.class.getName(),
+            ElasticHeap.class.getName(), PageAllocator.class.getName());
 
     /** What a heap is made of, each part named. */
     static final class Shape {

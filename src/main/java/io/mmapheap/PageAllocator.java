@@ -21,22 +21,20 @@ import org.apache.commons.lang3.Validate;
  *   }
  * </pre>
  */
-public final class PageAllocator implements Allocator {
+public final class PageAllocator extends HeapFacade {
 
     /** Default number of pages: one, as in the lab. */
     public static final long DEFAULT_PAGES = 1;
     /** Default granule in bytes: the lab's MINALLOC. */
     public static final int DEFAULT_GRANULE = 8;
 
-    /** The allocator core, which this class's calls go to. */
-    final Heap core;
     private final long base;
     private final long capacity;
 
     private PageAllocator(Builder b, long capacity) {
+        super(new Heap(new Heap.Shape("PageAllocator", capacity, true, capacity / b.source.pageSize(), capacity, 0), b,
+                (regions, large, granuleShift) -> new FixedMapping(regions, b.source, granuleShift, capacity)));
         this.capacity = capacity;
-        Heap.Shape shape = new Heap.Shape("PageAllocator", capacity, true, capacity / b.source.pageSize(), capacity, 0);
-        this.core = new Heap(shape, b, (regions, large, granuleShift) -> new FixedMapping(regions, b.source, granuleShift, capacity));
         this.base = core.regions.base(0);
     }
 
@@ -54,81 +52,6 @@ public final class PageAllocator implements Allocator {
     /** @return the mapping's length in bytes; also the largest request that can ever succeed */
     public long capacity() {
         return capacity;
-    }
-
-    /** @return the granule in bytes */
-    public long granule() {
-        return core.granule();
-    }
-
-    /** @return whether thread caches are on */
-    public boolean threadCaching() {
-        return core.threadCaching();
-    }
-
-    @Override
-    public long allocate(long size) {
-        return core.allocate(size);
-    }
-
-    @Override
-    public long allocateZeroed(long size) {
-        return core.allocateZeroed(size);
-    }
-
-    @Override
-    public long allocate(long size, long alignment) {
-        return core.allocate(size, alignment);
-    }
-
-    @Override
-    public long reallocate(long address, long newSize) {
-        return core.reallocate(address, newSize);
-    }
-
-    @Override
-    public MemoryBlock allocateBlock(long size) {
-        return core.allocateBlock(size);
-    }
-
-    @Override
-    public void free(long address) {
-        core.free(address);
-    }
-
-    @Override
-    public long usableSize(long address) {
-        return core.usableSize(address);
-    }
-
-    @Override
-    public long trim() {
-        return core.trim();
-    }
-
-    @Override
-    public void verify() {
-        core.verify();
-    }
-
-    @Override
-    public HeapStats stats() {
-        return core.stats();
-    }
-
-    @Override
-    public String pageMap(int maxPages) {
-        return core.pageMap(maxPages);
-    }
-
-    /**
-     * Unmaps the mapping. Idempotent.
-     *
-     * @throws io.mmapheap.os.NativeMemoryException if the munmap fails (the allocator is closed anyway)
-     */
-    @Override
-    public void close() {
-        core.close();
     }
 
     /** Configures a {@link PageAllocator}; every setter is optional. */

@@ -66,10 +66,10 @@ final class ThreadCache {
     private final ChunkMap[] regionMap = new ChunkMap[REGION_SLOTS * WAYS];
 
     /**
-     * The chunk the last pop handed out, its class, map and offset, and its map's version then
-     * (-1 if a change was in progress): while the version stays the same, nothing under the lock
-     * has changed the map, so the chunk is still live with its class length and a free of it needs
-     * no lookup. 0 when there is none.
+     * The chunk the last pop handed out, its class, map and offset, and its map's version read
+     * before the pop released the mark (-1 if a change was in progress): while the version stays the
+     * same, nothing under the lock has changed the map since the chunk was CACHED, so it is still a
+     * live chunk of its class length and a free of it needs no lookup. 0 when there is none.
      */
     private long lastAddress;
     private int lastClass;
@@ -245,6 +245,9 @@ final class ThreadCache {
         ChunkMap map = maps[slot];
         int offset = offsets[slot];
         long address = addresses[slot];
+        // The version is read while the chunk is still CACHED: a change of the map after the release
+        // (a racing free of this address, under the lock) moves the map past it.
+        lastVersion = map.stableVersion();
         ChunkStates.release(map, offset);
         lastAddress = address;
         lastClass = c;
@@ -252,7 +255,6 @@ final class ThreadCache {
             lastMap = map;
         }
         lastOffset = offset;
-        lastVersion = map.stableVersion();
         return address;
     }
 

@@ -358,6 +358,9 @@ class ChunkRaceTest {
                 for (long size : new long[] {16, 32, 64, 128}) {
                     heap.free(heap.allocate(size));
                 }
+                // Both warmed up before the first setup: a refill of the other's warm-up must not
+                // land in the free run a setup leaves for an in-place grow.
+                barrier.await();
                 for (int i = 0; ; i++) {
                     // 1. A fresh chunk, allocated by either thread in turn; the jitter for both.
                     if ((i & 1) == side) {

@@ -45,7 +45,7 @@ ensure_built() {
 
 run_jar() {
     ensure_built
-    exec java "${JVM_FLAGS[@]}" -jar "$(jar_path)" "$@"
+    exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${JVM_FLAGS[@]}" -jar "$(jar_path)" "$@"
 }
 
 check_tools

@@ -17,7 +17,7 @@ while IFS= read -r jar; do jars+=("$jar"); done < <(src/jmh/build-rev.sh "$rev")
 for ((r = 0; r < rounds; r++)); do
     for k in 0 1; do
         i=$(( r % 2 == 0 ? k : 1 - k ))
-        java -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+        "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
             -jar "${jars[$i]}" trace --runs 10 "$@" 2>/dev/null \
             | awk -v b="$i" '$1 ~ /\.rep$/ { print b, $1, $6 } $1 == "Total" { print b, $1, $5 }'
     done

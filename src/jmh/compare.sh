@@ -10,6 +10,6 @@ rounds=${2:-12}
 only=${3:-}
 jars=()
 while IFS= read -r jar; do jars+=("$jar"); done < <(src/jmh/build-rev.sh "$rev")
-java -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -Dmmapheap.traces=../shared/traces -cp target/test-classes io.mmapheap.bench.compare.Compare \
     "${jars[0]}" "${jars[1]}" "$rounds" target/test-classes "$only"

@@ -57,10 +57,12 @@ public final class BenchMain {
         if (Subject.Ffm.available()) {
             subjects.add(Subject.FFM);
         }
+        subjects.add(Subject.MMAPHEAP_UNCACHED);
         Pattern pattern = Pattern.compile(filter);
         Collection<RunResult> results = new ArrayList<>();
-        for (Class<?> bench : List.of(PairBenchmark.class, ChurnBenchmark.class, ScaleBenchmark.class)) {
-            if (!pattern.matcher(bench.getName()).find()) {
+        for (Class<?> bench : List.of(PairBenchmark.class, ChurnBenchmark.class, ScaleBenchmark.class,
+                VirtualThreadBenchmark.class)) {
+            if (!pattern.matcher(bench.getName()).find() || bench == VirtualThreadBenchmark.class && !VirtualThreadBenchmark.available()) {
                 continue;
             }
             // The subjects each benchmark declares, narrowed to those this JDK has.

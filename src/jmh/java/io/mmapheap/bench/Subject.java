@@ -22,6 +22,8 @@ abstract class Subject {
     static final String MMAPHEAP = "mmapheap";
     static final String MMAPHEAP_PAGE = "mmapheap-page";
     static final String MMAPHEAP_STRIPED = "mmapheap-striped";
+    /** An {@link ElasticHeap} without thread caches: every call takes its lock. */
+    static final String MMAPHEAP_UNCACHED = "mmapheap-uncached";
     static final String GLIBC = "glibc";
     static final String DIRECT = "directbuffer";
     static final String NETTY = "netty";
@@ -45,6 +47,7 @@ abstract class Subject {
             case MMAPHEAP:
             case MMAPHEAP_PAGE:
             case MMAPHEAP_STRIPED:
+            case MMAPHEAP_UNCACHED:
                 return new Heap((io.mmapheap.Allocator) shared);
             case GLIBC:
                 return new Glibc();
@@ -66,6 +69,8 @@ abstract class Subject {
                 return ElasticHeap.builder().build();
             case MMAPHEAP_STRIPED:
                 return io.mmapheap.StripedHeap.of(2, ElasticHeap.builder());
+            case MMAPHEAP_UNCACHED:
+                return ElasticHeap.builder().threadCache(false).build();
             case MMAPHEAP_PAGE:
                 long pages = Math.max(16, 2 * maxLiveBytes / 4096);
                 return PageAllocator.builder().pages(pages).granule(16).build();

@@ -936,11 +936,25 @@ final class Heap {
         long[] cached = regions.cachedChunks();
         long cachedBytes = cached[1] << granuleShift;
         long mapped = bytesMapped();
-        return new HeapStats(mapped / pageSize, mapped, bytesInUse() - cachedBytes,
-                regions.bytesMapped() - regions.bytesInUse(), regions.freeRuns(), (long) regions.longestFree() << granuleShift,
-                regions.liveChunks() - cached[0] + large.count(), regions.regionCount(), large.count(), large.dedicatedBytes(),
-                regions.releasableBytes() + large.keptBytes(), peakInUse, Math.max(peakMapped, mapped),
-                regions.metadataBytes() + large.metadataBytes(), cachedBytes, large.keptBytes(), regions.bytesReserved());
+        return new HeapStatsBuilder()
+                .pagesMapped(mapped / pageSize)
+                .bytesMapped(mapped)
+                .bytesInUse(bytesInUse() - cachedBytes)
+                .bytesFree(regions.bytesMapped() - regions.bytesInUse())
+                .freeChunks(regions.freeRuns())
+                .largestFreeRun((long) regions.longestFree() << granuleShift)
+                .liveChunks(regions.liveChunks() - cached[0] + large.count())
+                .regions(regions.regionCount())
+                .dedicatedMappings(large.count())
+                .dedicatedBytes(large.dedicatedBytes())
+                .releasableBytes(regions.releasableBytes() + large.keptBytes())
+                .peakBytesInUse(peakInUse)
+                .peakBytesMapped(Math.max(peakMapped, mapped))
+                .metadataBytes(regions.metadataBytes() + large.metadataBytes())
+                .cachedBytes(cachedBytes)
+                .keptBytes(large.keptBytes())
+                .reservedBytes(regions.bytesReserved())
+                .build();
     }
 
     synchronized String pageMap(int maxPages) {

@@ -178,45 +178,11 @@ public final class StripedHeap implements Allocator {
 
     @Override
     public HeapStats stats() {
-        long pages = 0;
-        long mapped = 0;
-        long inUse = 0;
-        long free = 0;
-        long runs = 0;
-        long largest = 0;
-        long live = 0;
-        long regions = 0;
-        long dedicated = 0;
-        long dedicatedBytes = 0;
-        long releasable = 0;
-        long peakInUse = 0;
-        long peakMapped = 0;
-        long metadata = 0;
-        long cached = 0;
-        long keptBytes = 0;
-        long reserved = 0;
+        HeapStatsBuilder sum = new HeapStatsBuilder();
         for (ElasticHeap arena : arenas) {
-            HeapStats s = arena.stats();
-            pages += s.pagesMapped();
-            mapped += s.bytesMapped();
-            inUse += s.bytesInUse();
-            free += s.bytesFree();
-            runs += s.freeChunks();
-            largest = Math.max(largest, s.largestFreeRun());
-            live += s.liveChunks();
-            regions += s.regions();
-            dedicated += s.dedicatedMappings();
-            dedicatedBytes += s.dedicatedBytes();
-            releasable += s.releasableBytes();
-            peakInUse += s.peakBytesInUse();
-            peakMapped += s.peakBytesMapped();
-            metadata += s.metadataBytes();
-            cached += s.cachedBytes();
-            keptBytes += s.keptBytes();
-            reserved += s.reservedBytes();
+            sum.add(arena.stats());
         }
-        return new HeapStats(pages, mapped, inUse, free, runs, largest, live, regions, dedicated, dedicatedBytes,
-                releasable, peakInUse, peakMapped, metadata, cached, keptBytes, reserved);
+        return sum.build();
     }
 
     @Override

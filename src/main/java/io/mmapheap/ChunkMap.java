@@ -58,7 +58,7 @@ import java.lang.invoke.VarHandle;
  * a change is in progress), so a thread without the lock can read a live chunk's length and check
  * that no change overlapped its reads ({@link #racyChunkLength}), as a seqlock reader does.
  * {@code marks[w]} (created on first use) holds each chunk's mark, M: set while a thread cache holds
- * the chunk or a thread has claimed it. Marks are changed only by {@link ChunkStates}, whose header
+ * the chunk or a thread has claimed it. Marks are changed only by the chunk-state machine ({@code ChunkStates}), whose header
  * draws the states a chunk goes through and who may change which bit.
  */
 final class ChunkMap {
@@ -110,7 +110,7 @@ final class ChunkMap {
     /** Even when the bitmaps are consistent; read and written through {@link #VERSION}. */
     @SuppressWarnings("unused")
     private long version;
-    /** Bit g = 1: the chunk starting at g is cached or claimed ({@link ChunkStates}); null until caching is enabled. */
+    /** Bit g = 1: the chunk starting at g is cached or claimed ({@code ChunkStates}); null until caching is enabled. */
     private volatile long[] marks;
 
     /**
@@ -513,7 +513,7 @@ final class ChunkMap {
     /**
      * Frees the live chunks that start at {@code offsets[from .. to)}, in ascending order: the state
      * as many calls of {@link #free} leave, with one pass up the run tree for all of them, sharing
-     * the nodes they have in common. Their marks are the caller's ({@link ChunkStates#endMarks}).
+     * the nodes they have in common. Their marks are the caller's ({@code ChunkStates.endMarks}).
      *
      * @param length the chunks' common length in granules, which the caller knows (a bin's class),
      *               or 0 to read each chunk's
@@ -587,7 +587,7 @@ final class ChunkMap {
     /**
      * Joins the live chunk at {@code offset}, {@code n} granules long, and the live chunk that starts
      * right after it into one: the undoing of {@link #split}. No granule changes between used and
-     * free, so the run tree stays as it is. Marks are the caller's ({@link ChunkStates}).
+     * free, so the run tree stays as it is. Marks are the caller's ({@code ChunkStates}).
      */
     void join(int offset, int n) {
         int at = offset + n;
@@ -711,7 +711,7 @@ final class ChunkMap {
         return n <= max ? n : -1;
     }
 
-    /** Creates the marks ({@link ChunkStates}); under the lock, before any thread may claim a chunk. */
+    /** Creates the marks ({@code ChunkStates}); under the lock, before any thread may claim a chunk. */
     void enableCaching() {
         if (marks == null) {
             marks = new long[used.length];
@@ -723,7 +723,7 @@ final class ChunkMap {
         return marks != null;
     }
 
-    /** @return the marks, words read and written through {@link ChunkStates} only; null until enabled */
+    /** @return the marks, words read and written through {@code ChunkStates} only; null until enabled */
     long[] marks() {
         return marks;
     }
@@ -754,6 +754,16 @@ final class ChunkMap {
             return false;
         }
         return nextUsed(offset) >= offset + n;
+    }
+
+    /** @return the chunk starts of bitmap word w */
+    long startsWord(int w) {
+        return starts[w];
+    }
+
+    /** @return the bitmap words that cover the committed granules */
+    int words() {
+        return words;
     }
 
     /** @return whether a live chunk starts at {@code offset} */
@@ -856,10 +866,6 @@ final class ChunkMap {
             long u = used[w] & valid;
             long f = ~used[w] & valid;
             long st = starts[w];
-            long m = ChunkStates.marksWordWithoutStrays(this, w, st);
-            if ((m & ~st) != 0) {
-                throw broken(where, "granule " + granuleOf(w, m & ~st) + " is marked as a cached chunk but no chunk starts there");
-            }
             if ((st & ~u) != 0) {
                 throw broken(where, "granule " + granuleOf(w, st & ~u) + " is free (or padding) but marked as a chunk start");
             }

@@ -200,22 +200,28 @@ final class ChunkStates {
     }
 
     /**
-     * Word w of the marks for {@code verify}, under the lock: marks on granules where no chunk starts
-     * ({@code starts}, the word's start bits) can only be strays, so it waits a bounded time
-     * ({@link #CLAIM_PATIENCE} spins) for them to clear before it returns what is left.
+     * Checks, under the lock, that every mark of the map lies on a chunk start. A mark on another
+     * granule can only be a stray, so it waits a bounded time ({@link #CLAIM_PATIENCE} spins) for it
+     * to clear before it calls it broken.
      *
-     * @return word w of the marks, 0 if the map has none
+     * @throws IllegalStateException naming the first granule marked where no chunk starts
      */
-    static long marksWordWithoutStrays(ChunkMap map, int w, long starts) {
+    static void verifyMarks(ChunkMap map, String where) {
         long[] bits = map.marks();
         if (bits == null) {
-            return 0;
+            return;
         }
-        long word = (long) WORDS.getAcquire(bits, w);
-        for (int spin = 0; (word & ~starts) != 0 && spin < CLAIM_PATIENCE; spin++) {
-            Thread.onSpinWait();
-            word = (long) WORDS.getAcquire(bits, w);
+        for (int w = 0; w < map.words(); w++) {
+            long starts = map.startsWord(w);
+            long word = (long) WORDS.getAcquire(bits, w);
+            for (int spin = 0; (word & ~starts) != 0 && spin < CLAIM_PATIENCE; spin++) {
+                Thread.onSpinWait();
+                word = (long) WORDS.getAcquire(bits, w);
+            }
+            if ((word & ~starts) != 0) {
+                throw new IllegalStateException(where + ": granule " + ((w << WORD_SHIFT) + Long.numberOfTrailingZeros(word & ~starts))
+                        + " is marked as a cached chunk but no chunk starts there");
+            }
         }
-        return word;
     }
 }

@@ -58,7 +58,7 @@ public final class ElasticHeap extends HeapFacade {
 
     private ElasticHeap(Builder b, long maxRequest) {
         super(new Heap(new Heap.Shape("ElasticHeap", maxRequest, false, b.growthPages, b.largeThreshold,
-                b.maxPages == 0 ? b.keptBytes : 0), b, (regions, large, granuleShift) -> new ElasticGrowth(regions, large,
+                b.maxPages == 0 ? b.keptBytes : 0, frames(ElasticHeap.class)), b, (regions, large, granuleShift) -> new ElasticGrowth(regions, large,
                 b.source, granuleShift, b.maxPages, b.growthPages, b.largeThreshold)));
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The allocator core behind {@link ElasticHeap} and {@link PageAllocator}: one lock, the argument
+ * The allocator core behind the public heaps ({@code ElasticHeap}, {@code PageAllocator}): one lock, the argument
  * checks and every public call, over collaborators of one concept each.
  *
  * <pre>
@@ -29,7 +29,7 @@ import java.util.Set;
  * grow, cached chunks go back to the regions first, so a request fails only if no free run and none of
  * those chunks fits.
  */
-final class Heap {
+final class Heap implements MemoryBlock.Owner {
 
     /** The largest request thread caches serve, bytes. */
     static final long MAX_CACHED_BYTES = 32768;
@@ -44,9 +44,6 @@ final class Heap {
      * apart the chunks that threads cache, mark and hand out again, which these are not.
      */
     private static final int UNCACHED_GROUP = 0;
-    /** The classes whose frames a leak report leaves out: the allocator's own. */
-    private static final List<String> OWN_FRAMES = List.of(Heap.class.getName(), HeapFacade.class.getName(),
-            ElasticHeap.class.getName(), PageAllocator.class.getName());
 
     /** What a heap is made of, each part named. */
     static final class Shape {
@@ -62,9 +59,13 @@ final class Heap {
         final long largestCached;
         /** Bytes of freed dedicated mappings kept mapped for reuse (0: unmap on free). */
         final long keptBytes;
+        /** The classes of the public calls in front of this heap, whose frames a leak report leaves out. */
+        final List<String> facadeClasses;
 
-        Shape(String name, long maxRequest, boolean singleRegion, long minRegionPages, long largestCached, long keptBytes) {
+        Shape(String name, long maxRequest, boolean singleRegion, long minRegionPages, long largestCached, long keptBytes,
+              List<String> facadeClasses) {
             this.name = name;
+            this.facadeClasses = facadeClasses;
             this.maxRequest = maxRequest;
             this.singleRegion = singleRegion;
             this.minRegionPages = minRegionPages;
@@ -79,6 +80,8 @@ final class Heap {
     }
 
     private final String name;
+    /** The classes whose frames a leak report leaves out: the allocator's own. */
+    private final List<String> ownFrames;
     private final PageSource source;
     private final long pageSize;
     final int granuleShift;
@@ -104,6 +107,8 @@ final class Heap {
 
     Heap(Shape shape, AllocatorBuilder<?> b, GrowthFactory growthFactory) {
         this.name = shape.name;
+        this.ownFrames = new java.util.ArrayList<>(shape.facadeClasses);
+        this.ownFrames.add(Heap.class.getName());
         this.source = b.source;
         this.pageSize = source.pageSize();
         this.granuleShift = Sizes.granuleShift(b.granule, pageSize);
@@ -390,7 +395,8 @@ final class Heap {
         return block;
     }
 
-    synchronized void freeBlock(MemoryBlock block) {
+    @Override
+    public synchronized void freeBlock(MemoryBlock block) {
         if (!block.isLive()) {
             throw new IllegalStateException("memory block 0x" + Long.toHexString(block.rawAddress())
                     + " was freed already or its allocator was closed");
@@ -398,7 +404,8 @@ final class Heap {
         freeChunk(block.rawAddress());
     }
 
-    synchronized void freeBlockIfLive(MemoryBlock block) {
+    @Override
+    public synchronized void freeBlockIfLive(MemoryBlock block) {
         if (block.isLive()) {
             freeChunk(block.rawAddress());
         }
@@ -993,7 +1000,7 @@ final class Heap {
         if (diag.wantsLeakReport()) {
             long[] cached = regions.cachedChunks();
             leaks = diag.leakReport(regions.liveChunks() - cached[0] + large.count(),
-                    bytesInUse() - (cached[1] << granuleShift), OWN_FRAMES);
+                    bytesInUse() - (cached[1] << granuleShift), ownFrames);
         }
         diag.killAll();
         // Every cache goes with the heap: no thread keeps a closed heap's caches or maps reachable.

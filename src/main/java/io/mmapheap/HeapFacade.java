@@ -13,6 +13,11 @@ abstract class HeapFacade implements Allocator {
         this.core = core;
     }
 
+    /** @return the classes whose frames a leak report leaves out: this one and {@code facade} */
+    static java.util.List<String> frames(Class<? extends HeapFacade> facade) {
+        return java.util.List.of(HeapFacade.class.getName(), facade.getName());
+    }
+
     /** @return the granule in bytes: the allocation unit and alignment */
     public final long granule() {
         return core.granule();

@@ -28,12 +28,21 @@ public final class MemoryBlock implements AutoCloseable {
     public static final String CHECK_BOUNDS_PROPERTY = "mmapheap.checkBounds";
     private static final boolean CHECK_BOUNDS = !"false".equalsIgnoreCase(System.getProperty(CHECK_BOUNDS_PROPERTY));
 
-    private final Heap owner;
+    /** What a block's allocator does for it. */
+    interface Owner {
+        /** Frees the block's chunk. @throws IllegalStateException if the block is dead */
+        void freeBlock(MemoryBlock block);
+
+        /** Frees the block's chunk if the block is still live. */
+        void freeBlockIfLive(MemoryBlock block);
+    }
+
+    private final Owner owner;
     private final long address;
     private final long size;
     private volatile boolean live = true;
 
-    MemoryBlock(Heap owner, long address, long size) {
+    MemoryBlock(Owner owner, long address, long size) {
         this.owner = owner;
         this.address = address;
         this.size = size;

@@ -32,7 +32,8 @@ public final class PageAllocator extends HeapFacade {
     private final long capacity;
 
     private PageAllocator(Builder b, long capacity) {
-        super(new Heap(new Heap.Shape("PageAllocator", capacity, true, capacity / b.source.pageSize(), capacity, 0), b,
+        super(new Heap(new Heap.Shape("PageAllocator", capacity, true, capacity / b.source.pageSize(), capacity, 0,
+                frames(PageAllocator.class)), b,
                 (regions, large, granuleShift) -> new FixedMapping(regions, b.source, granuleShift, capacity)));
         this.capacity = capacity;
         this.base = core.regions.base(0);

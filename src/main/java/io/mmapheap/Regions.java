@@ -740,7 +740,9 @@ final class Regions {
         long reserved = 0;
         int partlyCommitted = 0;
         for (int r = 0; r < count; r++) {
-            maps[r].verify("region " + r + " at 0x" + Long.toHexString(bases[r]));
+            String where = "region " + r + " at 0x" + Long.toHexString(bases[r]);
+            maps[r].verify(where);
+            ChunkStates.verifyMarks(maps[r], where);
             for (int b = 0; b < indexes.length; b++) {
                 int expected = b == bands[r] ? maps[r].longestFree() : 0;
                 if (indexes[b].get(r) != expected) {

@@ -199,6 +199,12 @@ final class ChunkStates {
         return bits != null && ((long) WORDS.getAcquire(bits, offset >>> WORD_SHIFT) & (1L << offset)) != 0;
     }
 
+    /** @return word w of the marks, 0 if the map has none; for tests */
+    static long marksWordForTest(ChunkMap map, int w) {
+        long[] bits = map.marks();
+        return bits == null ? 0 : (long) WORDS.getAcquire(bits, w);
+    }
+
     /**
      * Checks, under the lock, that every mark of the map lies on a chunk start. A mark on another
      * granule can only be a stray, so it waits a bounded time ({@link #CLAIM_PATIENCE} spins) for it

@@ -150,6 +150,11 @@ final class Heap implements MemoryBlock.Owner {
         return caches == null ? 0 : caches.count();
     }
 
+    /** @return the Java heap bytes the thread caches take now ({@link ThreadCaches#footprintBytes}), 0 when caches are off */
+    synchronized long threadCacheFootprint() {
+        return caches == null ? 0 : caches.footprintBytes();
+    }
+
     /** @return the most thread caches this heap can hold ({@link ThreadCaches#bound}), 0 when caches are off */
     int threadCacheBound() {
         return caches == null ? 0 : caches.bound();
@@ -887,7 +892,7 @@ final class Heap implements MemoryBlock.Owner {
         ensureOpen();
         if (caches != null) {
             caches.sweepEnded(flusher);
-            caches.forEachQuiet(Thread.currentThread(), null, flusher);
+            caches.forEachQuiet(Thread.currentThread(), flusher, all -> { });
         }
         freedSinceTrim = 0;
         return large.unmapKept() + regions.trim(source);
@@ -913,7 +918,7 @@ final class Heap implements MemoryBlock.Owner {
         }
         caches.sweepEnded(flusher);
         Set<Long> seen = new HashSet<>();
-        boolean all = caches.forEachQuiet(Thread.currentThread(), null, cache -> cache.forEachEntry((c, address, map, offset) -> {
+        caches.forEachQuiet(Thread.currentThread(), cache -> cache.forEachEntry((c, address, map, offset) -> {
             int r = regions.regionOf(address);
             if (r < 0 || regions.map(r) != map || regions.offsetIn(r, address) != offset) {
                 throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " names another region or offset");
@@ -928,11 +933,13 @@ final class Heap implements MemoryBlock.Owner {
             if (!seen.add(address)) {
                 throw new IllegalStateException("chunk 0x" + Long.toHexString(address) + " is in two cache entries");
             }
-        }));
-        long marked = regions.cachedChunks()[0];
-        if (all && marked != seen.size()) {
-            throw new IllegalStateException(marked + " chunks are marked cached but the caches hold " + seen.size());
-        }
+        }), all -> {
+            // Counted while every lane is still held: no other thread can pop or push meanwhile.
+            long marked = regions.cachedChunks()[0];
+            if (all && marked != seen.size()) {
+                throw new IllegalStateException(marked + " chunks are marked cached but the caches hold " + seen.size());
+            }
+        });
     }
 
     synchronized HeapStats stats() {

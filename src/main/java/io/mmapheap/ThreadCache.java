@@ -55,9 +55,14 @@ final class ThreadCache {
     private final int[] count;
     /** No bin above this class holds a chunk: where a search for the largest cached class starts. */
     private int top = -1;
-    private final long[] addresses;
-    private final ChunkMap[] maps;
-    private final int[] offsets;
+    /**
+     * Bin c's entries: {@code addresses[c][i]}, {@code maps[c][i]}, {@code offsets[c][i]} for i below
+     * {@code count[c]}, oldest first. A bin's arrays are made at its first push, so a cache costs
+     * memory only for the classes its threads free.
+     */
+    private final long[][] addresses;
+    private final ChunkMap[][] maps;
+    private final int[][] offsets;
 
     private final int sliceShift;
     /** Region k of the copy: [regionBase[k], regionEnd[k]) carved by regionMap[k]; empty when base == end. */
@@ -90,11 +95,9 @@ final class ThreadCache {
         this.group = group;
         int bins = classes.count();
         this.count = new int[bins];
-        // Bin c occupies slots [c * capacity, (c + 1) * capacity) of the entry arrays.
-        int slots = bins * capacity;
-        this.addresses = new long[slots];
-        this.maps = new ChunkMap[slots];
-        this.offsets = new int[slots];
+        this.addresses = new long[bins][];
+        this.maps = new ChunkMap[bins][];
+        this.offsets = new int[bins][];
     }
 
     /** @return the copy's index of the region holding address, or -1 if the copy does not know it */
@@ -152,6 +155,11 @@ final class ThreadCache {
      */
     boolean tryHold(Thread t) {
         return HOLDER.compareAndSet(this, (Thread) null, t);
+    }
+
+    /** @return whether thread t holds this lane */
+    boolean heldBy(Thread t) {
+        return HOLDER.getVolatile(this) == t;
     }
 
     /** Lets go of a lane taken with {@link #tryHold}. */
@@ -218,14 +226,26 @@ final class ThreadCache {
         if (c > top) {
             top = c;
         }
-        int slot = c * capacity + count[c]++;
-        addresses[slot] = address;
+        long[] a = addresses[c];
+        if (a == null) {
+            a = makeBin(c);
+        }
+        int slot = count[c]++;
+        a[slot] = address;
+        ChunkMap[] m = maps[c];
         // A slot mostly meets the same region again: skipping the equal store spares the GC's
         // write barrier, a reference store's dearest part.
-        if (maps[slot] != map) {
-            maps[slot] = map;
+        if (m[slot] != map) {
+            m[slot] = map;
         }
-        offsets[slot] = offset;
+        offsets[c][slot] = offset;
+    }
+
+    private long[] makeBin(int c) {
+        maps[c] = new ChunkMap[capacity];
+        offsets[c] = new int[capacity];
+        addresses[c] = new long[capacity];
+        return addresses[c];
     }
 
     /**
@@ -238,13 +258,13 @@ final class ThreadCache {
         if (n == 0) {
             return 0;
         }
-        int slot = c * capacity + n - 1;
-        count[c] = n - 1;
+        int slot = n - 1;
+        count[c] = slot;
         // The map reference stays in the slot: regions live as long as the allocator, and not
         // clearing it spares a GC write barrier on every pop.
-        ChunkMap map = maps[slot];
-        int offset = offsets[slot];
-        long address = addresses[slot];
+        ChunkMap map = maps[c][slot];
+        int offset = offsets[c][slot];
+        long address = addresses[c][slot];
         // The version is read while the chunk is still CACHED: a change of the map after the release
         // (a racing free of this address, under the lock) moves the map past it.
         lastVersion = map.stableVersion();
@@ -270,7 +290,7 @@ final class ThreadCache {
             return 0;
         }
         count[c] = n - 1;
-        return addresses[c * capacity + n - 1];
+        return addresses[c][n - 1];
     }
 
     /**
@@ -312,16 +332,17 @@ final class ThreadCache {
      * @return the lower chunk's address; 0, changing nothing, if the bin holds no such pair
      */
     long takeAdjacentPair(int c, long length) {
-        int base = c * capacity;
         int k = count[c];
-        for (int i = base; i < base + k; i++) {
-            long next = addresses[i] + length;
-            for (int j = base; j < base + k; j++) {
-                if (addresses[j] == next && maps[j] == maps[i]) {
-                    long address = addresses[i];
+        long[] a = addresses[c];
+        ChunkMap[] m = maps[c];
+        for (int i = 0; i < k; i++) {
+            long next = a[i] + length;
+            for (int j = 0; j < k; j++) {
+                if (a[j] == next && m[j] == m[i]) {
+                    long address = a[i];
                     // The higher slot first, so that the lower one's index still holds.
-                    removeSlot(base + k, Math.max(i, j));
-                    removeSlot(base + k - 1, Math.min(i, j));
+                    removeSlot(c, k, Math.max(i, j));
+                    removeSlot(c, k - 1, Math.min(i, j));
                     count[c] = k - 2;
                     return address;
                 }
@@ -330,12 +351,12 @@ final class ThreadCache {
         return 0;
     }
 
-    /** Closes the gap at {@code slot} of a bin whose entries end before {@code end}. */
-    private void removeSlot(int end, int slot) {
+    /** Closes the gap at {@code slot} of bin c, whose entries end before {@code end}. */
+    private void removeSlot(int c, int end, int slot) {
         int rest = end - slot - 1;
-        System.arraycopy(addresses, slot + 1, addresses, slot, rest);
-        System.arraycopy(maps, slot + 1, maps, slot, rest);
-        System.arraycopy(offsets, slot + 1, offsets, slot, rest);
+        System.arraycopy(addresses[c], slot + 1, addresses[c], slot, rest);
+        System.arraycopy(maps[c], slot + 1, maps[c], slot, rest);
+        System.arraycopy(offsets[c], slot + 1, offsets[c], slot, rest);
     }
 
     /**
@@ -343,8 +364,8 @@ final class ThreadCache {
      */
     void forEachEntry(EntryCheck check) {
         for (int c = 0; c < count.length; c++) {
-            for (int i = c * capacity, end = i + count[c]; i < end; i++) {
-                check.entry(c, addresses[i], maps[i], offsets[i]);
+            for (int i = 0; i < count[c]; i++) {
+                check.entry(c, addresses[c][i], maps[c][i], offsets[c][i]);
             }
         }
     }
@@ -359,12 +380,22 @@ final class ThreadCache {
      * flush under the lock. Their marks stay until that flush, so no other free can claim them first.
      */
     void takeOldest(int c, int k, long[] out) {
-        int base = c * capacity;
-        System.arraycopy(addresses, base, out, 0, k);
+        System.arraycopy(addresses[c], 0, out, 0, k);
         int rest = count[c] - k;
-        System.arraycopy(addresses, base + k, addresses, base, rest);
-        System.arraycopy(maps, base + k, maps, base, rest);
-        System.arraycopy(offsets, base + k, offsets, base, rest);
+        System.arraycopy(addresses[c], k, addresses[c], 0, rest);
+        System.arraycopy(maps[c], k, maps[c], 0, rest);
+        System.arraycopy(offsets[c], k, offsets[c], 0, rest);
         count[c] = rest;
+    }
+
+    /** @return the Java heap bytes of this cache's bins and region copy, roughly (16 bytes per entry slot made) */
+    long footprintBytes() {
+        long bytes = (long) REGION_SLOTS * WAYS * (2 * Long.BYTES + Integer.BYTES);
+        for (long[] bin : addresses) {
+            if (bin != null) {
+                bytes += (long) bin.length * (Long.BYTES + 2 * Integer.BYTES);
+            }
+        }
+        return bytes;
     }
 }

@@ -199,12 +199,11 @@ final class ThreadCaches {
 
     /**
      * Under the heap's lock: calls {@code use} with every cache that no other thread can be using:
-     * the caller's own, those of ended threads, and the lanes it can hold.
-     *
-     * @param held a lane the caller holds already, or null
-     * @return whether that was every cache (none was in use by another thread)
+     * the caller's own, those of ended threads, and the lanes it can hold; then {@code afterAll},
+     * told whether that was every cache, while it still holds those lanes (so no other thread
+     * changes a lane's chunks until it returns).
      */
-    boolean forEachQuiet(Thread me, ThreadCache held, Consumer<ThreadCache> use) {
+    void forEachQuiet(Thread me, Consumer<ThreadCache> use, java.util.function.Consumer<Boolean> afterAll) {
         boolean all = true;
         for (ThreadCache c : slots) {
             if (c != null) {
@@ -216,22 +215,29 @@ final class ThreadCaches {
             }
         }
         ThreadCache[] shared = lanes;
-        if (shared != null) {
-            for (ThreadCache lane : shared) {
-                if (lane == held) {
-                    use.accept(lane);
-                } else if (lane.tryHold(me)) {
-                    try {
+        int held = 0;
+        try {
+            if (shared != null) {
+                for (ThreadCache lane : shared) {
+                    if (lane.tryHold(me)) {
+                        held++;
                         use.accept(lane);
-                    } finally {
-                        lane.letGo();
+                    } else {
+                        all = false;
                     }
-                } else {
-                    all = false;
+                }
+            }
+            afterAll.accept(all);
+        } finally {
+            if (shared != null) {
+                for (ThreadCache lane : shared) {
+                    if (held > 0 && lane.heldBy(me)) {
+                        lane.letGo();
+                        held--;
+                    }
                 }
             }
         }
-        return all;
     }
 
     /** @return the granules all caches hold; other threads' counts read racily: an estimate */
@@ -246,6 +252,23 @@ final class ThreadCaches {
         if (shared != null) {
             for (ThreadCache lane : shared) {
                 sum += lane.granulesHeld(classes);
+            }
+        }
+        return sum;
+    }
+
+    /** @return the Java heap bytes of every cache's bins and region copy, roughly; other threads' read racily */
+    long footprintBytes() {
+        long sum = 0;
+        for (ThreadCache c : slots) {
+            if (c != null) {
+                sum += c.footprintBytes();
+            }
+        }
+        ThreadCache[] shared = lanes;
+        if (shared != null) {
+            for (ThreadCache lane : shared) {
+                sum += lane.footprintBytes();
             }
         }
         return sum;

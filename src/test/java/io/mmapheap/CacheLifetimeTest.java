@@ -147,8 +147,65 @@ class CacheLifetimeTest {
             int lanes = Integer.highestOneBit(4 * Runtime.getRuntime().availableProcessors() - 1);
             assertTrue(heap.core.threadCacheCount() <= lanes + 1,
                     heap.core.threadCacheCount() + " caches after 20,000 virtual threads; lanes: " + lanes);
+            // Six classes were freed: each lane made six bins, not one for every class.
+            long perCache = ThreadCache.REGION_SLOTS * 2L * 20 + 6L * ThreadCache.DEFAULT_CAPACITY * 16;
+            assertTrue(heap.core.threadCacheFootprint() <= (lanes + 1) * perCache,
+                    heap.core.threadCacheFootprint() + " bytes of caches after 20,000 virtual threads");
             assertEquals(0, heap.stats().bytesInUse());
             heap.verify();
+        }
+    }
+
+    /** verify() counts the marks while it holds every lane it checked: virtual threads in between change nothing it counts. */
+    @Test
+    void verifyHoldsTheLanesWhileVirtualThreadsChurnThroughThem() throws Exception {
+        Method startVirtual;
+        try {
+            startVirtual = Thread.class.getMethod("startVirtualThread", Runnable.class);
+        } catch (NoSuchMethodException e) {
+            assumeTrue(false, "virtual threads need JDK 21+");
+            return;
+        }
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                int seed = i;
+                threads.add((Thread) startVirtual.invoke(null, (Runnable) () -> {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                    long[] held = new long[16];
+                    while (!stop.get()) {
+                        int k = random.nextInt(held.length);
+                        if (random.nextInt(64) == 0) {
+                            Thread.yield();
+                        }
+                        if (held[k] != 0) {
+                            heap.free(held[k]);
+                            held[k] = 0;
+                        } else {
+                            held[k] = heap.allocate(16 + random.nextInt(200));
+                        }
+                    }
+                    for (long a : held) {
+                        if (a != 0) {
+                            heap.free(a);
+                        }
+                    }
+                }));
+            }
+            try {
+                long end = System.nanoTime() + 2_000_000_000L;
+                while (System.nanoTime() < end) {
+                    heap.verify();
+                }
+            } finally {
+                stop.set(true);
+                for (Thread t : threads) {
+                    t.join();
+                }
+            }
+            heap.verify();
+            assertEquals(0, heap.stats().bytesInUse());
         }
     }
 

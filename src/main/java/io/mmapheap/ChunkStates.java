@@ -131,7 +131,15 @@ final class ChunkStates {
         }
         long bit = 1L << offset;
         long before = (long) WORDS.getAndBitwiseAnd(bits, offset >>> WORD_SHIFT, ~bit);
-        assert (before & bit) != 0 : "released a mark at " + offset + " that was not set";
+        assert wasOwned(before, bit, offset);
+    }
+
+    /** For the assertion of {@link #release}, apart so that release stays small enough to inline. */
+    private static boolean wasOwned(long before, long bit, int offset) {
+        if ((before & bit) == 0) {
+            throw new AssertionError("released a mark at " + offset + " that was not set");
+        }
+        return true;
     }
 
     /**

@@ -605,9 +605,16 @@ final class Heap implements MemoryBlock.Owner {
     private boolean cacheFree(ThreadCache cache, long address) {
         ChunkMap map;
         int offset;
+        int c;
+        long v;
+        // The class is read before the claim, so that the reads and the claim's atomic overlap; the
+        // read holds if the map's version did not change from before it to after the claim.
         if (address == cache.lastAddress()) {
+            // The chunk the last pop handed out: its class, as it was at the version the pop read.
             map = cache.lastMap();
             offset = cache.lastOffset();
+            c = cache.lastClass();
+            v = cache.lastVersion();
         } else {
             int k = cache.regionOf(address);
             if (k < 0 && (k = learnRegion(cache, address)) < 0) {
@@ -619,15 +626,6 @@ final class Heap implements MemoryBlock.Owner {
             }
             map = cache.regionMap(k);
             offset = (int) (delta >>> granuleShift);
-        }
-        // The class is read before the claim, so that the reads and the claim's atomic overlap; the
-        // read holds if the map did not change from before it to after the claim.
-        int c;
-        long v;
-        if (cache.isLastPopped(address)) {
-            c = cache.lastClass();
-            v = cache.lastVersion();
-        } else {
             v = map.stableVersion();
             c = classes.exactClass(map.racyChunkLength(offset, classes.largest()));
             if (c < 0 && v >= 0 && map.unchangedSince(v)) {

@@ -74,7 +74,8 @@ final class ThreadCache {
      * The chunk the last pop handed out, its class, map and offset, and its map's version read
      * before the pop released the mark (-1 if a change was in progress): while the version stays the
      * same, nothing under the lock has changed the map since the chunk was CACHED, so it is still a
-     * live chunk of its class length and a free of it needs no lookup. 0 when there is none.
+     * chunk of its class length, and a free of it needs no lookup (it checks the version once it has
+     * claimed the chunk). 0 when there is none.
      */
     private long lastAddress;
     private int lastClass;
@@ -291,15 +292,6 @@ final class ThreadCache {
         }
         count[c] = n - 1;
         return addresses[c][n - 1];
-    }
-
-    /**
-     * @return whether {@code address} is the chunk the last pop handed out and its map has not
-     *         changed since, so that {@link #lastClass}, {@link #lastMap} and {@link #lastOffset}
-     *         describe it (a free checks the version again once it has claimed the chunk)
-     */
-    boolean isLastPopped(long address) {
-        return address == lastAddress && lastVersion >= 0 && lastMap.stableVersion() == lastVersion;
     }
 
     /** @return the version of {@link #lastMap} when the last pop read it, -1 if a change was in progress */

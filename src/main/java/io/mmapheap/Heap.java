@@ -723,7 +723,9 @@ final class Heap implements MemoryBlock.Owner {
     /** CLAIMED to FREE: frees a region's chunk that the caller claimed ({@link Regions#claim}); under the lock. */
     private void freeClaimed(int r, long address) {
         diag.forget(address);
-        diag.freed(address, regions.chunkBytes(r, address));
+        if (diag.perturb != 0) {
+            diag.freed(address, regions.chunkBytes(r, address));
+        }
         long freed = regions.free(r, address);
         if (trimThreshold > 0) {
             freedSinceTrim += freed;

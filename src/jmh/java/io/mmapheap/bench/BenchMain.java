@@ -45,6 +45,7 @@ public final class BenchMain {
     private static final long METADATA_PROBE_BYTES = 64L << 20;
     private static final int METADATA_PROBE_CHUNK = 64;
     private static final int FOOTPRINT_STEPS = 2_000_000;
+    private static final int CLOSED_HEAPS = 1000;
 
     private BenchMain() {
     }
@@ -79,6 +80,7 @@ public final class BenchMain {
         printTraces();
         printMetadata();
         printChurnFootprint();
+        printClosedHeapsRetained();
     }
 
     /** @return whether the benchmark's {@code subject} parameter lists {@code subject} */
@@ -187,6 +189,53 @@ public final class BenchMain {
      * Runs the churn sequence on one thread on a default heap and on an exact first-fit one (no
      * thread caches), and prints the bytes each maps at its peak: what caching costs in memory.
      */
+    /**
+     * The Java heap that {@value #CLOSED_HEAPS} closed heaps keep reachable while the program still
+     * holds them, each used by the threads of a pool of 4 first: what thread caches leave behind.
+     */
+    private static void printClosedHeapsRetained() {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<ElasticHeap> closed = new ArrayList<>();
+        long before = usedAfterCollections();
+        try {
+            for (int h = 0; h < CLOSED_HEAPS; h++) {
+                ElasticHeap heap = ElasticHeap.builder().build();
+                List<java.util.concurrent.Future<?>> uses = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    uses.add(pool.submit(() -> {
+                        long[] held = new long[64];
+                        for (int i = 0; i < held.length; i++) {
+                            held[i] = heap.allocate(16 + 16 * (i % 8));
+                        }
+                        for (long a : held) {
+                            heap.free(a);
+                        }
+                    }));
+                }
+                for (java.util.concurrent.Future<?> use : uses) {
+                    use.get();
+                }
+                heap.close();
+                closed.add(heap);
+            }
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdown();
+        }
+        long retained = usedAfterCollections() - before;
+        System.out.printf("closed heaps: %d heaps used by 4 pool threads, closed and still referenced keep %.1f MiB of Java heap%n",
+                closed.size(), retained / 1048576.0);
+    }
+
+    private static long usedAfterCollections() {
+        Runtime runtime = Runtime.getRuntime();
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+        }
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+
     private static void printChurnFootprint() {
         ChurnSequence sequence = new ChurnSequence();
         for (boolean cached : new boolean[] {true, false}) {

@@ -77,6 +77,8 @@ final class ChunkStates {
     private static final int WORD_SHIFT = 6;
     /** Spins of a claim under the lock that finds M set, before it says the chunk is taken. */
     static final int CLAIM_PATIENCE = 1 << 10;
+    /** How long {@link #verifyMarks} waits for a stray to clear before it calls the mark broken. */
+    static final long STRAY_PATIENCE_NANOS = 1_000_000_000L;
 
     private ChunkStates() {
     }
@@ -215,8 +217,9 @@ final class ChunkStates {
 
     /**
      * Checks, under the lock, that every mark of the map lies on a chunk start. A mark on another
-     * granule can only be a stray, so it waits a bounded time ({@link #CLAIM_PATIENCE} spins) for it
-     * to clear before it calls it broken.
+     * granule can only be a stray, so it waits for it to clear, up to {@link #STRAY_PATIENCE_NANOS}
+     * (spinning, then yielding, as a stray's thread may have been descheduled between its claim and
+     * its release), before it calls it broken.
      *
      * @throws IllegalStateException naming the first granule marked where no chunk starts
      */
@@ -228,8 +231,17 @@ final class ChunkStates {
         for (int w = 0; w < map.words(); w++) {
             long starts = map.startsWord(w);
             long word = (long) WORDS.getAcquire(bits, w);
-            for (int spin = 0; (word & ~starts) != 0 && spin < CLAIM_PATIENCE; spin++) {
-                Thread.onSpinWait();
+            long deadline = 0;
+            for (int spin = 0; (word & ~starts) != 0; spin++) {
+                if (spin < CLAIM_PATIENCE) {
+                    Thread.onSpinWait();
+                } else if (deadline == 0) {
+                    deadline = System.nanoTime() + STRAY_PATIENCE_NANOS;
+                } else if (System.nanoTime() - deadline > 0) {
+                    break;
+                } else {
+                    Thread.yield();
+                }
                 word = (long) WORDS.getAcquire(bits, w);
             }
             if ((word & ~starts) != 0) {

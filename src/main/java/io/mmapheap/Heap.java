@@ -609,8 +609,10 @@ final class Heap implements MemoryBlock.Owner {
         long v;
         // The class is read before the claim, so that the reads and the claim's atomic overlap; the
         // read holds if the map's version did not change from before it to after the claim.
-        if (address == cache.lastAddress()) {
-            // The chunk the last pop handed out: its class, as it was at the version the pop read.
+        if (address == cache.lastAddress() && cache.lastVersion() >= 0
+                && cache.lastMap().stableVersion() == cache.lastVersion()) {
+            // The chunk the last pop handed out, and nothing under the lock changed its map since:
+            // its class, as it was at the version the pop read (checked again after the claim).
             map = cache.lastMap();
             offset = cache.lastOffset();
             c = cache.lastClass();

@@ -158,11 +158,6 @@ final class ThreadCache {
         return HOLDER.compareAndSet(this, (Thread) null, t);
     }
 
-    /** @return whether thread t holds this lane */
-    boolean heldBy(Thread t) {
-        return HOLDER.getVolatile(this) == t;
-    }
-
     /** Lets go of a lane taken with {@link #tryHold}. */
     void letGo() {
         HOLDER.setRelease(this, (Thread) null);

@@ -215,26 +215,22 @@ final class ThreadCaches {
             }
         }
         ThreadCache[] shared = lanes;
-        int held = 0;
+        // Only the lanes taken here are let go after: one the caller held before is not ours to free.
+        boolean[] taken = new boolean[shared == null ? 0 : shared.length];
         try {
-            if (shared != null) {
-                for (ThreadCache lane : shared) {
-                    if (lane.tryHold(me)) {
-                        held++;
-                        use.accept(lane);
-                    } else {
-                        all = false;
-                    }
+            for (int i = 0; i < taken.length; i++) {
+                if (shared[i].tryHold(me)) {
+                    taken[i] = true;
+                    use.accept(shared[i]);
+                } else {
+                    all = false;
                 }
             }
             afterAll.accept(all);
         } finally {
-            if (shared != null) {
-                for (ThreadCache lane : shared) {
-                    if (held > 0 && lane.heldBy(me)) {
-                        lane.letGo();
-                        held--;
-                    }
+            for (int i = 0; i < taken.length; i++) {
+                if (taken[i]) {
+                    shared[i].letGo();
                 }
             }
         }

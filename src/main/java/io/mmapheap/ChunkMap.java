@@ -728,6 +728,18 @@ final class ChunkMap {
         return marks;
     }
 
+    /** @return the marked chunks in this map: cached, or claimed by a free in flight */
+    int markedChunks() {
+        long[] bits = marks;
+        int chunks = 0;
+        if (bits != null) {
+            for (int w = 0; w < words; w++) {
+                chunks += Long.bitCount((long) WORDS.getAcquire(bits, w) & starts[w]);
+            }
+        }
+        return chunks;
+    }
+
     /** @return {chunks, granules} of the marked chunks in this map: cached, or claimed by a free in flight */
     long[] cachedChunks() {
         long[] bits = marks;

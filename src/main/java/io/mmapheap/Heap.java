@@ -1,9 +1,7 @@
 package io.mmapheap;
 
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The allocator core behind the public heaps ({@code ElasticHeap}, {@code PageAllocator}): one lock, the argument
@@ -919,7 +917,8 @@ final class Heap implements MemoryBlock.Owner {
             return;
         }
         caches.sweepEnded(flusher);
-        Set<Long> seen = new HashSet<>();
+        long[][] seen = {new long[64]};
+        int[] entries = {0};
         caches.forEachQuiet(Thread.currentThread(), cache -> cache.forEachEntry((c, address, map, offset) -> {
             int r = regions.regionOf(address);
             if (r < 0 || regions.map(r) != map || regions.offsetIn(r, address) != offset) {
@@ -932,14 +931,21 @@ final class Heap implements MemoryBlock.Owner {
                 throw new IllegalStateException("cache entry 0x" + Long.toHexString(address) + " in the bin of "
                         + classes.granules(c) + " granules is " + map.chunkLength(offset) + " granules long");
             }
-            if (!seen.add(address)) {
-                throw new IllegalStateException("chunk 0x" + Long.toHexString(address) + " is in two cache entries");
+            if (entries[0] == seen[0].length) {
+                seen[0] = Arrays.copyOf(seen[0], 2 * entries[0]);
             }
+            seen[0][entries[0]++] = address;
         }), all -> {
+            Arrays.sort(seen[0], 0, entries[0]);
+            for (int i = 1; i < entries[0]; i++) {
+                if (seen[0][i] == seen[0][i - 1]) {
+                    throw new IllegalStateException("chunk 0x" + Long.toHexString(seen[0][i]) + " is in two cache entries");
+                }
+            }
             // Counted while every lane is still held: no other thread can pop or push meanwhile.
-            long marked = regions.cachedChunks()[0];
-            if (all && marked != seen.size()) {
-                throw new IllegalStateException(marked + " chunks are marked cached but the caches hold " + seen.size());
+            long marked = regions.markedChunks();
+            if (all && marked != entries[0]) {
+                throw new IllegalStateException(marked + " chunks are marked cached but the caches hold " + entries[0]);
             }
         });
     }

@@ -187,6 +187,15 @@ final class Regions {
         return sum;
     }
 
+    /** @return the marked chunks (cached, or claimed by a free in flight) over all regions */
+    long markedChunks() {
+        long sum = 0;
+        for (int r = 0; r < count; r++) {
+            sum += maps[r].markedChunks();
+        }
+        return sum;
+    }
+
     /** @return the longest free run over all regions, in granules */
     int longestFree() {
         int max = 0;
@@ -455,9 +464,8 @@ final class Regions {
      * @return the first region, in the order first fit searches them, with a free run of n granules,
      *         or -1 if none has one. The order: the regions that serve every size, then those of n's
      *         band in the caller's group, then those of n's size band in the other groups (so that
-     *         a group grows only when no region of its size band has room). Two threads sharing one
-     *         heap ({@code churn2} in JMH, the two builds in turn, twice) took 0.82x and 0.75x the
-     *         time per operation with groups (118.0 -> 97.4 and 121.7 -> 91.7 ns; glibc 93 ns).
+     *         a group grows only when no region of its size band has room): threads sharing one
+     *         heap then mark and change chunks in regions of their own, not in the same words.
      */
     private int firstFitRegion(int n, int group) {
         int r = indexes[0].findFirst(n);

@@ -18,6 +18,11 @@ class FuzzTest {
 
     private static final int SHORT_OPS = 30_000;
     private static final int LONG_OPS = 3_000_000;
+    /**
+     * A long run walks the heap with verify() after every this-many-th invalid call: verify reads
+     * every cached chunk of the heap, which a long run's caches hold by the ten thousand.
+     */
+    private static final int VERIFY_EVERY = 64;
     /** Above this many live chunks the fuzzer frees instead of allocating, so the heap stays small. */
     private static final int MAX_LIVE = 2000;
 
@@ -69,7 +74,11 @@ class FuzzTest {
                     } else {
                         invalid++;
                         invalidCall(heap, random, live);
-                        heap.verify();
+                        // invalidCall checks the stats; the whole structure is walked after every
+                        // invalid call of a short run, and after every VERIFY_EVERY-th of a long one.
+                        if (ops <= SHORT_OPS || invalid % VERIFY_EVERY == 0) {
+                            heap.verify();
+                        }
                     }
                 } catch (HeapExhaustedException full) {
                     heap.verify();

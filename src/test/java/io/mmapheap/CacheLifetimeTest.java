@@ -128,13 +128,7 @@ class CacheLifetimeTest {
 
     @Test
     void virtualThreadsShareABoundedSetOfCaches() throws Exception {
-        Method startVirtual;
-        try {
-            startVirtual = Thread.class.getMethod("startVirtualThread", Runnable.class);
-        } catch (NoSuchMethodException e) {
-            assumeTrue(false, "virtual threads need JDK 21+");
-            return;
-        }
+        Method startVirtual = startVirtualThread();
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < 20_000; i++) {
@@ -159,13 +153,7 @@ class CacheLifetimeTest {
     /** verify() counts the marks while it holds every lane it checked: virtual threads in between change nothing it counts. */
     @Test
     void verifyHoldsTheLanesWhileVirtualThreadsChurnThroughThem() throws Exception {
-        Method startVirtual;
-        try {
-            startVirtual = Thread.class.getMethod("startVirtualThread", Runnable.class);
-        } catch (NoSuchMethodException e) {
-            assumeTrue(false, "virtual threads need JDK 21+");
-            return;
-        }
+        Method startVirtual = startVirtualThread();
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             List<Thread> threads = new ArrayList<>();
@@ -206,6 +194,16 @@ class CacheLifetimeTest {
             }
             heap.verify();
             assertEquals(0, heap.stats().bytesInUse());
+        }
+    }
+
+    /** @return {@code Thread.startVirtualThread}; the test is skipped on a JDK without virtual threads */
+    private static Method startVirtualThread() {
+        try {
+            return Thread.class.getMethod("startVirtualThread", Runnable.class);
+        } catch (NoSuchMethodException e) {
+            assumeTrue(false, "virtual threads need JDK 21+");
+            throw new AssertionError(e);
         }
     }
 

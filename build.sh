@@ -27,12 +27,55 @@ check_tools() {
     fi
 }
 
+# A JDK 22 or newer compiles the jar's FFM classes (META-INF/versions/22) and runs the suite once
+# more with Unsafe memory access denied. MMAPHEAP_JDK22 names one (or "none"); else JAVA_HOME,
+# the java on the PATH and /usr/lib/jvm/* are searched, newest first.
+jdk_feature() {
+    local release="$1/release"
+    [ -x "$1/bin/javac" ] && [ -f "$release" ] || return 1
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release"
+}
+
+find_jdk22() {
+    if [ -n "${MMAPHEAP_JDK22:-}" ]; then
+        [ "$MMAPHEAP_JDK22" != none ] && echo "$MMAPHEAP_JDK22"
+        return 0
+    fi
+    local candidates=() home feature best="" best_feature=0
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+    command -v java >/dev/null 2>&1 && candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+    for home in /usr/lib/jvm/*; do
+        candidates+=("$home")
+    done
+    for home in "${candidates[@]}"; do
+        feature=$(jdk_feature "$home" 2>/dev/null || true)
+        if [ -n "$feature" ] && [ "$feature" -ge 22 ] && [ "$feature" -gt "$best_feature" ]; then
+            best=$home
+            best_feature=$feature
+        fi
+    done
+    [ -n "$best" ] && echo "$best"
+    return 0
+}
+
+maven() {
+    local jdk22
+    jdk22=$(find_jdk22)
+    if [ -n "$jdk22" ]; then
+        echo "build.sh: FFM classes for JDK 22+ compiled with $jdk22" >&2
+        mvn -Djdk22.home="$jdk22" "$@"
+    else
+        echo "build.sh: no JDK 22 or newer found: the jar holds only the base classes (memory access through Unsafe on every JDK)" >&2
+        mvn "$@"
+    fi
+}
+
 jar_path() {
     ls target/mmapheap-*.jar 2>/dev/null | grep -v -e '-sources' -e 'original-' | head -n 1
 }
 
 build() {
-    mvn -B -q -Dstyle.color=never -DskipTests package
+    maven -B -q -Dstyle.color=never -DskipTests package
 }
 
 ensure_built() {
@@ -58,9 +101,9 @@ case "$command" in
         ;;
     test)
         if [ "${1:-}" = "--long" ]; then
-            mvn -B verify -Dtest.excludedGroups=none
+            maven -B verify -Dtest.excludedGroups=none
         else
-            mvn -B verify
+            maven -B verify
         fi
         ;;
     demo)

@@ -1,130 +1,191 @@
 package io.mmapheap;
 
-import java.lang.reflect.Field;
-
-import sun.misc.Unsafe;
-
 /**
- * Unchecked access to raw memory, like C pointers: no bounds, no liveness, no alignment checks.
- * A wrong address crashes the JVM. This is the only class that touches {@code sun.misc.Unsafe};
- * code that should not hold raw addresses uses the allocators' checked API instead.
+ * Unchecked access to raw memory, like C pointers: no bounds, no liveness checks. A wrong address
+ * crashes the JVM. Every access to memory the allocators hand out goes through this class; code
+ * that should not hold raw addresses uses {@link MemoryBlock} instead.
  *
- * <p>All multi-byte values use the platform's native byte order. Any alignment is accepted
- * (x86-64 permits unaligned access).
+ * <p>Plain accesses take any alignment and use the platform's native byte order. The volatile,
+ * release and atomic ones need the value's natural alignment (a multiple of its size).
+ *
+ * <p>How memory is reached depends on the JDK: the jar is multi-release. JDK 17 to 21 use
+ * {@code sun.misc.Unsafe}; JDK 22 and newer use the Foreign Function &amp; Memory API (one segment
+ * spanning the address space, made once, with unaligned layouts), so that no {@code Unsafe}
+ * memory-access method is ever called there, unless the system property
+ * {@value #ACCESS_PROPERTY} is {@code unsafe} (for comparing the two paths). {@link #path()} says
+ * which one this process took.
  */
 public final class RawMemory {
 
-    private static final Unsafe UNSAFE = findUnsafe();
+    /** System property: {@code unsafe} makes JDK 22 and newer access memory through Unsafe too. */
+    public static final String ACCESS_PROPERTY = "mmapheap.memoryAccess";
 
     private RawMemory() {
     }
 
+    /** @return {@code "unsafe"} or {@code "ffm"}: how this process reaches memory */
+    public static String path() {
+        return "unsafe";
+    }
+
     /** @return the byte at {@code address} */
     public static byte getByte(long address) {
-        return UNSAFE.getByte(address);
+        return UnsafeAccess.getByte(address);
     }
 
     /** Stores {@code value} at {@code address}. */
     public static void putByte(long address, byte value) {
-        UNSAFE.putByte(address, value);
+        UnsafeAccess.putByte(address, value);
     }
 
     /** @return the 16-bit value at {@code address} */
     public static short getShort(long address) {
-        return UNSAFE.getShort(address);
+        return UnsafeAccess.getShort(address);
     }
 
     /** Stores {@code value} at {@code address}. */
     public static void putShort(long address, short value) {
-        UNSAFE.putShort(address, value);
+        UnsafeAccess.putShort(address, value);
     }
 
     /** @return the 32-bit value at {@code address} */
     public static int getInt(long address) {
-        return UNSAFE.getInt(address);
+        return UnsafeAccess.getInt(address);
     }
 
     /** Stores {@code value} at {@code address}. */
     public static void putInt(long address, int value) {
-        UNSAFE.putInt(address, value);
+        UnsafeAccess.putInt(address, value);
     }
 
     /** @return the 64-bit value at {@code address} */
     public static long getLong(long address) {
-        return UNSAFE.getLong(address);
+        return UnsafeAccess.getLong(address);
     }
 
     /** Stores {@code value} at {@code address}. */
     public static void putLong(long address, long value) {
-        UNSAFE.putLong(address, value);
+        UnsafeAccess.putLong(address, value);
     }
 
     /** @return the float at {@code address} */
     public static float getFloat(long address) {
-        return UNSAFE.getFloat(address);
+        return UnsafeAccess.getFloat(address);
     }
 
     /** Stores {@code value} at {@code address}. */
     public static void putFloat(long address, float value) {
-        UNSAFE.putFloat(address, value);
+        UnsafeAccess.putFloat(address, value);
     }
 
     /** @return the double at {@code address} */
     public static double getDouble(long address) {
-        return UNSAFE.getDouble(address);
+        return UnsafeAccess.getDouble(address);
     }
 
     /** Stores {@code value} at {@code address}. */
     public static void putDouble(long address, double value) {
-        UNSAFE.putDouble(address, value);
+        UnsafeAccess.putDouble(address, value);
+    }
+
+    /** @return the 32-bit value at {@code address} (a multiple of 4), read with volatile semantics */
+    public static int getIntVolatile(long address) {
+        return UnsafeAccess.getIntVolatile(address);
+    }
+
+    /** Stores {@code value} at {@code address} (a multiple of 4) with volatile semantics. */
+    public static void putIntVolatile(long address, int value) {
+        UnsafeAccess.putIntVolatile(address, value);
+    }
+
+    /** Stores {@code value} at {@code address} (a multiple of 4) with release semantics (an ordered store). */
+    public static void putIntRelease(long address, int value) {
+        UnsafeAccess.putIntRelease(address, value);
+    }
+
+    /** @return whether the 32-bit value at {@code address} (a multiple of 4) was {@code expected} and is now {@code value}, atomically */
+    public static boolean compareAndSetInt(long address, int expected, int value) {
+        return UnsafeAccess.compareAndSetInt(address, expected, value);
+    }
+
+    /** @return the 32-bit value at {@code address} (a multiple of 4) before {@code delta} was added to it, atomically */
+    public static int getAndAddInt(long address, int delta) {
+        return UnsafeAccess.getAndAddInt(address, delta);
+    }
+
+    /** @return the 32-bit value at {@code address} (a multiple of 4) before it was set to {@code value}, atomically */
+    public static int getAndSetInt(long address, int value) {
+        return UnsafeAccess.getAndSetInt(address, value);
+    }
+
+    /** @return the 64-bit value at {@code address} (a multiple of 8), read with volatile semantics */
+    public static long getLongVolatile(long address) {
+        return UnsafeAccess.getLongVolatile(address);
+    }
+
+    /** Stores {@code value} at {@code address} (a multiple of 8) with volatile semantics. */
+    public static void putLongVolatile(long address, long value) {
+        UnsafeAccess.putLongVolatile(address, value);
+    }
+
+    /** Stores {@code value} at {@code address} (a multiple of 8) with release semantics (an ordered store). */
+    public static void putLongRelease(long address, long value) {
+        UnsafeAccess.putLongRelease(address, value);
+    }
+
+    /** @return whether the 64-bit value at {@code address} (a multiple of 8) was {@code expected} and is now {@code value}, atomically */
+    public static boolean compareAndSetLong(long address, long expected, long value) {
+        return UnsafeAccess.compareAndSetLong(address, expected, value);
+    }
+
+    /** @return the 64-bit value at {@code address} (a multiple of 8) before {@code delta} was added to it, atomically */
+    public static long getAndAddLong(long address, long delta) {
+        return UnsafeAccess.getAndAddLong(address, delta);
+    }
+
+    /** @return the 64-bit value at {@code address} (a multiple of 8) before it was set to {@code value}, atomically */
+    public static long getAndSetLong(long address, long value) {
+        return UnsafeAccess.getAndSetLong(address, value);
     }
 
     /** Copies {@code bytes} bytes from {@code from} to {@code to}; the ranges may overlap (memmove). */
     public static void copy(long from, long to, long bytes) {
-        UNSAFE.copyMemory(from, to, bytes);
+        UnsafeAccess.copy(from, to, bytes);
     }
 
     /** Sets {@code bytes} bytes starting at {@code address} to {@code value} (memset). */
     public static void fill(long address, long bytes, byte value) {
-        UNSAFE.setMemory(address, bytes, value);
+        UnsafeAccess.fill(address, bytes, value);
     }
 
     /** Copies {@code length} bytes at {@code address} into {@code dst[dstOffset ...]}. */
     public static void copyToArray(long address, byte[] dst, int dstOffset, int length) {
-        UNSAFE.copyMemory(null, address, dst, (long) Unsafe.ARRAY_BYTE_BASE_OFFSET + dstOffset, length);
+        UnsafeAccess.copyToArray(address, dst, dstOffset, length);
     }
 
     /** Copies {@code src[srcOffset ...]} ({@code length} bytes) to {@code address}. */
     public static void copyFromArray(byte[] src, int srcOffset, long address, int length) {
-        UNSAFE.copyMemory(src, (long) Unsafe.ARRAY_BYTE_BASE_OFFSET + srcOffset, null, address, length);
+        UnsafeAccess.copyFromArray(src, srcOffset, address, length);
     }
 
     /**
-     * glibc {@code malloc} through the JDK, the baseline allocator Java programs use today.
+     * glibc {@code malloc} as Java programs reach it ({@code Unsafe.allocateMemory}): the baseline the benchmarks and the
+     * trace driver compare with.
      *
-     * @return the address of {@code bytes} bytes, or throws OutOfMemoryError
+     * @return the address of {@code bytes} bytes
+     * @throws OutOfMemoryError if malloc returns NULL
      */
     public static long mallocBaseline(long bytes) {
-        return UNSAFE.allocateMemory(bytes);
+        return UnsafeAccess.malloc(bytes);
     }
 
-    /** glibc {@code realloc} through the JDK. */
+    /** glibc {@code realloc} (see {@link #mallocBaseline}). @throws OutOfMemoryError if it returns NULL */
     public static long reallocBaseline(long address, long bytes) {
-        return UNSAFE.reallocateMemory(address, bytes);
+        return UnsafeAccess.realloc(address, bytes);
     }
 
-    /** glibc {@code free} through the JDK. */
+    /** glibc {@code free} (see {@link #mallocBaseline}). */
     public static void freeBaseline(long address) {
-        UNSAFE.freeMemory(address);
-    }
-
-    private static Unsafe findUnsafe() {
-        try {
-            Field field = Unsafe.class.getDeclaredField("theUnsafe");
-            field.setAccessible(true);
-            return (Unsafe) field.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        UnsafeAccess.free(address);
     }
 }

@@ -1,0 +1,377 @@
+package io.mmapheap;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Unchecked access to raw memory, like C pointers: no bounds, no liveness checks. A wrong address
+ * crashes the JVM. Every access to memory the allocators hand out goes through this class; code
+ * that should not hold raw addresses uses {@link MemoryBlock} instead.
+ *
+ * <p>Plain accesses take any alignment and use the platform's native byte order. The volatile,
+ * release and atomic ones need the value's natural alignment (a multiple of its size).
+ *
+ * <p>How memory is reached depends on the JDK: the jar is multi-release. JDK 17 to 21 use
+ * {@code sun.misc.Unsafe}; JDK 22 and newer use the Foreign Function &amp; Memory API (one segment
+ * spanning the address space, made once, with unaligned layouts), so that no {@code Unsafe}
+ * memory-access method is ever called there, unless the system property
+ * {@value #ACCESS_PROPERTY} is {@code unsafe} (for comparing the two paths). {@link #path()} says
+ * which one this process took.
+ */
+public final class RawMemory {
+
+    /** System property: {@code unsafe} makes JDK 22 and newer access memory through Unsafe too. */
+    public static final String ACCESS_PROPERTY = "mmapheap.memoryAccess";
+
+    /** Whether this process asked for the Unsafe path; constant, so the JIT keeps one branch. */
+    private static final boolean UNSAFE = "unsafe".equalsIgnoreCase(System.getProperty(ACCESS_PROPERTY));
+    /** The whole address space as one segment: its bounds checks fold away. */
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    /** Aligned views for the volatile and atomic accesses: coordinates (segment, offset). */
+    private static final VarHandle ATOMIC_INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private RawMemory() {
+    }
+
+    /** @return {@code "unsafe"} or {@code "ffm"}: how this process reaches memory */
+    public static String path() {
+        return UNSAFE ? "unsafe" : "ffm";
+    }
+
+    /** @return the byte at {@code address} */
+    public static byte getByte(long address) {
+        if (UNSAFE) {
+            return UnsafeAccess.getByte(address);
+        }
+        return ALL.get(JAVA_BYTE, address);
+    }
+
+    /** Stores {@code value} at {@code address}. */
+    public static void putByte(long address, byte value) {
+        if (UNSAFE) {
+            UnsafeAccess.putByte(address, value);
+            return;
+        }
+        ALL.set(JAVA_BYTE, address, value);
+    }
+
+    /** @return the 16-bit value at {@code address} */
+    public static short getShort(long address) {
+        if (UNSAFE) {
+            return UnsafeAccess.getShort(address);
+        }
+        return ALL.get(SHORT, address);
+    }
+
+    /** Stores {@code value} at {@code address}. */
+    public static void putShort(long address, short value) {
+        if (UNSAFE) {
+            UnsafeAccess.putShort(address, value);
+            return;
+        }
+        ALL.set(SHORT, address, value);
+    }
+
+    /** @return the 32-bit value at {@code address} */
+    public static int getInt(long address) {
+        if (UNSAFE) {
+            return UnsafeAccess.getInt(address);
+        }
+        return ALL.get(INT, address);
+    }
+
+    /** Stores {@code value} at {@code address}. */
+    public static void putInt(long address, int value) {
+        if (UNSAFE) {
+            UnsafeAccess.putInt(address, value);
+            return;
+        }
+        ALL.set(INT, address, value);
+    }
+
+    /** @return the 64-bit value at {@code address} */
+    public static long getLong(long address) {
+        if (UNSAFE) {
+            return UnsafeAccess.getLong(address);
+        }
+        return ALL.get(LONG, address);
+    }
+
+    /** Stores {@code value} at {@code address}. */
+    public static void putLong(long address, long value) {
+        if (UNSAFE) {
+            UnsafeAccess.putLong(address, value);
+            return;
+        }
+        ALL.set(LONG, address, value);
+    }
+
+    /** @return the float at {@code address} */
+    public static float getFloat(long address) {
+        if (UNSAFE) {
+            return UnsafeAccess.getFloat(address);
+        }
+        return ALL.get(FLOAT, address);
+    }
+
+    /** Stores {@code value} at {@code address}. */
+    public static void putFloat(long address, float value) {
+        if (UNSAFE) {
+            UnsafeAccess.putFloat(address, value);
+            return;
+        }
+        ALL.set(FLOAT, address, value);
+    }
+
+    /** @return the double at {@code address} */
+    public static double getDouble(long address) {
+        if (UNSAFE) {
+            return UnsafeAccess.getDouble(address);
+        }
+        return ALL.get(DOUBLE, address);
+    }
+
+    /** Stores {@code value} at {@code address}. */
+    public static void putDouble(long address, double value) {
+        if (UNSAFE) {
+            UnsafeAccess.putDouble(address, value);
+            return;
+        }
+        ALL.set(DOUBLE, address, value);
+    }
+
+    /** @return the 32-bit value at {@code address} (a multiple of 4), read with volatile semantics */
+    public static int getIntVolatile(long address) {
+        if (UNSAFE) {
+            return UnsafeAccess.getIntVolatile(address);
+        }
+        return (int) ATOMIC_INT.getVolatile(ALL, address);
+    }
+
+    /** Stores {@code value} at {@code address} (a multiple of 4) with volatile semantics. */
+    public static void putIntVolatile(long address, int value) {
+        if (UNSAFE) {
+            UnsafeAccess.putIntVolatile(address, value);
+            return;
+        }
+        ATOMIC_INT.setVolatile(ALL, address, value);
+    }
+
+    /** Stores {@code value} at {@code address} (a multiple of 4) with release semantics (an ordered store). */
+    public static void putIntRelease(long address, int value) {
+        if (UNSAFE) {
+            UnsafeAccess.putIntRelease(address, value);
+            return;
+        }
+        ATOMIC_INT.setRelease(ALL, address, value);
+    }
+
+    /** @return whether the 32-bit value at {@code address} (a multiple of 4) was {@code expected} and is now {@code value}, atomically */
+    public static boolean compareAndSetInt(long address, int expected, int value) {
+        if (UNSAFE) {
+            return UnsafeAccess.compareAndSetInt(address, expected, value);
+        }
+        return ATOMIC_INT.compareAndSet(ALL, address, expected, value);
+    }
+
+    /** @return the 32-bit value at {@code address} (a multiple of 4) before {@code delta} was added to it, atomically */
+    public static int getAndAddInt(long address, int delta) {
+        if (UNSAFE) {
+            return UnsafeAccess.getAndAddInt(address, delta);
+        }
+        return (int) ATOMIC_INT.getAndAdd(ALL, address, delta);
+    }
+
+    /** @return the 32-bit value at {@code address} (a multiple of 4) before it was set to {@code value}, atomically */
+    public static int getAndSetInt(long address, int value) {
+        if (UNSAFE) {
+            return UnsafeAccess.getAndSetInt(address, value);
+        }
+        return (int) ATOMIC_INT.getAndSet(ALL, address, value);
+    }
+
+    /** @return the 64-bit value at {@code address} (a multiple of 8), read with volatile semantics */
+    public static long getLongVolatile(long address) {
+        if (UNSAFE) {
+            return UnsafeAccess.getLongVolatile(address);
+        }
+        return (long) ATOMIC_LONG.getVolatile(ALL, address);
+    }
+
+    /** Stores {@code value} at {@code address} (a multiple of 8) with volatile semantics. */
+    public static void putLongVolatile(long address, long value) {
+        if (UNSAFE) {
+            UnsafeAccess.putLongVolatile(address, value);
+            return;
+        }
+        ATOMIC_LONG.setVolatile(ALL, address, value);
+    }
+
+    /** Stores {@code value} at {@code address} (a multiple of 8) with release semantics (an ordered store). */
+    public static void putLongRelease(long address, long value) {
+        if (UNSAFE) {
+            UnsafeAccess.putLongRelease(address, value);
+            return;
+        }
+        ATOMIC_LONG.setRelease(ALL, address, value);
+    }
+
+    /** @return whether the 64-bit value at {@code address} (a multiple of 8) was {@code expected} and is now {@code value}, atomically */
+    public static boolean compareAndSetLong(long address, long expected, long value) {
+        if (UNSAFE) {
+            return UnsafeAccess.compareAndSetLong(address, expected, value);
+        }
+        return ATOMIC_LONG.compareAndSet(ALL, address, expected, value);
+    }
+
+    /** @return the 64-bit value at {@code address} (a multiple of 8) before {@code delta} was added to it, atomically */
+    public static long getAndAddLong(long address, long delta) {
+        if (UNSAFE) {
+            return UnsafeAccess.getAndAddLong(address, delta);
+        }
+        return (long) ATOMIC_LONG.getAndAdd(ALL, address, delta);
+    }
+
+    /** @return the 64-bit value at {@code address} (a multiple of 8) before it was set to {@code value}, atomically */
+    public static long getAndSetLong(long address, long value) {
+        if (UNSAFE) {
+            return UnsafeAccess.getAndSetLong(address, value);
+        }
+        return (long) ATOMIC_LONG.getAndSet(ALL, address, value);
+    }
+
+    /** Copies {@code bytes} bytes from {@code from} to {@code to}; the ranges may overlap (memmove). */
+    public static void copy(long from, long to, long bytes) {
+        if (UNSAFE) {
+            UnsafeAccess.copy(from, to, bytes);
+            return;
+        }
+        MemorySegment.copy(ALL, from, ALL, to, bytes);
+    }
+
+    /** Sets {@code bytes} bytes starting at {@code address} to {@code value} (memset). */
+    public static void fill(long address, long bytes, byte value) {
+        if (UNSAFE) {
+            UnsafeAccess.fill(address, bytes, value);
+            return;
+        }
+        ALL.asSlice(address, bytes).fill(value);
+    }
+
+    /** Copies {@code length} bytes at {@code address} into {@code dst[dstOffset ...]}. */
+    public static void copyToArray(long address, byte[] dst, int dstOffset, int length) {
+        if (UNSAFE) {
+            UnsafeAccess.copyToArray(address, dst, dstOffset, length);
+            return;
+        }
+        MemorySegment.copy(ALL, JAVA_BYTE, address, dst, dstOffset, length);
+    }
+
+    /** Copies {@code src[srcOffset ...]} ({@code length} bytes) to {@code address}. */
+    public static void copyFromArray(byte[] src, int srcOffset, long address, int length) {
+        if (UNSAFE) {
+            UnsafeAccess.copyFromArray(src, srcOffset, address, length);
+            return;
+        }
+        MemorySegment.copy(src, srcOffset, ALL, JAVA_BYTE, address, length);
+    }
+
+    /**
+     * glibc {@code malloc} as Java programs reach it (a downcall through the FFM linker): the baseline the benchmarks and the
+     * trace driver compare with.
+     *
+     * @return the address of {@code bytes} bytes
+     * @throws OutOfMemoryError if malloc returns NULL
+     */
+    public static long mallocBaseline(long bytes) {
+        if (UNSAFE) {
+            return UnsafeAccess.malloc(bytes);
+        }
+        return checked(Libc.malloc(bytes), bytes);
+    }
+
+    /** glibc {@code realloc} (see {@link #mallocBaseline}). @throws OutOfMemoryError if it returns NULL */
+    public static long reallocBaseline(long address, long bytes) {
+        if (UNSAFE) {
+            return UnsafeAccess.realloc(address, bytes);
+        }
+        return checked(Libc.realloc(address, bytes), bytes);
+    }
+
+    /** glibc {@code free} (see {@link #mallocBaseline}). */
+    public static void freeBaseline(long address) {
+        if (UNSAFE) {
+            UnsafeAccess.free(address);
+            return;
+        }
+        Libc.free(address);
+    }
+
+    private static long checked(long address, long bytes) {
+        if (address == 0 && bytes != 0) {
+            throw new OutOfMemoryError("malloc of " + bytes + " bytes returned NULL");
+        }
+        return address;
+    }
+
+    /** glibc's malloc, realloc and free as downcalls, made on first use (by the benchmarks and the trace driver). */
+    private static final class Libc {
+        private static final MethodHandle MALLOC = find("malloc", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+        private static final MethodHandle REALLOC = find("realloc",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+        private static final MethodHandle FREE = find("free", FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
+
+        private static MethodHandle find(String name, FunctionDescriptor descriptor) {
+            Linker linker = Linker.nativeLinker();
+            MemorySegment symbol = linker.defaultLookup().find(name)
+                    .orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the C library"));
+            return linker.downcallHandle(symbol, descriptor, Linker.Option.critical(false));
+        }
+
+        static long malloc(long bytes) {
+            try {
+                return (long) MALLOC.invokeExact(bytes);
+            } catch (Throwable e) {
+                throw rethrown(e);
+            }
+        }
+
+        static long realloc(long address, long bytes) {
+            try {
+                return (long) REALLOC.invokeExact(address, bytes);
+            } catch (Throwable e) {
+                throw rethrown(e);
+            }
+        }
+
+        static void free(long address) {
+            try {
+                FREE.invokeExact(address);
+            } catch (Throwable e) {
+                throw rethrown(e);
+            }
+        }
+
+        private static RuntimeException rethrown(Throwable e) {
+            if (e instanceof RuntimeException) {
+                return (RuntimeException) e;
+            }
+            if (e instanceof Error) {
+                throw (Error) e;
+            }
+            return new IllegalStateException(e);
+        }
+    }
+}

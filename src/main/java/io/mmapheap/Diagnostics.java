@@ -8,8 +8,7 @@ import java.util.Map;
 /**
  * A heap's debugging aids and what they remember: the perturb fill of freed and handed-out memory,
  * the check level applied to invalid addresses, the sampled allocation sites that a leak report
- * prints, and the live {@link MemoryBlock}s, which die with their chunk. Under the heap's lock,
- * but {@link #blocksLive} and the perturb byte, which the lock-free paths read.
+ * prints. Under the heap's lock, but the perturb byte, which the lock-free paths read.
  */
 final class Diagnostics {
 
@@ -21,10 +20,6 @@ final class Diagnostics {
     private final boolean reportLeaks;
     /** Every this-many-th allocation records its site; 0 = off. */
     final int leakSample;
-    /** Live checked views by address; empty unless blocks are used. */
-    private final Map<Long, MemoryBlock> blocks = new HashMap<>();
-    /** blocks.size(), readable without the lock: raw frees take the lock while any block is live. */
-    private volatile int blockCount;
     /** Allocation sites of sampled live chunks. */
     private final Map<Long, Throwable> sites = new HashMap<>();
     private long allocations;
@@ -72,53 +67,21 @@ final class Diagnostics {
         }
     }
 
-    /** The chunk at address is gone (freed): its block dies and its site is forgotten. */
+    /** The chunk at address is gone (freed): its site is forgotten. */
     void forget(long address) {
-        killBlock(address);
         if (!sites.isEmpty()) {
             sites.remove(address);
         }
     }
 
-    /** The chunk at {@code from} moved to {@code to} (reallocated): its block dies, its site moves. */
+    /** The chunk at {@code from} moved to {@code to} (reallocated): its site moves. */
     void moved(long from, long to) {
-        killBlock(from);
         if (!sites.isEmpty()) {
             Throwable site = sites.remove(from);
             if (site != null) {
                 sites.put(to, site);
             }
         }
-    }
-
-    /** A block whose chunk is resized or freed through the raw API no longer describes it. */
-    void killBlock(long address) {
-        if (!blocks.isEmpty()) {
-            MemoryBlock block = blocks.remove(address);
-            if (block != null) {
-                block.kill();
-                blockCount = blocks.size();
-            }
-        }
-    }
-
-    void register(MemoryBlock block) {
-        blocks.put(block.rawAddress(), block);
-        blockCount = blocks.size();
-    }
-
-    /** @return whether any block is live; read without the lock */
-    boolean blocksLive() {
-        return blockCount != 0;
-    }
-
-    /** At close: every block dies. */
-    void killAll() {
-        for (MemoryBlock block : blocks.values()) {
-            block.kill();
-        }
-        blocks.clear();
-        blockCount = 0;
     }
 
     /** @return whether close must build the leak report */

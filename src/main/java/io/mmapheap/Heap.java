@@ -12,7 +12,8 @@ import java.util.List;
  *        ├─ Growth         what happens when no region has room: ElasticGrowth or FixedMapping
  *        ├─ LargeMappings  chunks with a mapping of their own, and freed ones kept for reuse
  *        ├─ ThreadCaches   the caches of freed chunks (ThreadCache): private ones and shared lanes
- *        └─ Diagnostics    perturb fill, check level, leak sites, live MemoryBlocks
+ *        ├─ Diagnostics    perturb fill, check level, leak sites
+ *        └─ BlockScope     the life of the heap's MemoryBlocks (and of their views)
  *   ChunkStates            the states of a chunk and the only code that changes a chunk's mark
  * </pre>
  *
@@ -87,6 +88,8 @@ final class Heap implements MemoryBlock.Owner {
     private final Growth growth;
     private final LargeMappings large;
     private final Diagnostics diag;
+    /** Open until close: the life of this heap's {@link MemoryBlock}s. */
+    private final BlockScope blockScope = new BlockScope();
     private final long maxRequest;
     private final long trimThreshold;
     /** Chunks of at most this many bytes go through the thread caches; 0 when caches are off. */
@@ -390,28 +393,14 @@ final class Heap implements MemoryBlock.Owner {
         return caches != null && caches.granulesHeld() << granuleShift > regions.bytesMapped() / CACHE_SHARE;
     }
 
-    synchronized MemoryBlock allocateBlock(long size) {
-        ensureOpen();
-        long address = allocateChunk(size, 1, false, UNCACHED_GROUP, null);
-        MemoryBlock block = new MemoryBlock(this, address, size);
-        diag.register(block);
-        return block;
+    /** A block over a chunk from the same paths as {@link #allocate(long)}: no lock when the cache serves it. */
+    MemoryBlock allocateBlock(long size) {
+        return new MemoryBlock(this, blockScope, allocate(size), size);
     }
 
     @Override
-    public synchronized void freeBlock(MemoryBlock block) {
-        if (!block.isLive()) {
-            throw new IllegalStateException("memory block 0x" + Long.toHexString(block.rawAddress())
-                    + " was freed already or its allocator was closed");
-        }
-        freeChunk(block.rawAddress());
-    }
-
-    @Override
-    public synchronized void freeBlockIfLive(MemoryBlock block) {
-        if (block.isLive()) {
-            freeChunk(block.rawAddress());
-        }
+    public void freeBlockChunk(long address) {
+        free(address);
     }
 
     // ---------------------------------------------------------------- the thread caches
@@ -576,7 +565,7 @@ final class Heap implements MemoryBlock.Owner {
      * @return false, having changed nothing, if a free under the lock must handle it
      */
     boolean freeCached(long address) {
-        if (cacheLimit == 0 || address == 0 || diag.blocksLive() || closed) {
+        if (cacheLimit == 0 || address == 0 || closed) {
             return false;
         }
         ThreadCache cache = cache();
@@ -798,7 +787,6 @@ final class Heap implements MemoryBlock.Owner {
             oldBytes = regions.chunkBytes(r, address);
             if (!growth.isLarge(newSize) && resizeInPlace(r, address, oldBytes, newSize)) {
                 peakInUse = Math.max(peakInUse, bytesInUse());
-                diag.killBlock(address);
                 return address;
             }
             long moved = growth.isLarge(newSize) ? growIntoKept(newSize) : 0;
@@ -821,7 +809,6 @@ final class Heap implements MemoryBlock.Owner {
     /** {@link #reallocate} of a dedicated mapping's chunk; under the lock. */
     private long reallocateLarge(long address, long oldBytes, long newSize) {
         if (growth.isLarge(newSize)) {
-            diag.killBlock(address);
             if (newSize <= oldBytes) {
                 return address;
             }
@@ -1011,13 +998,13 @@ final class Heap implements MemoryBlock.Owner {
             return;
         }
         closed = true;
+        blockScope.close();
         String leaks = "";
         if (diag.wantsLeakReport()) {
             long[] cached = regions.cachedChunks();
             leaks = diag.leakReport(regions.liveChunks() - cached[0] + large.count(),
                     bytesInUse() - (cached[1] << granuleShift), ownFrames);
         }
-        diag.killAll();
         // Every cache goes with the heap: no thread keeps a closed heap's caches or maps reachable.
         if (caches != null) {
             caches.forgetAll();

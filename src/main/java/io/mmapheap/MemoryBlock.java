@@ -6,46 +6,49 @@ import java.nio.ByteOrder;
 import io.mmapheap.os.VirtualMemory;
 
 /**
- * A checked view of one chunk, for code that should not hold raw addresses. Every access checks
- * that the block is still live (not freed, its allocator not closed) and, unless bounds checks are
- * switched off, that the range lies inside the block. A dead block throws
- * {@link IllegalStateException} and touches no memory; an out-of-range access throws
- * {@link IndexOutOfBoundsException}.
+ * A checked handle on one chunk, for code that should not hold raw addresses: typed accesses in
+ * native or a given byte order, volatile, ordered and atomic accesses on ints and longs, bulk
+ * copies, slices and a {@link ByteBuffer} view. Every access checks that the block is live and,
+ * unless bounds checks are off, that the range lies inside it (see the accessors' contracts).
  *
- * <p>Liveness is recorded by the allocator, not guessed: freeing the block (through it, or through
- * the allocator's raw {@code free}/{@code reallocate} of its address) or closing the allocator marks
- * it dead, so a second {@link #free()} can never free memory that has since gone to a new owner.
+ * <p>A block owns its chunk from {@code allocateBlock} to its {@link #free()} (or {@link #close()}),
+ * and of two racing frees exactly one succeeds; a second free of a dead block throws and touches
+ * nothing, so it can never free memory that has since gone to a new owner. The chunk must not be
+ * freed or reallocated through the allocator's raw calls: the block does not see that. Closing the
+ * allocator kills every block.
  *
- * <p>Bounds checks are on unless the system property {@value #CHECK_BOUNDS_PROPERTY} is
- * {@code false} (read once, for measured hot loops). Multi-byte values use the native byte order.
- * A block may be read and written from several threads; freeing it or closing its allocator while
- * another thread is still accessing it is a race the checks cannot close (the access may already
- * be past its check).
+ * <p>Blocks take the same thread-cached path as raw calls and cost one object and one
+ * compare-and-set more. Bounds checks are on unless the system property
+ * {@value #CHECK_BOUNDS_PROPERTY} is {@code false} (read once). A block may be accessed from several
+ * threads; freeing it, or closing its allocator, while another thread is still accessing it is a race
+ * that the checks cannot close (that access may already be past its check).
+ *
+ * <p>On JDK 17 to 21, {@link #asByteBuffer} is a raw view: nothing stops it after the block dies.
+ * On JDK 22 and newer (this class is multi-release) the views are memory segments that die with
+ * the block, and {@code asSegment()} gives one.
  */
-public final class MemoryBlock implements AutoCloseable {
+public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
 
     /** System property that switches bounds checks off when {@code false}. */
-    public static final String CHECK_BOUNDS_PROPERTY = "mmapheap.checkBounds";
-    private static final boolean CHECK_BOUNDS = !"false".equalsIgnoreCase(System.getProperty(CHECK_BOUNDS_PROPERTY));
+    public static final String CHECK_BOUNDS_PROPERTY = CheckedMemory.CHECK_BOUNDS_PROPERTY;
 
     /** What a block's allocator does for it. */
     interface Owner {
-        /** Frees the block's chunk. @throws IllegalStateException if the block is dead */
-        void freeBlock(MemoryBlock block);
-
-        /** Frees the block's chunk if the block is still live. */
-        void freeBlockIfLive(MemoryBlock block);
+        /** Frees the chunk of a block that was live until this call. */
+        void freeBlockChunk(long address);
     }
 
+    /** The allocator; null for a slice, which is freed with its block. */
     private final Owner owner;
-    private final long address;
-    private final long size;
-    private volatile boolean live = true;
 
-    MemoryBlock(Owner owner, long address, long size) {
+    MemoryBlock(Owner owner, BlockScope scope, long address, long size) {
+        super(null, scope, address, size);
         this.owner = owner;
-        this.address = address;
-        this.size = size;
+    }
+
+    private MemoryBlock(MemoryBlock root, long address, long size) {
+        super(root, root.scope, address, size);
+        this.owner = null;
     }
 
     /** @return whether bounds checks are on for this process */
@@ -53,130 +56,25 @@ public final class MemoryBlock implements AutoCloseable {
         return CHECK_BOUNDS;
     }
 
-    /** @return the block's size in bytes, as requested */
-    public long size() {
-        return size;
-    }
-
-    /** @return whether the block can still be accessed */
-    public boolean isLive() {
-        return live;
-    }
-
     /**
-     * @return the raw address of the block's first byte
-     * @throws IllegalStateException if the block is dead
+     * A view of {@code length} bytes from {@code offset}: the same memory and the same life as this
+     * block (it dies when the block is freed), checked against its own bounds. It cannot be freed.
+     *
+     * @throws IllegalStateException     if dead
+     * @throws IndexOutOfBoundsException if the range is outside this block
      */
-    public long address() {
+    public MemoryBlock slice(long offset, long length) {
+        if (offset < 0 || length < 0 || length > size - offset) {
+            throw new IndexOutOfBoundsException("slice offset=" + offset + " length=" + length + " size=" + size);
+        }
         check(0, 0);
-        return address;
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public byte getByte(long offset) {
-        check(offset, Byte.BYTES);
-        return RawMemory.getByte(address + offset);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public void putByte(long offset, byte value) {
-        check(offset, Byte.BYTES);
-        RawMemory.putByte(address + offset, value);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public short getShort(long offset) {
-        check(offset, Short.BYTES);
-        return RawMemory.getShort(address + offset);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public void putShort(long offset, short value) {
-        check(offset, Short.BYTES);
-        RawMemory.putShort(address + offset, value);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public int getInt(long offset) {
-        check(offset, Integer.BYTES);
-        return RawMemory.getInt(address + offset);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public void putInt(long offset, int value) {
-        check(offset, Integer.BYTES);
-        RawMemory.putInt(address + offset, value);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public long getLong(long offset) {
-        check(offset, Long.BYTES);
-        return RawMemory.getLong(address + offset);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public void putLong(long offset, long value) {
-        check(offset, Long.BYTES);
-        RawMemory.putLong(address + offset, value);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public float getFloat(long offset) {
-        check(offset, Float.BYTES);
-        return RawMemory.getFloat(address + offset);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public void putFloat(long offset, float value) {
-        check(offset, Float.BYTES);
-        RawMemory.putFloat(address + offset, value);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public double getDouble(long offset) {
-        check(offset, Double.BYTES);
-        return RawMemory.getDouble(address + offset);
-    }
-
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside the block */
-    public void putDouble(long offset, double value) {
-        check(offset, Double.BYTES);
-        RawMemory.putDouble(address + offset, value);
-    }
-
-    /**
-     * Copies {@code length} bytes from the block at {@code offset} into {@code dst[dstOffset ...]}.
-     *
-     * @throws IllegalStateException     if dead
-     * @throws IndexOutOfBoundsException if either range is outside its array or block
-     */
-    public void get(long offset, byte[] dst, int dstOffset, int length) {
-        java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        check(offset, length);
-        RawMemory.copyToArray(address + offset, dst, dstOffset, length);
-    }
-
-    /**
-     * Copies {@code src[srcOffset ...]} ({@code length} bytes) into the block at {@code offset}.
-     *
-     * @throws IllegalStateException     if dead
-     * @throws IndexOutOfBoundsException if either range is outside its array or block
-     */
-    public void put(long offset, byte[] src, int srcOffset, int length) {
-        java.util.Objects.checkFromIndexSize(srcOffset, length, src.length);
-        check(offset, length);
-        RawMemory.copyFromArray(src, srcOffset, address + offset, length);
-    }
-
-    /** Sets {@code length} bytes from {@code offset} to {@code value}. */
-    public void fill(long offset, long length, byte value) {
-        check(offset, length);
-        RawMemory.fill(address + offset, length, value);
+        return new MemoryBlock((MemoryBlock) root, address + offset, length);
     }
 
     /**
      * A direct {@link ByteBuffer} over exactly this block (JNI {@code NewDirectByteBuffer}), in
-     * {@code order}. The buffer is not checked: it must not be used after the block is freed.
+     * {@code order}. On this JDK the buffer is a raw view: it must not be used after the block is
+     * freed or its allocator closed, which nothing checks.
      *
      * @throws IllegalStateException    if dead
      * @throws IllegalArgumentException if the block is larger than a buffer can be (2^31-1 bytes)
@@ -192,35 +90,24 @@ public final class MemoryBlock implements AutoCloseable {
     /**
      * Frees the block.
      *
-     * @throws IllegalStateException if it was freed before or its allocator is closed
+     * @throws IllegalStateException         if it was freed before or its allocator is closed
+     * @throws UnsupportedOperationException if this is a slice (free the block it was cut from)
      */
     public void free() {
-        owner.freeBlock(this);
+        if (owner == null) {
+            throw new UnsupportedOperationException("a slice is freed with the block it was cut from");
+        }
+        if (!scope.isOpen() || !markFreed()) {
+            throw dead();
+        }
+        owner.freeBlockChunk(address);
     }
 
-    /** Frees the block if it is still live; does nothing otherwise. */
+    /** Frees the block if it is still live (does nothing otherwise, and nothing for a slice). */
     @Override
     public void close() {
-        if (live) {
-            owner.freeBlockIfLive(this);
-        }
-    }
-
-    long rawAddress() {
-        return address;
-    }
-
-    void kill() {
-        live = false;
-    }
-
-    private void check(long offset, long length) {
-        if (!live) {
-            throw new IllegalStateException("memory block 0x" + Long.toHexString(address) + " (" + size
-                    + " bytes) was freed or its allocator was closed");
-        }
-        if (CHECK_BOUNDS && (offset < 0 || length < 0 || length > size - offset)) {
-            throw new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " size=" + size);
+        if (owner != null && scope.isOpen() && markFreed()) {
+            owner.freeBlockChunk(address);
         }
     }
 }

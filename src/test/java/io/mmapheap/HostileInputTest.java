@@ -101,7 +101,7 @@ class HostileInputTest {
     /**
      * The raw API's documented limit: once freed memory has gone to a new owner, the same address
      * is a live chunk again, and a stale second free cannot be told from the owner's own free.
-     * MemoryBlock closes that gap; here the test pins down what the raw API does.
+     * MemoryBlock closes that gap: a block's second free throws and leaves the new owner alone.
      */
     @Test
     void aStaleDoubleFreeAfterReuseIsIndistinguishableInTheRawApiButNotThroughBlocks() {
@@ -109,11 +109,16 @@ class HostileInputTest {
             long a = heap.allocate(64);
             heap.free(a);
             rejectedUnchanged(heap, IllegalArgumentException.class, () -> heap.free(a));
+            MemoryBlock first = heap.allocateBlock(64);
+            assertEquals(a, first.address());
+            first.free();
             MemoryBlock owner = heap.allocateBlock(64);
-            assertEquals(a, owner.address());
-            heap.free(a);
-            assertTrue(!owner.isLive(), "the block learns its memory was freed under it");
-            assertThrows(IllegalStateException.class, () -> owner.getLong(0));
+            assertEquals(a, owner.address(), "first fit hands the memory to a new owner");
+            owner.putLong(0, 42);
+            rejectedUnchanged(heap, IllegalStateException.class, first::free);
+            assertTrue(owner.isLive());
+            assertEquals(42, owner.getLong(0));
+            owner.free();
         }
     }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,17 +94,6 @@ class MemoryBlockTest {
     }
 
     @Test
-    void rawFreeOrReallocateOfTheAddressKillsTheBlock() {
-        MemoryBlock a = heap.allocateBlock(32);
-        heap.free(a.address());
-        assertFalse(a.isLive());
-        MemoryBlock b = heap.allocateBlock(32);
-        long moved = heap.reallocate(b.address(), 64);
-        assertFalse(b.isLive());
-        heap.free(moved);
-    }
-
-    @Test
     void closingTheAllocatorKillsEveryBlock() {
         MemoryBlock a = heap.allocateBlock(32);
         ElasticHeap other = ElasticHeap.builder().reportLeaks(false).build();
@@ -128,5 +119,158 @@ class MemoryBlockTest {
         nativeOrder.putLong(8, 99);
         assertEquals(99, b.getLong(8));
         b.free();
+    }
+
+    @Test
+    void typedCallsHonourTheByteOrderTheyAreGiven() {
+        try (MemoryBlock b = heap.allocateBlock(32)) {
+            ByteBuffer big = b.asByteBuffer(ByteOrder.BIG_ENDIAN);
+            b.putLong(0, 0x0102030405060708L, ByteOrder.BIG_ENDIAN);
+            assertEquals(0x0102030405060708L, big.getLong(0));
+            assertEquals(0x01, b.getByte(0));
+            assertEquals(0x0102030405060708L, b.getLong(0, ByteOrder.BIG_ENDIAN));
+            assertEquals(0x0807060504030201L, b.getLong(0, ByteOrder.LITTLE_ENDIAN));
+            b.putInt(8, 0x0a0b0c0d, ByteOrder.BIG_ENDIAN);
+            assertEquals(0x0a0b0c0d, big.getInt(8));
+            b.putShort(12, (short) 0x1122, ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0x22, b.getByte(12));
+            assertEquals((short) 0x1122, b.getShort(12, ByteOrder.LITTLE_ENDIAN));
+            b.putDouble(16, 1.5, ByteOrder.BIG_ENDIAN);
+            assertEquals(1.5, big.getDouble(16));
+            assertEquals(1.5, b.getDouble(16, ByteOrder.BIG_ENDIAN));
+            b.putFloat(24, -3.25f, ByteOrder.BIG_ENDIAN);
+            assertEquals(-3.25f, big.getFloat(24));
+            assertEquals(-3.25f, b.getFloat(24, ByteOrder.BIG_ENDIAN));
+            assertEquals(b.getInt(8, ByteOrder.nativeOrder()), b.getInt(8));
+            assertThrows(NullPointerException.class, () -> b.getInt(0, null));
+        }
+    }
+
+    @Test
+    void atomicCallsActOnAlignedValuesAndRefuseMisalignedOnes() {
+        try (MemoryBlock b = heap.allocateBlock(64)) {
+            b.putLongVolatile(8, 5);
+            assertEquals(5, b.getLongVolatile(8));
+            assertTrue(b.compareAndSetLong(8, 5, 7));
+            assertFalse(b.compareAndSetLong(8, 5, 9));
+            assertEquals(7, b.getAndAddLong(8, 3));
+            assertEquals(10, b.getAndSetLong(8, 1));
+            b.putLongRelease(8, 2);
+            assertEquals(2, b.getLong(8));
+            b.putIntVolatile(4, 1);
+            assertTrue(b.compareAndSetInt(4, 1, 2));
+            assertEquals(2, b.getAndAddInt(4, 5));
+            assertEquals(7, b.getAndSetInt(4, 0));
+            b.putIntRelease(4, 3);
+            assertEquals(3, b.getIntVolatile(4));
+            long before = b.getLong(16);
+            assertThrows(IllegalArgumentException.class, () -> b.compareAndSetLong(12, 0, 1));
+            assertThrows(IllegalArgumentException.class, () -> b.getAndAddInt(2, 1));
+            assertEquals(before, b.getLong(16), "a refused atomic call writes nothing");
+            assertThrows(IndexOutOfBoundsException.class, () -> b.getAndAddLong(64, 1));
+        }
+    }
+
+    @Test
+    void getAndAddFromTwoThreadsLosesNoUpdate() throws Exception {
+        try (MemoryBlock b = heap.allocateBlock(16)) {
+            int perThread = 100_000;
+            CyclicBarrier start = new CyclicBarrier(2);
+            Runnable adder = () -> {
+                await(start);
+                for (int i = 0; i < perThread; i++) {
+                    b.getAndAddLong(8, 1);
+                    b.getAndAddInt(0, 1);
+                }
+            };
+            Thread other = new Thread(adder);
+            other.start();
+            adder.run();
+            other.join();
+            assertEquals(2L * perThread, b.getLongVolatile(8));
+            assertEquals(2 * perThread, b.getIntVolatile(0));
+        }
+    }
+
+    @Test
+    void aSliceIsTheSameMemoryWithItsOwnBoundsAndTheBlocksLife() {
+        MemoryBlock b = heap.allocateBlock(64);
+        MemoryBlock s = b.slice(16, 8);
+        assertEquals(8, s.size());
+        assertEquals(b.address() + 16, s.address());
+        s.putLong(0, 99);
+        assertEquals(99, b.getLong(16));
+        assertThrows(IndexOutOfBoundsException.class, () -> s.getByte(8));
+        assertThrows(IndexOutOfBoundsException.class, () -> b.slice(60, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> s.slice(-1, 2));
+        MemoryBlock inner = s.slice(4, 4);
+        assertEquals(b.address() + 20, inner.address());
+        assertThrows(UnsupportedOperationException.class, s::free);
+        s.close();
+        assertTrue(b.isLive(), "closing a slice leaves its block alone");
+        b.free();
+        assertFalse(s.isLive());
+        assertFalse(inner.isLive());
+        assertThrows(IllegalStateException.class, () -> s.getLong(0));
+        assertThrows(IllegalStateException.class, () -> inner.putInt(0, 1));
+        assertThrows(IllegalStateException.class, () -> b.slice(0, 1));
+    }
+
+    @Test
+    void blocksAndRawCallsShareTheThreadCache() {
+        long raw = heap.allocate(48);
+        heap.free(raw);
+        MemoryBlock b = heap.allocateBlock(48);
+        assertEquals(raw, b.address(), "the block took the chunk the raw free cached");
+        b.free();
+        assertEquals(raw, heap.allocate(48), "and a raw call takes it back from the cache");
+        heap.free(raw);
+        heap.verify();
+        assertEquals(0, heap.stats().liveChunks());
+    }
+
+    @Test
+    void ofTwoRacingFreesOfOneBlockExactlyOneSucceeds() throws Exception {
+        int rounds = 2_000;
+        CyclicBarrier start = new CyclicBarrier(2);
+        MemoryBlock[] block = new MemoryBlock[1];
+        AtomicInteger wins = new AtomicInteger();
+        Runnable freer = () -> {
+            for (int i = 0; i < rounds; i++) {
+                await(start);
+                try {
+                    block[0].free();
+                    wins.incrementAndGet();
+                } catch (IllegalStateException expected) {
+                    // the other thread's free came first
+                }
+                await(start);
+            }
+        };
+        Thread other = new Thread(freer);
+        other.start();
+        for (int i = 0; i < rounds; i++) {
+            block[0] = heap.allocateBlock(8 + (i % 64) * 8);
+            await(start);
+            try {
+                block[0].free();
+                wins.incrementAndGet();
+            } catch (IllegalStateException expected) {
+                // the other thread's free came first
+            }
+            await(start);
+            assertEquals(i + 1, wins.get(), "round " + i + ": exactly one free wins");
+        }
+        other.join();
+        heap.verify();
+        assertEquals(0, heap.stats().liveChunks(), "nothing leaked, nothing freed twice");
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

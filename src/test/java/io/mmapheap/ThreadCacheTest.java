@@ -530,17 +530,6 @@ class ThreadCacheTest {
     }
 
     @Test
-    void rawFreesOfALiveBlocksChunkStillKillTheBlock() {
-        try (ElasticHeap heap = ElasticHeap.builder().build()) {
-            MemoryBlock block = heap.allocateBlock(64);
-            heap.free(block.address());
-            assertFalse(block.isLive());
-            assertThrows(IllegalStateException.class, () -> block.getLong(0));
-            assertEquals(0, heap.stats().liveChunks());
-        }
-    }
-
-    @Test
     void closeForgetsCachedChunksAndReportsOnlyLiveOnes() {
         ElasticHeap heap = ElasticHeap.builder().strictClose(true).build();
         heap.free(heap.allocate(64));

@@ -1,0 +1,326 @@
+package io.mmapheap;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * The checked accessors of a {@link MemoryBlock}: every access checks that the block is live (not
+ * freed, its allocator not closed) and, unless bounds checks are off, that the range lies inside
+ * it, then goes to {@link RawMemory}. A dead block throws {@link IllegalStateException} and touches no
+ * memory; a range outside it throws {@link IndexOutOfBoundsException}; a volatile or atomic access
+ * off its value's natural alignment throws {@link IllegalArgumentException}.
+ *
+ * <p>Liveness: a block and the slices cut from it share one state, held by the block (its
+ * {@code root}): LIVE until the first successful free, FREED after; and the allocator's
+ * {@link BlockScope} is open until the allocator closes. The state changes by one compare-and-set,
+ * so of two racing frees exactly one succeeds.
+ */
+abstract class CheckedMemory {
+
+    /** System property that switches bounds checks off when {@code false}. */
+    static final String CHECK_BOUNDS_PROPERTY = "mmapheap.checkBounds";
+    static final boolean CHECK_BOUNDS = !"false".equalsIgnoreCase(System.getProperty(CHECK_BOUNDS_PROPERTY));
+    private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
+
+    static final int LIVE = 0;
+    static final int FREED = 1;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(CheckedMemory.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final long address;
+    final long size;
+    /** The block whose state this view shares: itself, or the block a slice was cut from. */
+    final CheckedMemory root;
+    final BlockScope scope;
+    /** LIVE or FREED; only the root's is read. */
+    private volatile int state;
+
+    CheckedMemory(CheckedMemory root, BlockScope scope, long address, long size) {
+        this.root = root == null ? this : root;
+        this.scope = scope;
+        this.address = address;
+        this.size = size;
+    }
+
+    /** @return the size in bytes, as requested */
+    public long size() {
+        return size;
+    }
+
+    /** @return whether the memory can still be accessed: not freed, its allocator not closed */
+    public boolean isLive() {
+        return root.state == LIVE && scope.isOpen();
+    }
+
+    /**
+     * @return the raw address of the first byte
+     * @throws IllegalStateException if dead
+     */
+    public long address() {
+        check(0, 0);
+        return address;
+    }
+
+    /** LIVE to FREED. @return whether this call made the change (a block, not a slice) */
+    final boolean markFreed() {
+        return STATE.compareAndSet(this, LIVE, FREED);
+    }
+
+    // ---------------------------------------------------------------- plain, native byte order
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public byte getByte(long offset) {
+        return RawMemory.getByte(at(offset, Byte.BYTES));
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public void putByte(long offset, byte value) {
+        RawMemory.putByte(at(offset, Byte.BYTES), value);
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public short getShort(long offset) {
+        return RawMemory.getShort(at(offset, Short.BYTES));
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public void putShort(long offset, short value) {
+        RawMemory.putShort(at(offset, Short.BYTES), value);
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public int getInt(long offset) {
+        return RawMemory.getInt(at(offset, Integer.BYTES));
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public void putInt(long offset, int value) {
+        RawMemory.putInt(at(offset, Integer.BYTES), value);
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public long getLong(long offset) {
+        return RawMemory.getLong(at(offset, Long.BYTES));
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public void putLong(long offset, long value) {
+        RawMemory.putLong(at(offset, Long.BYTES), value);
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public float getFloat(long offset) {
+        return RawMemory.getFloat(at(offset, Float.BYTES));
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public void putFloat(long offset, float value) {
+        RawMemory.putFloat(at(offset, Float.BYTES), value);
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public double getDouble(long offset) {
+        return RawMemory.getDouble(at(offset, Double.BYTES));
+    }
+
+    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    public void putDouble(long offset, double value) {
+        RawMemory.putDouble(at(offset, Double.BYTES), value);
+    }
+
+    // ---------------------------------------------------------------- plain, a given byte order
+
+    /** @return the 16-bit value at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    public short getShort(long offset, ByteOrder order) {
+        short v = getShort(offset);
+        return swaps(order) ? Short.reverseBytes(v) : v;
+    }
+
+    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    public void putShort(long offset, short value, ByteOrder order) {
+        putShort(offset, swaps(order) ? Short.reverseBytes(value) : value);
+    }
+
+    /** @return the 32-bit value at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    public int getInt(long offset, ByteOrder order) {
+        int v = getInt(offset);
+        return swaps(order) ? Integer.reverseBytes(v) : v;
+    }
+
+    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    public void putInt(long offset, int value, ByteOrder order) {
+        putInt(offset, swaps(order) ? Integer.reverseBytes(value) : value);
+    }
+
+    /** @return the 64-bit value at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    public long getLong(long offset, ByteOrder order) {
+        long v = getLong(offset);
+        return swaps(order) ? Long.reverseBytes(v) : v;
+    }
+
+    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    public void putLong(long offset, long value, ByteOrder order) {
+        putLong(offset, swaps(order) ? Long.reverseBytes(value) : value);
+    }
+
+    /** @return the float at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    public float getFloat(long offset, ByteOrder order) {
+        return Float.intBitsToFloat(getInt(offset, order));
+    }
+
+    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    public void putFloat(long offset, float value, ByteOrder order) {
+        putInt(offset, Float.floatToRawIntBits(value), order);
+    }
+
+    /** @return the double at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    public double getDouble(long offset, ByteOrder order) {
+        return Double.longBitsToDouble(getLong(offset, order));
+    }
+
+    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    public void putDouble(long offset, double value, ByteOrder order) {
+        putLong(offset, Double.doubleToRawLongBits(value), order);
+    }
+
+    // ---------------------------------------------------------------- ordered and atomic, aligned
+
+    /** @return the int at {@code offset} (a multiple of 4 from an aligned address), read volatile */
+    public int getIntVolatile(long offset) {
+        return RawMemory.getIntVolatile(aligned(offset, Integer.BYTES));
+    }
+
+    /** Stores {@code value} at {@code offset} with volatile semantics. */
+    public void putIntVolatile(long offset, int value) {
+        RawMemory.putIntVolatile(aligned(offset, Integer.BYTES), value);
+    }
+
+    /** Stores {@code value} at {@code offset} with release semantics (an ordered store). */
+    public void putIntRelease(long offset, int value) {
+        RawMemory.putIntRelease(aligned(offset, Integer.BYTES), value);
+    }
+
+    /** @return whether the int at {@code offset} was {@code expected} and is now {@code value}, atomically */
+    public boolean compareAndSetInt(long offset, int expected, int value) {
+        return RawMemory.compareAndSetInt(aligned(offset, Integer.BYTES), expected, value);
+    }
+
+    /** @return the int at {@code offset} before {@code delta} was added to it, atomically */
+    public int getAndAddInt(long offset, int delta) {
+        return RawMemory.getAndAddInt(aligned(offset, Integer.BYTES), delta);
+    }
+
+    /** @return the int at {@code offset} before it was set to {@code value}, atomically */
+    public int getAndSetInt(long offset, int value) {
+        return RawMemory.getAndSetInt(aligned(offset, Integer.BYTES), value);
+    }
+
+    /** @return the long at {@code offset} (a multiple of 8 from an aligned address), read volatile */
+    public long getLongVolatile(long offset) {
+        return RawMemory.getLongVolatile(aligned(offset, Long.BYTES));
+    }
+
+    /** Stores {@code value} at {@code offset} with volatile semantics. */
+    public void putLongVolatile(long offset, long value) {
+        RawMemory.putLongVolatile(aligned(offset, Long.BYTES), value);
+    }
+
+    /** Stores {@code value} at {@code offset} with release semantics (an ordered store). */
+    public void putLongRelease(long offset, long value) {
+        RawMemory.putLongRelease(aligned(offset, Long.BYTES), value);
+    }
+
+    /** @return whether the long at {@code offset} was {@code expected} and is now {@code value}, atomically */
+    public boolean compareAndSetLong(long offset, long expected, long value) {
+        return RawMemory.compareAndSetLong(aligned(offset, Long.BYTES), expected, value);
+    }
+
+    /** @return the long at {@code offset} before {@code delta} was added to it, atomically */
+    public long getAndAddLong(long offset, long delta) {
+        return RawMemory.getAndAddLong(aligned(offset, Long.BYTES), delta);
+    }
+
+    /** @return the long at {@code offset} before it was set to {@code value}, atomically */
+    public long getAndSetLong(long offset, long value) {
+        return RawMemory.getAndSetLong(aligned(offset, Long.BYTES), value);
+    }
+
+    // ---------------------------------------------------------------- bulk
+
+    /**
+     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset ...]}.
+     *
+     * @throws IllegalStateException     if dead
+     * @throws IndexOutOfBoundsException if either range is outside its array or this memory
+     */
+    public void get(long offset, byte[] dst, int dstOffset, int length) {
+        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        RawMemory.copyToArray(at(offset, length), dst, dstOffset, length);
+    }
+
+    /**
+     * Copies {@code src[srcOffset ...]} ({@code length} bytes) to {@code offset}.
+     *
+     * @throws IllegalStateException     if dead
+     * @throws IndexOutOfBoundsException if either range is outside its array or this memory
+     */
+    public void put(long offset, byte[] src, int srcOffset, int length) {
+        Objects.checkFromIndexSize(srcOffset, length, src.length);
+        RawMemory.copyFromArray(src, srcOffset, at(offset, length), length);
+    }
+
+    /** Sets {@code length} bytes from {@code offset} to {@code value}. @throws IllegalStateException if dead */
+    public void fill(long offset, long length, byte value) {
+        RawMemory.fill(at(offset, length), length, value);
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    /**
+     * The one check of every access: live, and [offset, offset + length) inside.
+     *
+     * @return the address of the byte at {@code offset}
+     */
+    final long at(long offset, long length) {
+        if (root.state != LIVE || !scope.isOpen()) {
+            throw dead();
+        }
+        if (CHECK_BOUNDS && (offset < 0 || length < 0 || length > size - offset)) {
+            throw new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " size=" + size);
+        }
+        return address + offset;
+    }
+
+    /** {@link #at}, and the address a multiple of {@code width}, as volatile and atomic accesses need. */
+    private long aligned(long offset, int width) {
+        long a = at(offset, width);
+        if ((a & (width - 1)) != 0) {
+            throw new IllegalArgumentException("a " + width + "-byte atomic access needs an address that is a multiple of "
+                    + width + ": offset " + offset + " is at 0x" + Long.toHexString(a));
+        }
+        return a;
+    }
+
+    /** Checks liveness only. */
+    final void check(long offset, long length) {
+        at(offset, length);
+    }
+
+    final IllegalStateException dead() {
+        return new IllegalStateException("memory block 0x" + Long.toHexString(root.address) + " (" + root.size
+                + " bytes) was freed or its allocator was closed");
+    }
+
+    private static boolean swaps(ByteOrder order) {
+        return (Objects.requireNonNull(order, "order") == ByteOrder.BIG_ENDIAN) != NATIVE_BIG_ENDIAN;
+    }
+}

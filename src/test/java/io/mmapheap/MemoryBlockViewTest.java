@@ -1,0 +1,157 @@
+package io.mmapheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Views of a block on JDK 22 and newer, where the jar's versioned {@link MemoryBlock} makes them
+ * memory segments that die with the block. The tests compile for Java 17, so they reach
+ * {@code asSegment()} and {@code MemorySegment} by reflection; where the class has no
+ * {@code asSegment} (JDK 17 to 21, or classes run from a folder, which is not multi-release) they
+ * are skipped, and {@link MemoryBlockTest} covers what holds everywhere.
+ */
+class MemoryBlockViewTest {
+
+    private static final Method AS_SEGMENT = findAsSegment();
+    /** Blocks of this size get a mapping of their own, which their free unmaps. */
+    private static final long LARGE = 1 << 20;
+
+    private static Method findAsSegment() {
+        try {
+            return MemoryBlock.class.getMethod("asSegment");
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    private static void assumeSegmentViews() {
+        assumeTrue(AS_SEGMENT != null, "MemoryBlock has no asSegment here: views are raw before JDK 22 (and outside the jar)");
+    }
+
+    private static ElasticHeap heap() {
+        return ElasticHeap.builder().largeThreshold(64 * 1024).reportLeaks(false).build();
+    }
+
+    @Test
+    void theSegmentCoversExactlyTheBlockOrSlice() throws Exception {
+        assumeSegmentViews();
+        try (ElasticHeap heap = heap(); MemoryBlock b = heap.allocateBlock(100)) {
+            Object segment = AS_SEGMENT.invoke(b);
+            assertEquals(100L, call(segment, "byteSize"));
+            assertEquals(b.address(), call(segment, "address"));
+            Object slice = AS_SEGMENT.invoke(b.slice(10, 20));
+            assertEquals(20L, call(slice, "byteSize"));
+            assertEquals(b.address() + 10, call(slice, "address"));
+            ByteBuffer buffer = (ByteBuffer) call(slice, "asByteBuffer");
+            buffer.order(ByteOrder.nativeOrder()).putInt(0, 0x5a5a5a5a);
+            assertEquals(0x5a5a5a5a, b.getInt(10));
+        }
+    }
+
+    @Test
+    void everyViewThrowsOnceTheBlockIsFreed() throws Exception {
+        assumeSegmentViews();
+        try (ElasticHeap heap = heap()) {
+            for (long size : new long[] {64, LARGE}) {
+                MemoryBlock b = heap.allocateBlock(size);
+                ByteBuffer buffer = b.asByteBuffer(ByteOrder.nativeOrder());
+                ByteBuffer sliceBuffer = b.slice(8, 8).asByteBuffer(ByteOrder.nativeOrder());
+                Object segment = AS_SEGMENT.invoke(b);
+                buffer.putLong(0, 1);
+                b.free();
+                assertThrows(IllegalStateException.class, () -> buffer.putLong(0, 2));
+                assertThrows(IllegalStateException.class, () -> buffer.get(0));
+                assertThrows(IllegalStateException.class, () -> sliceBuffer.putLong(0, 2));
+                assertThrowsInside(IllegalStateException.class, () -> call(segment, "fill", (byte) 1));
+                assertThrowsInside(IllegalStateException.class, () -> AS_SEGMENT.invoke(b));
+            }
+            heap.verify();
+        }
+    }
+
+    @Test
+    void everyViewThrowsOnceTheAllocatorIsClosed() throws Exception {
+        assumeSegmentViews();
+        ElasticHeap heap = heap();
+        MemoryBlock small = heap.allocateBlock(64);
+        MemoryBlock large = heap.allocateBlock(LARGE);
+        ByteBuffer smallBuffer = small.asByteBuffer(ByteOrder.nativeOrder());
+        ByteBuffer largeBuffer = large.slice(LARGE / 2, 64).asByteBuffer(ByteOrder.nativeOrder());
+        Object segment = AS_SEGMENT.invoke(large);
+        heap.close();
+        assertThrows(IllegalStateException.class, () -> smallBuffer.putLong(0, 1));
+        assertThrows(IllegalStateException.class, () -> largeBuffer.getLong(0));
+        assertThrowsInside(IllegalStateException.class, () -> call(segment, "fill", (byte) 1));
+    }
+
+    /**
+     * The case a liveness check cannot close: a thread writing through a view while another frees
+     * the block, whose mapping is then unmapped. The shared arena's close waits out the access in
+     * progress, so the writer gets IllegalStateException, never a fault.
+     */
+    @Test
+    void aViewRacingTheFreeOfItsBlockThrowsAndNeverFaults() throws Exception {
+        assumeSegmentViews();
+        try (ElasticHeap heap = heap()) {
+            for (int round = 0; round < 20; round++) {
+                MemoryBlock b = heap.allocateBlock(LARGE);
+                ByteBuffer buffer = b.asByteBuffer(ByteOrder.nativeOrder());
+                AtomicReference<Throwable> ended = new AtomicReference<>();
+                CountDownLatch writing = new CountDownLatch(1);
+                Thread writer = new Thread(() -> {
+                    try {
+                        for (long i = 0;; i++) {
+                            buffer.putLong((int) (i * 8 % (LARGE - 8)), i);
+                            if (i == 1000) {
+                                writing.countDown();
+                            }
+                        }
+                    } catch (Throwable t) {
+                        ended.set(t);
+                        writing.countDown();
+                    }
+                });
+                writer.start();
+                writing.await();
+                if (round % 2 == 0) {
+                    b.free();
+                } else {
+                    b.close();
+                }
+                writer.join();
+                assertInstanceOf(IllegalStateException.class, ended.get());
+            }
+            assertEquals(0, heap.stats().liveChunks());
+        }
+    }
+
+    private static Object call(Object target, String method, Object... args) throws Exception {
+        Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
+        Class<?>[] types = new Class<?>[args.length];
+        for (int i = 0; i < args.length; i++) {
+            types[i] = args[i] instanceof Byte ? byte.class : args[i].getClass();
+        }
+        return segment.getMethod(method, types).invoke(target, args);
+    }
+
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    /** Like assertThrows, through the reflective call's InvocationTargetException. */
+    private static void assertThrowsInside(Class<? extends Throwable> type, Call call) {
+        InvocationTargetException e = assertThrows(InvocationTargetException.class, call::run);
+        assertInstanceOf(type, e.getCause());
+    }
+}

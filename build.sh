@@ -113,6 +113,7 @@ case "$command" in
         run_jar "$@"
         ;;
     bench)
+        build
         exec ./src/jmh/bench.sh "$@"
         ;;
     compare)

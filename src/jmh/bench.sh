@@ -5,9 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-mvn -B -q -Dstyle.color=never -DskipTests test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-classpath="target/test-classes:target/classes:$(cat target/bench.classpath)"
+# build.sh has just packaged the jar (with its JDK 22+ classes when it found a JDK for them) and
+# compiled the benchmarks; the jar, not target/classes, is on the class path, so that a JDK 22+
+# takes the jar's FFM classes.
+mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+jar=$(ls target/mmapheap-*.jar | grep -v -e '-sources' -e 'original-' | head -n 1)
+classpath="target/test-classes:$jar:$(cat target/bench.classpath)"
 mkdir -p target/bench
 "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -Dmmapheap.traces=../shared/traces -cp "$classpath" io.mmapheap.bench.BenchMain "$@" | tee target/bench/output.txt

@@ -43,8 +43,9 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
 
     /** The allocator; null for a slice, which is freed with its block. */
     private final Owner owner;
-    /** The arena of this block's views and the segment of the whole block, made at the first view; guarded by this. */
-    private Arena views;
+    /** The arena of this block's views, made at the first view; see {@link #wholeSegment}. */
+    private volatile Arena views;
+    /** The segment of the whole block, made with {@link #views}; guarded by this. */
     private MemorySegment segment;
 
     MemoryBlock(Owner owner, BlockScope scope, long address, long size) {
@@ -104,7 +105,12 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
         return asSegment().asByteBuffer().order(order);
     }
 
-    /** The segment of the whole block, its arena made and filed with the scope at the first call. */
+    /**
+     * The segment of the whole block, its arena made and filed with the scope at the first call.
+     * A free racing this call reads {@link #views} after its compare-and-set of the state, and this
+     * call reads the state after it wrote views: at least one of them sees the other, and closes the
+     * arena (the scope closes each arena once).
+     */
     private synchronized MemorySegment wholeSegment() {
         check(0, 0);
         if (segment == null) {
@@ -114,6 +120,10 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
                 throw dead();
             }
             views = arena;
+            if (!isLive()) {
+                scope.close(arena);
+                throw dead();
+            }
             segment = MemorySegment.ofAddress(address).reinterpret(size, arena, null);
         }
         return segment;
@@ -121,10 +131,7 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
 
     /** After the block died: closes its views' arena, if it made one. */
     private void closeViews() {
-        Arena arena;
-        synchronized (this) {
-            arena = views;
-        }
+        Arena arena = views;
         if (arena != null) {
             scope.close(arena);
         }

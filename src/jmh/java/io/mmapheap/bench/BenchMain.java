@@ -59,6 +59,11 @@ public final class BenchMain {
             subjects.add(Subject.FFM);
         }
         subjects.add(Subject.MMAPHEAP_UNCACHED);
+        subjects.add(Subject.MMAPHEAP_BLOCK);
+        if (Subject.pathsDiffer()) {
+            subjects.add(Subject.MMAPHEAP_UNSAFE);
+            subjects.add(Subject.GLIBC_UNSAFE);
+        }
         Pattern pattern = Pattern.compile(filter);
         Collection<RunResult> results = new ArrayList<>();
         for (Class<?> bench : List.of(PairBenchmark.class, ChurnBenchmark.class, ScaleBenchmark.class,

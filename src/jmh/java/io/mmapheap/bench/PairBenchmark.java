@@ -13,13 +13,18 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-/** Workload 1, {@code pair}: allocate, write one long, free; one size per trial. */
+/**
+ * Workload 1, {@code pair}: allocate, write one long, free; one size per trial. {@code mmapheap-block}
+ * does it through a checked handle; on JDK 22 and newer the {@code -unsafe} subjects do it with
+ * memory reached through Unsafe instead of FFM.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class PairBenchmark {
 
-    @Param({Subject.MMAPHEAP, Subject.GLIBC, Subject.DIRECT, Subject.NETTY, Subject.FFM})
+    @Param({Subject.MMAPHEAP, Subject.MMAPHEAP_BLOCK, Subject.GLIBC, Subject.DIRECT, Subject.NETTY, Subject.FFM,
+            Subject.MMAPHEAP_UNSAFE, Subject.GLIBC_UNSAFE})
     public String subject;
 
     @Param({"8", "64", "256", "1024", "4096", "65536", "1048576"})

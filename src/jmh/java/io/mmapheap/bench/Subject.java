@@ -28,6 +28,14 @@ abstract class Subject {
     static final String DIRECT = "directbuffer";
     static final String NETTY = "netty";
     static final String FFM = "ffm";
+    /** mmapheap's checked handles: {@link io.mmapheap.MemoryBlock}s, allocated, written and closed. */
+    static final String MMAPHEAP_BLOCK = "mmapheap-block";
+    /**
+     * On JDK 22 and newer: mmapheap and glibc with memory reached through Unsafe (the path of JDK 17
+     * to 21) instead of FFM, chosen in the trial's own fork before anything touched memory.
+     */
+    static final String MMAPHEAP_UNSAFE = "mmapheap-unsafe";
+    static final String GLIBC_UNSAFE = "glibc-unsafe";
 
     /** @return a handle to at least {@code size} bytes */
     abstract long allocate(int size);
@@ -48,8 +56,12 @@ abstract class Subject {
             case MMAPHEAP_PAGE:
             case MMAPHEAP_STRIPED:
             case MMAPHEAP_UNCACHED:
+            case MMAPHEAP_UNSAFE:
                 return new Heap((io.mmapheap.Allocator) shared);
+            case MMAPHEAP_BLOCK:
+                return new Block((io.mmapheap.Allocator) shared, slots);
             case GLIBC:
+            case GLIBC_UNSAFE:
                 return new Glibc();
             case DIRECT:
                 return new Direct(slots);
@@ -66,7 +78,14 @@ abstract class Subject {
     static Object shared(String name, long maxLiveBytes) {
         switch (name) {
             case MMAPHEAP:
+            case MMAPHEAP_BLOCK:
                 return ElasticHeap.builder().build();
+            case MMAPHEAP_UNSAFE:
+                useUnsafePath();
+                return ElasticHeap.builder().build();
+            case GLIBC_UNSAFE:
+                useUnsafePath();
+                return null;
             case MMAPHEAP_STRIPED:
                 return io.mmapheap.StripedHeap.of(2, ElasticHeap.builder());
             case MMAPHEAP_UNCACHED:
@@ -76,6 +95,19 @@ abstract class Subject {
                 return PageAllocator.builder().pages(pages).granule(16).build();
             default:
                 return null;
+        }
+    }
+
+    /** @return whether this JDK has a path other than Unsafe to compare it with */
+    static boolean pathsDiffer() {
+        return Runtime.version().feature() >= 22;
+    }
+
+    /** Makes this fork reach memory through Unsafe; the first thing a trial of an *-unsafe subject does. */
+    private static void useUnsafePath() {
+        System.setProperty(RawMemory.ACCESS_PROPERTY, "unsafe");
+        if (!RawMemory.path().equals("unsafe")) {
+            throw new IllegalStateException("memory access was chosen before the subject could ask for Unsafe");
         }
     }
 
@@ -109,7 +141,7 @@ abstract class Subject {
         }
     }
 
-    /** glibc malloc/free through {@code Unsafe.allocateMemory/freeMemory}. */
+    /** glibc malloc/free as {@link RawMemory#mallocBaseline} reaches them: Unsafe, or FFM downcalls on JDK 22+. */
     static final class Glibc extends Subject {
         @Override
         long allocate(int size) {
@@ -137,8 +169,10 @@ abstract class Subject {
         }
 
         final long store(T value) {
-            for (int i = 0; i < slots.length; i++) {
-                int s = (next + i) % slots.length;
+            for (int i = 0, s = next; i < slots.length; i++, s++) {
+                if (s == slots.length) {
+                    s = 0;
+                }
                 if (slots[s] == null) {
                     slots[s] = value;
                     next = s + 1;
@@ -158,6 +192,40 @@ abstract class Subject {
         @SuppressWarnings("unchecked")
         final T peek(long handle) {
             return (T) slots[(int) handle];
+        }
+    }
+
+    /** mmapheap's checked handles: a block per allocation, written through it and closed. */
+    static final class Block extends Slotted<io.mmapheap.MemoryBlock> {
+        private final io.mmapheap.Allocator heap;
+
+        Block(io.mmapheap.Allocator heap, int slots) {
+            super(slots);
+            this.heap = heap;
+        }
+
+        @Override
+        long allocate(int size) {
+            return store(heap.allocateBlock(size));
+        }
+
+        @Override
+        void write(long handle, long value) {
+            peek(handle).putLong(0, value);
+        }
+
+        @Override
+        void free(long handle) {
+            take(handle).close();
+        }
+
+        @Override
+        void close() {
+            for (int i = 0; i < slots.length; i++) {
+                if (slots[i] != null) {
+                    take(i).close();
+                }
+            }
         }
     }
 

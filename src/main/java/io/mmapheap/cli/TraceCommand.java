@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import io.mmapheap.ElasticHeap;
+import io.mmapheap.RawMemory;
 import io.mmapheap.trace.HeapTarget;
 import io.mmapheap.trace.LibcTarget;
 import io.mmapheap.trace.Trace;
@@ -23,16 +24,19 @@ import io.mmapheap.trace.TraceTarget;
 /**
  * {@code mmapheap trace [FILES...]}: replays allocation traces through mmapheap and, in the same
  * run, glibc malloc, and prints validity, utilization and throughput per trace, as the CS:APP
- * malloc-lab driver does. With no files it runs every {@code *.rep} in the trace folder:
- * {@code --traces DIR}, else the system property {@value #TRACES_PROPERTY}, else
- * {@code ../shared/traces} next to the project the jar was built in, else relative to the
- * working directory. Exit code 0 when every trace was valid on mmapheap.
+ * malloc-lab driver does. With no files it runs every {@code *.rep} in the trace folder and in its
+ * {@code real/} folder (recordings of real programs): {@code --traces DIR}, else the system
+ * property {@value #TRACES_PROPERTY}, else {@code ../shared/traces} next to the project the jar was
+ * built in, else relative to the working directory. Exit code 0 when every trace was valid on
+ * mmapheap.
  */
 final class TraceCommand implements Command {
 
     /** System property naming the default trace folder. */
     static final String TRACES_PROPERTY = "mmapheap.traces";
     private static final String DEFAULT_TRACES = "../shared/traces";
+    /** The folder of recordings of real programs inside the trace folder. */
+    private static final String REAL_TRACES = "real";
     private static final int DEFAULT_RUNS = 5;
     private static final int MAX_RUNS = 1000;
     private static final long LIBC_ALIGNMENT = 16;
@@ -66,8 +70,8 @@ final class TraceCommand implements Command {
         Supplier<ElasticHeap> heaps = () -> ElasticHeap.builder().granule(granule).growthPages(growthPages)
                 .largeThreshold(largeThreshold).build();
 
-        out.printf("mmapheap: ElasticHeap granule %d, growthPages %d, largeThreshold %d; libc: glibc malloc via Unsafe.%n",
-                granule, growthPages, largeThreshold);
+        out.printf("mmapheap: ElasticHeap granule %d, growthPages %d, largeThreshold %d; libc: glibc malloc via %s.%n",
+                granule, growthPages, largeThreshold, RawMemory.path().equals("ffm") ? "FFM downcalls" : "Unsafe");
         out.printf("util = peak payload / peak bytes mapped on a fresh heap (unknown for libc); secs = one replay in the best of %d%n"
                 + "runs of >= %,d ops each, after %,d ops of warm-up (and a sweep of %,d over all traces before the first);%n"
                 + "each subject keeps one heap across its runs, as a process does.%n",
@@ -78,9 +82,11 @@ final class TraceCommand implements Command {
         List<TraceRunner.Result> theirs = new ArrayList<>();
         int errors = 0;
         List<Trace> traces = new ArrayList<>();
+        List<Path> folders = new ArrayList<>();
         for (Path file : files) {
             try {
                 traces.add(Trace.read(file));
+                folders.add(file.toAbsolutePath().getParent());
             } catch (TraceFormatException e) {
                 out.println("trace: error at " + e.getMessage() + " (skipped)");
                 errors++;
@@ -114,23 +120,37 @@ final class TraceCommand implements Command {
                 }
             }
         }
-        if (!mine.isEmpty()) {
-            printTotal(out, mine, theirs);
+        List<Path> distinct = folders.stream().distinct().collect(java.util.stream.Collectors.toList());
+        if (distinct.size() > 1) {
+            for (Path folder : distinct) {
+                List<TraceRunner.Result> m = new ArrayList<>();
+                List<TraceRunner.Result> l = new ArrayList<>();
+                for (int i = 0; i < folders.size(); i++) {
+                    if (folders.get(i).equals(folder)) {
+                        m.add(mine.get(i));
+                        l.add(theirs.get(i));
+                    }
+                }
+                printTotal(out, "Total " + folder.getFileName(), m, l);
+            }
         }
+        if (!mine.isEmpty()) {
+            printTotal(out, "Total", mine, theirs);
+        }
+        out.println("ratio = mmapheap Kops / libc Kops (above 1: mmapheap is faster).");
         boolean allValid = errors == 0 && mine.stream().allMatch(TraceRunner.Result::valid);
         return allValid ? 0 : 1;
     }
 
-    private static void printTotal(PrintStream out, List<TraceRunner.Result> mine, List<TraceRunner.Result> theirs) {
+    private static void printTotal(PrintStream out, String label, List<TraceRunner.Result> mine, List<TraceRunner.Result> theirs) {
         double util = mine.stream().filter(r -> r.utilization() >= 0).mapToDouble(TraceRunner.Result::utilization)
                 .average().orElse(-1);
         int ops = mine.stream().mapToInt(TraceRunner.Result::ops).sum();
         double secs = mine.stream().mapToDouble(TraceRunner.Result::seconds).sum();
         double libcSecs = theirs.stream().mapToDouble(TraceRunner.Result::seconds).sum();
-        out.printf("%-20s | %5s %6s %7d %9.6f %8.0f | %5s %7d %9.6f %8.0f | %6s%n", "Total",
+        out.printf("%-20s | %5s %6s %7d %9.6f %8.0f | %5s %7d %9.6f %8.0f | %6s%n", label,
                 "", percent(util), ops, secs, ops / secs / 1000, "", ops, libcSecs, ops / libcSecs / 1000,
                 String.format("%.2f", libcSecs / secs));
-        out.println("ratio = mmapheap Kops / libc Kops (above 1: mmapheap is faster).");
     }
 
     private static String yes(TraceRunner.Result r) {
@@ -157,10 +177,15 @@ final class TraceCommand implements Command {
         if (!Files.isDirectory(dir)) {
             throw new UsageException("no trace folder at " + dir + "; name files or use --traces DIR");
         }
-        try (Stream<Path> list = Files.list(dir)) {
-            list.filter(p -> p.toString().endsWith(".rep")).sorted().forEach(files::add);
-        } catch (IOException e) {
-            throw new UsageException("cannot list " + dir + ": " + e.getMessage());
+        for (Path folder : List.of(dir, dir.resolve(REAL_TRACES))) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            try (Stream<Path> list = Files.list(folder)) {
+                list.filter(p -> p.toString().endsWith(".rep")).sorted().forEach(files::add);
+            } catch (IOException e) {
+                throw new UsageException("cannot list " + folder + ": " + e.getMessage());
+            }
         }
         return files;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,8 +12,20 @@ import java.util.List;
  * (suggested heap size, number of block ids, number of operations, weight), then one operation
  * per line: {@code a ID SIZE} (allocate), {@code f ID} (free), {@code r ID SIZE} (reallocate).
  *
- * <p>Parsing checks that the trace is replayable: ids in range, sizes positive, no free or
- * reallocate of a block that is not live, no allocate of a live id, and the operation count.
+ * <p>Recordings of real C programs follow C's conventions, and parsing turns each into the
+ * operation both subjects replay:
+ * <pre>
+ *   f -1                          free(NULL): a FREE of {@link #NULL_ID}, a no-op on both subjects
+ *   r ID SIZE, ID not live        realloc(NULL, SIZE): an ALLOCATE
+ *   r ID 0, ID live               realloc(p, 0), which frees p in glibc: a FREE
+ *   a ID 0 (or r ID 0, not live)  malloc(0): an ALLOCATE of 0 bytes (replayed as a 1-byte request,
+ *                                 glibc's unique minimal chunk; no payload)
+ * </pre>
+ * The header's counts are approximate: ids beyond its count and more or fewer operations than
+ * it says are accepted. Lines may end in LF, CRLF or a lone CR.
+ *
+ * <p>Parsing checks what no convention covers: ids &gt;= 0 (or -1 on a free), sizes &gt;= 0, a free of
+ * a live block, no allocate of a live id, and well-formed lines.
  */
 public final class Trace {
 
@@ -22,6 +35,8 @@ public final class Trace {
     public static final byte FREE = 'f';
     /** Reallocate a block. */
     public static final byte REALLOCATE = 'r';
+    /** The id of a free of NULL ({@code f -1}). */
+    public static final int NULL_ID = -1;
 
     private static final int HEADER_FIELDS = 4;
     /** Words on a free line ("f ID") and on an allocate or reallocate line ("a ID SIZE"). */
@@ -62,12 +77,12 @@ public final class Trace {
         return kinds[i];
     }
 
-    /** @return the block id of operation i */
+    /** @return the block id of operation i; {@link #NULL_ID} for a free of NULL */
     public int id(int i) {
         return blockIds[i];
     }
 
-    /** @return the size of operation i in bytes (0 for a free) */
+    /** @return the size of operation i in bytes (0 for a free, and for malloc(0)) */
     public long bytes(int i) {
         return sizes[i];
     }
@@ -76,7 +91,9 @@ public final class Trace {
     public boolean[] liveAtEnd() {
         boolean[] live = new boolean[ids];
         for (int i = 0; i < kinds.length; i++) {
-            live[blockIds[i]] = kinds[i] != FREE;
+            if (blockIds[i] != NULL_ID) {
+                live[blockIds[i]] = kinds[i] != FREE;
+            }
         }
         return live;
     }
@@ -118,20 +135,15 @@ public final class Trace {
         if (idCount < 0 || idCount > Integer.MAX_VALUE || opCount < 0 || opCount > Integer.MAX_VALUE) {
             throw new TraceFormatException(name, lineNo, "header counts out of range: " + idCount + " ids, " + opCount + " ops");
         }
-        byte[] kinds = new byte[(int) opCount];
-        int[] ids = new int[(int) opCount];
-        long[] sizes = new long[(int) opCount];
-        boolean[] live = new boolean[(int) idCount];
-        int op = 0;
+        Operations ops = new Operations((int) Math.min(opCount, lines.size()));
+        boolean[] live = new boolean[(int) Math.min(idCount, lines.size())];
+        int ids = 0;
         for (; lineNo < lines.size(); lineNo++) {
             String[] w = words(lines.get(lineNo));
             if (w.length == 0) {
                 continue;
             }
             int line = lineNo + 1;
-            if (op >= opCount) {
-                throw new TraceFormatException(name, line, "more operations than the header's " + opCount);
-            }
             if (w[0].length() != 1 || "afr".indexOf(w[0].charAt(0)) < 0) {
                 throw new TraceFormatException(name, line, "unknown operation '" + w[0] + "' (expected a, f or r)");
             }
@@ -141,30 +153,63 @@ public final class Trace {
                 throw new TraceFormatException(name, line, "'" + w[0] + "' takes " + (expected - 1) + " arguments, found " + (w.length - 1));
             }
             long id = number(name, line, w[1], "block id");
-            if (id < 0 || id >= idCount) {
-                throw new TraceFormatException(name, line, "block id " + id + " outside [0, " + idCount + ")");
+            if (kind == FREE && id == NULL_ID) {
+                ops.add(FREE, NULL_ID, 0);
+                continue;
+            }
+            if (id < 0 || id >= Integer.MAX_VALUE) {
+                throw new TraceFormatException(name, line, "block id " + id + " is negative or too large");
             }
             long size = kind == FREE ? 0 : number(name, line, w[2], "size");
-            if (kind != FREE && size <= 0) {
-                throw new TraceFormatException(name, line, "size must be positive, was " + size);
+            if (size < 0) {
+                throw new TraceFormatException(name, line, "size must not be negative, was " + size);
             }
-            if (kind == ALLOCATE && live[(int) id]) {
+            if (id >= live.length) {
+                live = Arrays.copyOf(live, (int) Math.max(id + 1, Math.min(Integer.MAX_VALUE - 8L, 2L * live.length)));
+            }
+            ids = (int) Math.max(ids, id + 1);
+            boolean isLive = live[(int) id];
+            if (kind == REALLOCATE) {
+                // C's realloc: of NULL it allocates, to 0 bytes it frees.
+                kind = !isLive ? ALLOCATE : size == 0 ? FREE : REALLOCATE;
+            } else if (kind == ALLOCATE && isLive) {
                 throw new TraceFormatException(name, line, "allocate of block " + id + ", which is already live");
-            }
-            if (kind != ALLOCATE && !live[(int) id]) {
-                throw new TraceFormatException(name, line, (kind == FREE ? "free" : "reallocate") + " of block " + id
-                        + ", which is not live");
+            } else if (kind == FREE && !isLive) {
+                throw new TraceFormatException(name, line, "free of block " + id + ", which is not live");
             }
             live[(int) id] = kind != FREE;
-            kinds[op] = kind;
-            ids[op] = (int) id;
-            sizes[op] = size;
-            op++;
+            ops.add(kind, (int) id, kind == FREE ? 0 : size);
         }
-        if (op != opCount) {
-            throw new TraceFormatException(name, lines.size(), "the header promises " + opCount + " operations, found " + op);
+        return new Trace(name, ids, Arrays.copyOf(ops.kinds, ops.count), Arrays.copyOf(ops.ids, ops.count),
+                Arrays.copyOf(ops.sizes, ops.count));
+    }
+
+    /** The operations read so far, in arrays that grow as needed. */
+    private static final class Operations {
+        byte[] kinds;
+        int[] ids;
+        long[] sizes;
+        int count;
+
+        Operations(int expected) {
+            int n = Math.max(16, expected);
+            kinds = new byte[n];
+            ids = new int[n];
+            sizes = new long[n];
         }
-        return new Trace(name, (int) idCount, kinds, ids, sizes);
+
+        void add(byte kind, int id, long size) {
+            if (count == kinds.length) {
+                int n = 2 * count;
+                kinds = Arrays.copyOf(kinds, n);
+                ids = Arrays.copyOf(ids, n);
+                sizes = Arrays.copyOf(sizes, n);
+            }
+            kinds[count] = kind;
+            ids[count] = id;
+            sizes[count] = size;
+            count++;
+        }
     }
 
     private static String[] words(String line) {

@@ -21,7 +21,8 @@ import io.mmapheap.RawMemory;
  * <p>Validity: every block non-null, aligned, owned by the allocator, disjoint from every live
  * block, and its contents intact: each block is filled with its own byte on allocate and
  * reallocate and checked before it is freed and after it is reallocated (up to min(old, new)).
- * Utilization = peak live payload / peak bytes mapped from the system.
+ * Utilization = peak live payload / peak bytes mapped from the system. A {@code malloc(0)} of a
+ * recording asks both subjects for 1 byte and adds no payload; a {@code free(NULL)} frees 0 on both.
  */
 public final class TraceRunner {
 
@@ -174,13 +175,13 @@ public final class TraceRunner {
             String where = "op " + i + " (" + (char) trace.kind(i) + " " + id + ")";
             switch (trace.kind(i)) {
                 case Trace.ALLOCATE -> {
-                    long p = target.allocate(trace.bytes(i));
-                    String bad = checkBlock(p, trace.bytes(i), alignment, target, live);
+                    long p = target.allocate(request(trace.bytes(i)));
+                    String bad = checkBlock(p, request(trace.bytes(i)), alignment, target, live);
                     if (!bad.isEmpty()) {
                         return where + ": " + bad;
                     }
                     RawMemory.fill(p, trace.bytes(i), fill);
-                    live.put(p, p + trace.bytes(i));
+                    live.put(p, p + request(trace.bytes(i)));
                     address[id] = p;
                     size[id] = trace.bytes(i);
                     payload += size[id];
@@ -203,6 +204,10 @@ public final class TraceRunner {
                     size[id] = trace.bytes(i);
                 }
                 default -> {
+                    if (id == Trace.NULL_ID) {
+                        target.free(0);
+                        continue;
+                    }
                     if (!holds(address[id], size[id], fill)) {
                         return where + ": block 0x" + Long.toHexString(address[id]) + " was overwritten while live";
                     }
@@ -253,6 +258,11 @@ public final class TraceRunner {
         return true;
     }
 
+    /** @return the bytes both subjects are asked for: malloc(0) as 1, glibc's unique minimal chunk */
+    private static long request(long bytes) {
+        return Math.max(1, bytes);
+    }
+
     private static byte pattern(int id) {
         return (byte) (id * 31 + 7);
     }
@@ -273,9 +283,9 @@ public final class TraceRunner {
         for (int i = 0; i < trace.size(); i++) {
             int id = trace.id(i);
             switch (trace.kind(i)) {
-                case Trace.ALLOCATE -> address[id] = target.allocate(trace.bytes(i));
+                case Trace.ALLOCATE -> address[id] = target.allocate(request(trace.bytes(i)));
                 case Trace.REALLOCATE -> address[id] = target.reallocate(address[id], trace.bytes(i));
-                default -> target.free(address[id]);
+                default -> target.free(id == Trace.NULL_ID ? 0 : address[id]);
             }
         }
     }

@@ -22,19 +22,30 @@ import io.mmapheap.RawMemory;
 
 class TraceRunnerTest {
 
-    /** The shipped traces live beside the project, not in it; where they are absent the test is skipped. */
+    /**
+     * The shipped traces (CS:APP's, and recordings of real programs in real/) live beside the
+     * project, not in it; where they are absent the test is skipped.
+     */
     private static List<Path> shippedTraces() throws IOException {
         Path dir = Paths.get(System.getProperty("mmapheap.traces", "../shared/traces"));
         Assumptions.assumeTrue(Files.isDirectory(dir), "no trace folder at " + dir);
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(".rep")).sorted().collect(Collectors.toList());
+        List<Path> traces = new java.util.ArrayList<>();
+        for (Path folder : List.of(dir, dir.resolve("real"))) {
+            if (Files.isDirectory(folder)) {
+                try (Stream<Path> files = Files.list(folder)) {
+                    files.filter(p -> p.toString().endsWith(".rep")).sorted().forEach(traces::add);
+                }
+            }
         }
+        return traces;
     }
 
     @Test
     void everyShippedTraceIsValidOnMmapheapAndLibc() throws Exception {
         List<Path> traces = shippedTraces();
         assertTrue(traces.size() >= 13, "traces found: " + traces);
+        assertTrue(traces.stream().anyMatch(p -> p.getParent().endsWith("real")) || !Files.isDirectory(
+                Paths.get(System.getProperty("mmapheap.traces", "../shared/traces"), "real")), "the real/ traces are replayed too");
         for (Path file : traces) {
             Trace trace = Trace.read(file);
             TraceRunner.Result mine = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().build()), 16, 1, 0);
@@ -44,6 +55,18 @@ class TraceRunnerTest {
             TraceRunner.Result libc = TraceRunner.run(trace, LibcTarget::new, 16, 1, 0);
             assertTrue(libc.valid(), file + ": " + libc.problem());
             assertEquals(-1, libc.utilization());
+        }
+    }
+
+    @Test
+    void cConventionsOfRecordingsReplayOnBothSubjects() throws Exception {
+        Trace trace = Trace.parse("c.rep", List.of("0", "3", "0", "1",
+                "f -1", "a 0 0", "r 1 100", "r 1 300", "a 2 0", "r 0 0", "f -1", "r 2 50", "f 1"));
+        for (boolean libc : new boolean[] {false, true}) {
+            TraceRunner.Result result = TraceRunner.run(trace,
+                    libc ? LibcTarget::new : () -> new HeapTarget(ElasticHeap.builder().build()), 16, 1, 0);
+            assertTrue(result.valid(), (libc ? "libc: " : "mmapheap: ") + result.problem());
+            assertEquals(9, result.ops());
         }
     }
 

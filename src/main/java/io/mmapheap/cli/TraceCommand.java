@@ -18,6 +18,8 @@ import io.mmapheap.trace.HeapTarget;
 import io.mmapheap.trace.LibcTarget;
 import io.mmapheap.trace.Trace;
 import io.mmapheap.trace.TraceFormatException;
+import io.mmapheap.trace.TracePlot;
+import io.mmapheap.trace.TraceProfile;
 import io.mmapheap.trace.TraceRunner;
 import io.mmapheap.trace.TraceTarget;
 
@@ -50,18 +52,27 @@ final class TraceCommand implements Command {
     @Override
     public String summary() {
         return "replay allocation traces on mmapheap and glibc malloc [FILES] [--traces DIR] [--runs N] "
-                + "[--granule B] [--growth-pages N] [--large-threshold B] [--stats]";
+                + "[--granule B] [--growth-pages N] [--large-threshold B] [--stats] [--breakdown] [--plot DIR]";
     }
 
     @Override
     public int run(List<String> args, PrintStream out) {
-        Arguments a = new Arguments(args, Set.of("--stats"),
-                Set.of("--traces", "--runs", "--granule", "--growth-pages", "--large-threshold"));
+        Arguments a = new Arguments(args, Set.of("--stats", "--breakdown"),
+                Set.of("--traces", "--runs", "--granule", "--growth-pages", "--large-threshold", "--plot"));
         int runs = (int) a.longValue("--runs", DEFAULT_RUNS, 1, MAX_RUNS);
         int granule = (int) a.longValue("--granule", ElasticHeap.DEFAULT_GRANULE, 8, 4096);
         int growthPages = (int) a.longValue("--growth-pages", ElasticHeap.DEFAULT_GROWTH_PAGES, 1, 1 << 20);
         long largeThreshold = a.longValue("--large-threshold", ElasticHeap.DEFAULT_LARGE_THRESHOLD, 1, 1L << 30);
         boolean stats = a.flag("--stats");
+        boolean breakdown = a.flag("--breakdown");
+        Path plots = a.value("--plot", null) == null ? null : Paths.get(a.value("--plot", null));
+        if (plots != null) {
+            try {
+                Files.createDirectories(plots);
+            } catch (IOException e) {
+                throw new UsageException("cannot make the plot folder " + plots + ": " + e.getMessage());
+            }
+        }
         List<Path> files = traceFiles(a);
         if (files.isEmpty()) {
             out.println("trace: no trace files found");
@@ -112,6 +123,21 @@ final class TraceCommand implements Command {
             if (!l.valid()) {
                 out.println("  libc invalid: " + l.problem());
             }
+            if ((breakdown || plots != null) && m.valid()) {
+                TraceProfile profile = TraceProfile.of(trace, heaps::get);
+                if (breakdown) {
+                    printBreakdown(out, profile);
+                }
+                if (plots != null) {
+                    Path svg = plots.resolve(trace.name().replaceFirst("\\.rep$", "") + ".svg");
+                    try {
+                        TracePlot.write(profile, svg);
+                    } catch (IOException e) {
+                        out.println("  cannot write " + svg + ": " + e.getMessage());
+                        errors++;
+                    }
+                }
+            }
             if (stats) {
                 try (HeapTarget t = new HeapTarget(heaps.get())) {
                     TraceRunner.replay(trace, t);
@@ -151,6 +177,20 @@ final class TraceCommand implements Command {
         out.printf("%-20s | %5s %6s %7d %9.6f %8.0f | %5s %7d %9.6f %8.0f | %6s%n", label,
                 "", percent(util), ops, secs, ops / secs / 1000, "", ops, libcSecs, ops / libcSecs / 1000,
                 String.format("%.2f", libcSecs / secs));
+    }
+
+    /** One line: where the bytes mapped at the payload's peak go, as shares of the peak bytes mapped. */
+    private static void printBreakdown(PrintStream out, TraceProfile profile) {
+        TraceProfile.Breakdown b = profile.peak();
+        double whole = profile.peakMapped();
+        out.printf("  at the payload peak (op %,d), of %,d bytes mapped at most: payload %s, rounding %s, cached %s, kept %s,"
+                + " free pages %s, free fragments %s, mapped at other times %s%n", b.op(), profile.peakMapped(),
+                share(b.payload(), whole), share(b.rounding(), whole), share(b.cached(), whole), share(b.kept(), whole),
+                share(b.freePages(), whole), share(b.freeFragments(), whole), share(profile.peakMapped() - b.mapped(), whole));
+    }
+
+    private static String share(long bytes, double whole) {
+        return String.format("%.1f%%", whole <= 0 ? 0 : bytes * PERCENT / whole);
     }
 
     private static String yes(TraceRunner.Result r) {

@@ -28,10 +28,10 @@ class TraceCommandTest {
     void theDefaultRunReplaysEveryShippedTraceValidly() {
         Assumptions.assumeTrue(Files.isDirectory(TraceCommand.defaultTraceDir()), "the shipped traces live beside the project");
         assertEquals(0, new Main().run(List.of("trace", "--runs", "1"), out, out), text());
-        for (String name : List.of("amptjp-bal.rep", "realloc2-bal.rep", "short2-bal.rep")) {
+        for (String name : List.of("amptjp-bal.rep", "realloc2-bal.rep", "short2-bal.rep", "bash.rep", "boat.rep")) {
             assertTrue(text().contains(name), text());
         }
-        assertTrue(text().contains("Total"), text());
+        assertTrue(text().contains("Total traces") && text().contains("Total real"), "a total per folder: " + text());
         assertTrue(!text().contains("| no "), text());
     }
 
@@ -46,5 +46,20 @@ class TraceCommandTest {
         assertTrue(text().contains("bad.rep:6: free of block 1, which is not live"), text());
         assertTrue(text().contains("good.rep"), text());
         assertTrue(text().contains("system bytes"), "--stats prints the report: " + text());
+    }
+
+    @Test
+    void breakdownAndPlotDescribeEveryTrace(@TempDir Path dir) throws Exception {
+        Path one = dir.resolve("one.rep");
+        Files.write(one, List.of("1", "3", "5", "1", "a 0 100", "a 1 3000", "f 0", "a 2 8", "f -1"));
+        Path two = dir.resolve("two.rep");
+        Files.write(two, List.of("1", "1", "2", "1", "a 0 64", "f 0"));
+        Path plots = dir.resolve("plots");
+        assertEquals(0, new Main().run(List.of("trace", "--runs", "1", "--breakdown", "--plot", plots.toString(),
+                one.toString(), two.toString()), out, out), text());
+        assertEquals(2, text().split("at the payload peak", -1).length - 1, text());
+        assertTrue(text().contains("payload ") && text().contains("free fragments"), text());
+        assertTrue(Files.isRegularFile(plots.resolve("one.svg")), "one SVG per trace");
+        assertTrue(Files.isRegularFile(plots.resolve("two.svg")), "one SVG per trace");
     }
 }

@@ -133,6 +133,11 @@ public interface Allocator extends AutoCloseable {
      * {@link MemoryBlock} dead. Chunks still live are reported: on stderr by default, or as an
      * {@link IllegalStateException} when the allocator was built with {@code strictClose(true)};
      * with leak tracking on, the report shows where sampled chunks were allocated.
+     *
+     * <p>On JDK 22 and newer, a view of a block that an I/O operation is using at that moment (a
+     * channel reading into it) cannot be closed: then every block is dead, nothing is unmapped, the
+     * allocator stays open for the raw calls, and this throws {@link IllegalStateException}; call
+     * close again once the operation ended.
      */
     @Override
     void close();

@@ -13,9 +13,17 @@ import java.util.Objects;
  * off its value's natural alignment throws {@link IllegalArgumentException}.
  *
  * <p>Liveness: a block and the slices cut from it share one state, held by the block (its
- * {@code root}): LIVE until the first successful free, FREED after; and the allocator's
- * {@link BlockScope} is open until the allocator closes. The state changes by one compare-and-set,
- * so of two racing frees exactly one succeeds.
+ * {@code root}), and the allocator's {@link BlockScope}, open until the allocator closes. The state
+ * is LIVE, or LIVE with VIEWS once the block made a view (JDK 22+), until the one free that
+ * succeeds makes it FREED; every change is a compare-and-set, so of two racing frees exactly one
+ * succeeds:
+ * <pre>
+ *   LIVE --free (CAS)--------------------------------------------&gt; FREED
+ *   LIVE --first view (CAS, block's lock)--&gt; LIVE|VIEWS --free (CAS, block's lock, views closed)--&gt; FREED|VIEWS
+ * </pre>
+ * A free that finds VIEWS takes the block's lock, so no view is being made meanwhile, and closes the
+ * views before the state changes: if a view is in use (an I/O operation holds it), the free
+ * throws and the block stays LIVE.
  */
 abstract class CheckedMemory {
 
@@ -26,6 +34,7 @@ abstract class CheckedMemory {
 
     static final int LIVE = 0;
     static final int FREED = 1;
+    static final int VIEWS = 2;
     private static final VarHandle STATE;
 
     static {
@@ -41,7 +50,7 @@ abstract class CheckedMemory {
     /** The block whose state this view shares: itself, or the block a slice was cut from. */
     final CheckedMemory root;
     final BlockScope scope;
-    /** LIVE or FREED; only the root's is read. */
+    /** LIVE, FREED and the VIEWS flag; only the root's is read. */
     private volatile int state;
 
     CheckedMemory(CheckedMemory root, BlockScope scope, long address, long size) {
@@ -58,7 +67,7 @@ abstract class CheckedMemory {
 
     /** @return whether the memory can still be accessed: not freed, its allocator not closed */
     public boolean isLive() {
-        return root.state == LIVE && scope.isOpen();
+        return (root.state & FREED) == 0 && scope.isOpen();
     }
 
     /**
@@ -70,9 +79,24 @@ abstract class CheckedMemory {
         return address;
     }
 
-    /** LIVE to FREED. @return whether this call made the change (a block, not a slice) */
+    /** LIVE to FREED, for a block that made no view. @return whether this call made the change */
     final boolean markFreed() {
         return STATE.compareAndSet(this, LIVE, FREED);
+    }
+
+    /** LIVE to LIVE|VIEWS, at the first view. @return false if the block was freed */
+    final boolean markViews() {
+        return STATE.compareAndSet(this, LIVE, LIVE | VIEWS);
+    }
+
+    /** LIVE|VIEWS to FREED|VIEWS, once the views are closed. @return whether this call made the change */
+    final boolean markFreedWithViews() {
+        return STATE.compareAndSet(this, LIVE | VIEWS, FREED | VIEWS);
+    }
+
+    /** @return whether the block is live and has made views */
+    final boolean liveWithViews() {
+        return state == (LIVE | VIEWS);
     }
 
     // ---------------------------------------------------------------- plain, native byte order
@@ -291,7 +315,7 @@ abstract class CheckedMemory {
      * @return the address of the byte at {@code offset}
      */
     final long at(long offset, long length) {
-        if (root.state != LIVE || !scope.isOpen()) {
+        if ((root.state & FREED) != 0 || !scope.isOpen()) {
             throw dead();
         }
         if (CHECK_BOUNDS && (offset < 0 || length < 0 || length > size - offset)) {

@@ -997,8 +997,9 @@ final class Heap implements MemoryBlock.Owner {
         if (closed) {
             return;
         }
-        closed = true;
+        // Blocks and their views die first; a view in I/O (JDK 22+) makes this throw with nothing unmapped.
         blockScope.close();
+        closed = true;
         String leaks = "";
         if (diag.wantsLeakReport()) {
             long[] cached = regions.cachedChunks();

@@ -2,6 +2,7 @@ package io.mmapheap;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 import io.mmapheap.os.VirtualMemory;
 
@@ -80,6 +81,7 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
      * @throws IllegalArgumentException if the block is larger than a buffer can be (2^31-1 bytes)
      */
     public ByteBuffer asByteBuffer(ByteOrder order) {
+        Objects.requireNonNull(order, "order");
         check(0, 0);
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a ByteBuffer holds at most " + Integer.MAX_VALUE + " bytes; the block has " + size);

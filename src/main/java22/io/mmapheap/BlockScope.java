@@ -1,16 +1,16 @@
 package io.mmapheap;
 
 import java.lang.foreign.Arena;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Set;
 
 /**
  * The lifetime of an allocator's {@link MemoryBlock}s: open until the allocator closes, which it
  * does before it unmaps anything, so that every block, and every view of one, is dead by the time
- * its memory is gone. It also holds the arenas of the blocks that made views (JDK 22 and newer):
- * closing the scope closes them, so a view outliving its allocator throws instead of faulting.
+ * its memory is gone. It also holds the arenas of the live blocks that made views (JDK 22 and
+ * newer): closing the scope closes them, so a view outliving its allocator throws instead of faulting.
+ * Lock order: a block's lock, then this one.
  */
 final class BlockScope {
 
@@ -34,27 +34,40 @@ final class BlockScope {
 
     /**
      * Closes a block's arena, unless the scope's close did already.
+     *
+     * @throws IllegalStateException if a view is in use by an I/O operation; the arena stays open and filed
      */
-    void close(Arena arena) {
-        boolean mine;
-        synchronized (this) {
-            mine = arenas.remove(arena);
-        }
-        if (mine) {
+    synchronized void close(Arena arena) {
+        if (arenas.contains(arena)) {
             arena.close();
+            arenas.remove(arena);
         }
     }
 
-    /** Kills every block of the allocator and closes their views; called by its close, before it unmaps. */
-    void close() {
-        List<Arena> views;
-        synchronized (this) {
-            open = false;
-            views = new ArrayList<>(arenas);
-            arenas.clear();
+    /**
+     * Kills every block of the allocator and closes their views; called by its close, before it
+     * unmaps. Views in use by an I/O operation cannot be closed: those stay filed, and the call
+     * throws, so that the allocator unmaps nothing yet; a later call closes what is left.
+     *
+     * @throws IllegalStateException if a view is in use by an I/O operation
+     */
+    synchronized void close() {
+        open = false;
+        IllegalStateException inUse = null;
+        int busy = 0;
+        for (Iterator<Arena> it = arenas.iterator(); it.hasNext();) {
+            Arena arena = it.next();
+            try {
+                arena.close();
+                it.remove();
+            } catch (IllegalStateException e) {
+                busy++;
+                inUse = e;
+            }
         }
-        for (Arena arena : views) {
-            arena.close();
+        if (inUse != null) {
+            throw new IllegalStateException(busy + " view(s) of this allocator's blocks are in use by an I/O operation:"
+                    + " the allocator unmapped nothing and stays open; close it again once they are done", inUse);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * A checked handle on one chunk, for code that should not hold raw addresses: typed accesses in
@@ -27,7 +28,9 @@ import java.nio.ByteOrder;
  * block makes at its first view and closes when it is freed, and that its allocator's close closes
  * too: an access through a view of a dead block throws {@link IllegalStateException}, even when it
  * races the free or the close. Closing a shared arena waits for every thread to reach a safepoint
- * (tens of microseconds), which only blocks that made a view pay, once, at their free.
+ * (tens of microseconds), which only blocks that made a view pay, once, at their free. A view in
+ * use by an I/O operation (a channel reading into it) cannot be closed: a free then throws
+ * {@code IllegalStateException} and the block stays live.
  * (On JDK 17 to 21 this class has no {@code asSegment}, and {@code asByteBuffer} is a raw view.)
  */
 public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
@@ -43,9 +46,8 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
 
     /** The allocator; null for a slice, which is freed with its block. */
     private final Owner owner;
-    /** The arena of this block's views, made at the first view; see {@link #wholeSegment}. */
-    private volatile Arena views;
-    /** The segment of the whole block, made with {@link #views}; guarded by this. */
+    /** The arena of this block's views and the segment of the whole block, made at the first view; guarded by this. */
+    private Arena views;
     private MemorySegment segment;
 
     MemoryBlock(Owner owner, BlockScope scope, long address, long size) {
@@ -98,6 +100,7 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
      * @throws IllegalArgumentException if the block is larger than a buffer can be (2^31-1 bytes)
      */
     public ByteBuffer asByteBuffer(ByteOrder order) {
+        Objects.requireNonNull(order, "order");
         check(0, 0);
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a ByteBuffer holds at most " + Integer.MAX_VALUE + " bytes; the block has " + size);
@@ -106,10 +109,10 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
     }
 
     /**
-     * The segment of the whole block, its arena made and filed with the scope at the first call.
-     * A free racing this call reads {@link #views} after its compare-and-set of the state, and this
-     * call reads the state after it wrote views: at least one of them sees the other, and closes the
-     * arena (the scope closes each arena once).
+     * The segment of the whole block, its arena made and filed with the scope at the first call,
+     * which also sets the VIEWS flag: from then on a free takes this lock too and closes the arena
+     * before the state changes ({@link CheckedMemory}). A fast free that wins the race makes the
+     * flag's compare-and-set fail, and the new arena, which no one has used, is closed here.
      */
     private synchronized MemorySegment wholeSegment() {
         check(0, 0);
@@ -119,22 +122,33 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
                 arena.close();
                 throw dead();
             }
-            views = arena;
-            if (!isLive()) {
+            if (!markViews()) {
                 scope.close(arena);
                 throw dead();
             }
+            views = arena;
             segment = MemorySegment.ofAddress(address).reinterpret(size, arena, null);
         }
         return segment;
     }
 
-    /** After the block died: closes its views' arena, if it made one. */
-    private void closeViews() {
-        Arena arena = views;
-        if (arena != null) {
-            scope.close(arena);
+    /**
+     * The free of a block that made views: closes them, then LIVE|VIEWS to FREED|VIEWS.
+     *
+     * @return false, changing nothing, if the block is not live with views
+     * @throws IllegalStateException if a view is in use by an I/O operation: the block stays live
+     */
+    private synchronized boolean freeWithViews() {
+        if (!liveWithViews()) {
+            return false;
         }
+        try {
+            scope.close(views);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("memory block 0x" + Long.toHexString(address) + " cannot be freed while a view of it"
+                    + " is in use by an I/O operation; it stays live: free it once that ends", e);
+        }
+        return markFreedWithViews();
     }
 
     /**
@@ -147,18 +161,16 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
         if (owner == null) {
             throw new UnsupportedOperationException("a slice is freed with the block it was cut from");
         }
-        if (!scope.isOpen() || !markFreed()) {
+        if (!scope.isOpen() || !markFreed() && !freeWithViews()) {
             throw dead();
         }
-        closeViews();
         owner.freeBlockChunk(address);
     }
 
     /** Frees the block if it is still live (does nothing otherwise, and nothing for a slice). */
     @Override
     public void close() {
-        if (owner != null && scope.isOpen() && markFreed()) {
-            closeViews();
+        if (owner != null && scope.isOpen() && (markFreed() || freeWithViews())) {
             owner.freeBlockChunk(address);
         }
     }

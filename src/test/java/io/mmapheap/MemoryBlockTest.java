@@ -118,6 +118,7 @@ class MemoryBlockTest {
         ByteBuffer nativeOrder = b.asByteBuffer(ByteOrder.nativeOrder());
         nativeOrder.putLong(8, 99);
         assertEquals(99, b.getLong(8));
+        assertThrows(NullPointerException.class, () -> b.asByteBuffer(null));
         b.free();
     }
 

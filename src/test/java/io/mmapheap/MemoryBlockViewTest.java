@@ -3,12 +3,14 @@ package io.mmapheap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -134,6 +136,85 @@ class MemoryBlockViewTest {
             }
             assertEquals(0, heap.stats().liveChunks());
         }
+    }
+
+    /** A thread blocked in a pipe read into a view: the view is in use until something is written. */
+    private static final class BlockedRead implements AutoCloseable {
+        private final java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        private final Thread reader;
+        final AtomicReference<Object> outcome = new AtomicReference<>();
+
+        BlockedRead(ByteBuffer view) throws Exception {
+            CountDownLatch started = new CountDownLatch(1);
+            reader = new Thread(() -> {
+                try {
+                    started.countDown();
+                    outcome.set(pipe.source().read(view));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            });
+            reader.start();
+            started.await();
+            // Inside the channel's read (which holds the view's session), then blocked in the kernel.
+            while (Arrays.stream(reader.getStackTrace()).noneMatch(f -> f.getClassName().contains("IOUtil"))) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(100);
+        }
+
+        /** Lets the read finish with three bytes. */
+        @Override
+        public void close() throws Exception {
+            pipe.sink().write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            reader.join();
+            pipe.sink().close();
+            pipe.source().close();
+        }
+    }
+
+    @Test
+    void aFreeWhileAViewIsInIoThrowsAndTheBlockStaysLive() throws Exception {
+        assumeSegmentViews();
+        try (ElasticHeap heap = heap()) {
+            MemoryBlock b = heap.allocateBlock(LARGE);
+            ByteBuffer view = b.asByteBuffer(ByteOrder.nativeOrder());
+            try (BlockedRead read = new BlockedRead(view)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, b::free);
+                assertTrue(e.getMessage().contains("in use by an I/O operation"), e.getMessage());
+                assertTrue(b.isLive(), "the free changed nothing");
+                assertThrows(IllegalStateException.class, b::close);
+                assertEquals(1, heap.stats().liveChunks());
+            }
+            assertEquals(3, view.position(), "the read landed in the block");
+            b.free();
+            assertThrows(IllegalStateException.class, () -> view.get(0));
+            assertEquals(0, heap.stats().liveChunks());
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aCloseWhileAViewIsInIoThrowsUnmapsNothingAndCanBeDoneAgain() throws Exception {
+        assumeSegmentViews();
+        ElasticHeap heap = heap();
+        MemoryBlock busy = heap.allocateBlock(LARGE);
+        MemoryBlock other = heap.allocateBlock(LARGE);
+        ByteBuffer otherView = other.asByteBuffer(ByteOrder.nativeOrder());
+        ByteBuffer busyView = busy.asByteBuffer(ByteOrder.nativeOrder());
+        try (BlockedRead read = new BlockedRead(busyView)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, heap::close);
+            assertTrue(e.getMessage().contains("in use by an I/O operation"), e.getMessage());
+            assertTrue(!busy.isLive() && !other.isLive(), "every block is dead");
+            assertThrows(IllegalStateException.class, () -> otherView.put(0, (byte) 1), "views not in use are closed");
+            long raw = heap.allocate(64);
+            RawMemory.putLong(raw, 1);
+            heap.free(raw);
+        }
+        assertEquals(3, busyView.position(), "the read still landed in mapped memory");
+        heap.close();
+        assertThrows(IllegalStateException.class, () -> busyView.get(0));
+        assertThrows(IllegalStateException.class, () -> heap.allocate(64));
     }
 
     private static Object call(Object target, String method, Object... args) throws Exception {

@@ -66,6 +66,7 @@ maven() {
         mvn -Djdk22.home="$jdk22" "$@"
     else
         echo "build.sh: no JDK 22 or newer found: the jar holds only the base classes (memory access through Unsafe on every JDK)" >&2
+        rm -rf target/classes/META-INF/versions
         mvn "$@"
     fi
 }

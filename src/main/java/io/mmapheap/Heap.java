@@ -156,6 +156,11 @@ final class Heap implements MemoryBlock.Owner {
         return caches == null ? 0 : caches.footprintBytes();
     }
 
+    /** @return the number of size classes the thread caches have bins for, 0 when caches are off */
+    int sizeClassCount() {
+        return classes == null ? 0 : classes.count();
+    }
+
     /** @return the most thread caches this heap can hold ({@link ThreadCaches#bound}), 0 when caches are off */
     int threadCacheBound() {
         return caches == null ? 0 : caches.bound();

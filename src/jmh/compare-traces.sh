@@ -19,7 +19,7 @@ for ((r = 0; r < rounds; r++)); do
         i=$(( r % 2 == 0 ? k : 1 - k ))
         "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
             -jar "${jars[$i]}" trace --runs 10 "$@" 2>/dev/null \
-            | awk -v b="$i" '$1 ~ /\.rep$/ { print b, $1, $6 } $1 == "Total" { print b, $1, $5 }'
+            | awk -v b="$i" '$1 ~ /\.rep$/ { print b, $1, $6 } $1 == "Total" && $2 == "|" { print b, $1, $5 }'
     done
 done | awk -v rounds="$rounds" '
     { n = ++count[$2, $1]; t[$2, $1, n] = $3; if (!($2 in seen)) { seen[$2] = 1; order[++traces] = $2 } }

@@ -1,5 +1,7 @@
 package io.mmapheap;
 
+import java.util.Arrays;
+
 import io.mmapheap.os.NativeMemoryException;
 import io.mmapheap.os.ProcessMemory;
 import io.mmapheap.os.VirtualMemory;
@@ -33,6 +35,9 @@ final class ElasticGrowth implements Growth {
     private final long maxPages;
     private final int growthPages;
     private final long largeThreshold;
+    /** Per region, whether the last {@link #releaseEmpty} found it empty, and since when. */
+    private boolean[] emptySeen = new boolean[16];
+    private long[] emptySince = new long[16];
 
     ElasticGrowth(Regions regions, LargeMappings large, PageSource source, int granuleShift, long maxPages, int growthPages,
                   long largeThreshold) {
@@ -104,6 +109,49 @@ final class ElasticGrowth implements Growth {
             return;
         }
         regions.decommit(r, bytes);
+    }
+
+    /**
+     * An empty region keeps one committed page (a region's map is never empty) and its
+     * reservation, so growth commits it again before it maps new steps. A region counts as empty
+     * since the first call that found it so; a call that finds it holding chunks starts it over.
+     */
+    @Override
+    public long releaseEmpty(long keepBytes, long emptyForNanos) {
+        long now = System.nanoTime();
+        if (emptySince.length < regions.regionCount()) {
+            emptySince = Arrays.copyOf(emptySince, Math.max(2 * emptySince.length, regions.regionCount()));
+            emptySeen = Arrays.copyOf(emptySeen, emptySince.length);
+        }
+        long kept = 0;
+        long released = 0;
+        for (int r = 0; r < regions.regionCount(); r++) {
+            if (!regions.isEmpty(r)) {
+                emptySeen[r] = false;
+                continue;
+            }
+            if (kept < keepBytes) {
+                kept += regions.committedEnd(r) - regions.base(r);
+                continue;
+            }
+            if (!emptySeen[r]) {
+                emptySeen[r] = true;
+                emptySince[r] = now;
+            }
+            long bytes = regions.decommittable(r);
+            if (bytes == 0 || now - emptySince[r] < emptyForNanos) {
+                continue;
+            }
+            try {
+                source.decommit(regions.committedEnd(r) - bytes, bytes);
+            } catch (NativeMemoryException refused) {
+                // The pages stay committed and free: nothing is lost but the memory.
+                return released;
+            }
+            regions.decommit(r, bytes);
+            released += bytes;
+        }
+        return released;
     }
 
     /**

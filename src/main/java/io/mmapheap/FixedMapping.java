@@ -67,6 +67,12 @@ final class FixedMapping implements Growth {
     public void movedOut(int r) {
     }
 
+    /** The one mapping is the heap: nothing goes back before close. */
+    @Override
+    public long releaseEmpty(long keepBytes, long emptyForNanos) {
+        return 0;
+    }
+
     @Override
     public void reservePages(long pages, long size) {
         throw new HeapExhaustedException("allocate(" + size + "): a PageAllocator maps no pages after its one mapping");

@@ -42,6 +42,15 @@ interface Growth {
     void movedOut(int r);
 
     /**
+     * Gives the pages of regions that hold no chunk back to their reservations: all but the first
+     * {@code keepBytes} of such regions in mapping order (which first fit fills first), and of
+     * those only the ones found empty by an earlier call at least {@code emptyForNanos} before.
+     *
+     * @return the bytes given back
+     */
+    long releaseEmpty(long keepBytes, long emptyForNanos);
+
+    /**
      * Agrees to {@code pages} more pages being mapped, or refuses.
      *
      * @throws HeapExhaustedException if the heap's page limit would be passed

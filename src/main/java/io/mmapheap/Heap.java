@@ -102,6 +102,19 @@ final class Heap implements MemoryBlock.Owner {
     /** {@link #flush}, made once: the lock path passes it on without making an object each time. */
     private final java.util.function.Consumer<ThreadCache> flusher = this::flush;
     private long freedSinceTrim;
+    /**
+     * Growth steps of empty regions that stay committed when the rest go back to their
+     * reservations ({@link Growth#releaseEmpty}), and so the bytes freed into the regions between
+     * two looks for such regions: a heap that frees what it held shrinks without a call to trim.
+     */
+    static final int KEPT_EMPTY_STEPS = 2;
+    /**
+     * How long a region stays empty before it goes back: a heap that empties and fills again in
+     * phases shorter than this (a request, a batch) does not decommit and fault its pages in each time.
+     */
+    static final long EMPTY_DECAY_NANOS = 1_000_000_000L;
+    private final long keptEmptyBytes;
+    private long freedSinceRelease;
     private long peakInUse;
     private long peakMapped;
     private volatile boolean closed;
@@ -133,6 +146,7 @@ final class Heap implements MemoryBlock.Owner {
             this.caches = null;
         }
         this.growth = growthFactory.make(regions, large, granuleShift);
+        this.keptEmptyBytes = KEPT_EMPTY_STEPS * shape.minRegionPages * pageSize;
         notePeaks();
     }
 
@@ -512,6 +526,20 @@ final class Heap implements MemoryBlock.Owner {
         // In address order, the chunks of one region are freed with one pass up its run tree.
         Arrays.sort(flushBuffer, 0, k);
         regions.freeAll(flushBuffer, k, classes.granules(c));
+        freedIntoRegions((long) k * classes.granules(c) << granuleShift);
+    }
+
+    /**
+     * Counts bytes freed into the regions; every {@link #keptEmptyBytes} of them, the empty regions
+     * beyond the first {@link #KEPT_EMPTY_STEPS} growth steps of them that have been empty for
+     * {@link #EMPTY_DECAY_NANOS} go back to their reservations. Under the lock.
+     */
+    private void freedIntoRegions(long bytes) {
+        freedSinceRelease += bytes;
+        if (freedSinceRelease >= keptEmptyBytes) {
+            freedSinceRelease = 0;
+            growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
+        }
     }
 
     /**
@@ -721,6 +749,7 @@ final class Heap implements MemoryBlock.Owner {
             diag.freed(address, regions.chunkBytes(r, address));
         }
         long freed = regions.free(r, address);
+        freedIntoRegions(freed);
         if (trimThreshold > 0) {
             freedSinceTrim += freed;
             if (freedSinceTrim >= trimThreshold) {
@@ -887,7 +916,8 @@ final class Heap implements MemoryBlock.Owner {
             caches.forEachQuiet(Thread.currentThread(), flusher, all -> { });
         }
         freedSinceTrim = 0;
-        return large.unmapKept() + regions.trim(source);
+        freedSinceRelease = 0;
+        return large.unmapKept() + growth.releaseEmpty(keptEmptyBytes, 0) + regions.trim(source);
     }
 
     synchronized void verify() {

@@ -347,6 +347,11 @@ final class Regions {
         return end - keep;
     }
 
+    /** @return whether region r holds no chunk (none live, none cached) */
+    boolean isEmpty(int r) {
+        return maps[r].trailingFree() == maps[r].granules();
+    }
+
     /** Region r's last {@code bytes} (free, whole pages) were returned to its reservation. */
     void decommit(int r, long bytes) {
         ChunkMap map = maps[r];

@@ -19,6 +19,12 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     int leakSample = DebugDefaults.LEAK_SAMPLE;
     boolean threadCache;
     int threadCacheChunks = ThreadCache.DEFAULT_CAPACITY;
+    /** The source this build maps from: {@link #pages()}, resolved once at the start of {@code build()}. */
+    PageSource resolvedSource;
+    HugePages hugePages = HugePages.NONE;
+    boolean prefault;
+    boolean lockPages;
+    boolean dontDump;
 
     AllocatorBuilder(int defaultGranule, boolean defaultThreadCache) {
         this.granule = defaultGranule;
@@ -139,5 +145,65 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     public B reportLeaks(boolean report) {
         this.reportLeaks = report;
         return self();
+    }
+
+    /**
+     * @param huge which pages the heap maps (default {@link HugePages#NONE}). {@code TRANSPARENT}:
+     *             mappings of at least a huge page (2 MiB; an {@code ElasticHeap}'s growth steps from
+     *             {@code growthPages(512)} up, and dedicated mappings) are aligned and advised for
+     *             transparent huge pages. {@code EXPLICIT}: every mapping comes from the kernel's
+     *             reserve of huge pages and the heap's page is the huge page (a {@code PageAllocator}'s
+     *             {@code pages(n)} counts huge pages); refused at the first mapping when none are
+     *             reserved. Needs the default page source.
+     */
+    public B hugePages(HugePages huge) {
+        this.hugePages = Validate.notNull(huge, "huge");
+        return self();
+    }
+
+    /**
+     * @param on whether pages are faulted in when the heap commits them ({@code MADV_POPULATE_WRITE},
+     *           or a write to each page on kernels before 5.14), so that no first touch takes a page
+     *           fault (default false)
+     */
+    public B prefault(boolean on) {
+        this.prefault = on;
+        return self();
+    }
+
+    /**
+     * @param on whether committed pages are locked in RAM ({@code mlock}: never swapped out), and
+     *           unlocked when they go back (default false). A commit the kernel refuses
+     *           ({@code RLIMIT_MEMLOCK}) is a {@link HeapExhaustedException} that names the limit,
+     *           with the heap unchanged. {@code trim()} leaves locked pages alone.
+     */
+    public B lockPages(boolean on) {
+        this.lockPages = on;
+        return self();
+    }
+
+    /** @param on whether the heap's mappings are left out of core dumps ({@code MADV_DONTDUMP}; default false) */
+    public B dontDump(boolean on) {
+        this.dontDump = on;
+        return self();
+    }
+
+    /**
+     * @return the source a heap maps from: the one given, wrapped to apply the page control asked for
+     * @throws IllegalArgumentException if {@code EXPLICIT} huge pages were asked of another source than mmap
+     */
+    PageSource resolveSource() {
+        resolvedSource = pages();
+        return resolvedSource;
+    }
+
+    private PageSource pages() {
+        if (hugePages == HugePages.NONE && !prefault && !lockPages && !dontDump) {
+            return source;
+        }
+        if (hugePages == HugePages.EXPLICIT && source != PageSource.mmap()) {
+            throw new IllegalArgumentException("hugePages(EXPLICIT) maps with MAP_HUGETLB itself: it needs the default page source");
+        }
+        return new ControlledPageSource(source, hugePages, prefault, lockPages, dontDump);
     }
 }

@@ -59,7 +59,7 @@ public final class ElasticHeap extends HeapFacade {
     private ElasticHeap(Builder b, long maxRequest) {
         super(new Heap(new Heap.Shape("ElasticHeap", maxRequest, false, b.growthPages, b.largeThreshold,
                 b.maxPages == 0 ? b.keptBytes : 0, frames(ElasticHeap.class)), b, (regions, large, granuleShift) -> new ElasticGrowth(regions, large,
-                b.source, granuleShift, b.maxPages, b.growthPages, b.largeThreshold)));
+                b.resolvedSource, granuleShift, b.maxPages, b.growthPages, b.largeThreshold)));
     }
 
     /** @return a builder with the documented defaults */
@@ -118,7 +118,7 @@ public final class ElasticHeap extends HeapFacade {
          * @throws IllegalArgumentException for an invalid setting
          */
         public ElasticHeap build() {
-            long pageSize = source.pageSize();
+            long pageSize = resolveSource().pageSize();
             int shift = Sizes.granuleShift(granule, pageSize);
             Validate.isTrue(maxPages >= 0, "maxPages must be >= 0 (0 = no limit), was %d", maxPages);
             Validate.isTrue(growthPages > 0, "growthPages must be > 0, was %d", growthPages);

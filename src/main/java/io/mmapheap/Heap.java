@@ -123,7 +123,7 @@ final class Heap implements MemoryBlock.Owner {
         this.name = shape.name;
         this.ownFrames = new java.util.ArrayList<>(shape.facadeClasses);
         this.ownFrames.add(Heap.class.getName());
-        this.source = b.source;
+        this.source = b.resolvedSource;
         this.pageSize = source.pageSize();
         this.granuleShift = Sizes.granuleShift(b.granule, pageSize);
         this.maxRequest = shape.maxRequest;

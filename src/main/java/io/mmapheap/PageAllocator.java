@@ -32,9 +32,9 @@ public final class PageAllocator extends HeapFacade {
     private final long capacity;
 
     private PageAllocator(Builder b, long capacity) {
-        super(new Heap(new Heap.Shape("PageAllocator", capacity, true, capacity / b.source.pageSize(), capacity, 0,
+        super(new Heap(new Heap.Shape("PageAllocator", capacity, true, capacity / b.resolvedSource.pageSize(), capacity, 0,
                 frames(PageAllocator.class)), b,
-                (regions, large, granuleShift) -> new FixedMapping(regions, b.source, granuleShift, capacity)));
+                (regions, large, granuleShift) -> new FixedMapping(regions, b.resolvedSource, granuleShift, capacity)));
         this.capacity = capacity;
         this.base = core.regions.base(0);
     }
@@ -76,7 +76,7 @@ public final class PageAllocator extends HeapFacade {
          * @throws HeapExhaustedException   if the mapping fails
          */
         public PageAllocator build() {
-            long pageSize = source.pageSize();
+            long pageSize = resolveSource().pageSize();
             int shift = Sizes.granuleShift(granule, pageSize);
             long maxPages = (((long) Integer.MAX_VALUE) << shift) / pageSize;
             Validate.isTrue(pages > 0, "pages must be > 0, was %d", pages);

@@ -7,10 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Readers for this process's memory as the kernel reports it in {@code /proc/self}.
@@ -29,6 +32,10 @@ public final class ProcessMemory {
     private static final int STAT_VSIZE_FIELD = 23;
     private static final int STAT_RSS_FIELD = 24;
     private static final long KIB = 1024;
+    /** The smaps line of a mapping's flags. */
+    private static final String VM_FLAGS = "VmFlags:";
+    /** Field of /proc/.../stat: minor faults. */
+    private static final int MINFLT_FIELD = 10;
     private static final int HEX = 16;
     /** In /proc/PID/stat the fields after the command name start after ") ". */
     private static final int AFTER_COMM = 2;
@@ -101,6 +108,7 @@ public final class ProcessMemory {
     public static Optional<SmapsRecord> smapsOf(long address) {
         MapsEntry current = null;
         Map<String, Long> counters = new LinkedHashMap<>();
+        Set<String> flags = new LinkedHashSet<>();
         for (String line : readLines(SELF.resolve("smaps"))) {
             if (isMapsLine(line)) {
                 if (current != null && current.contains(address)) {
@@ -108,12 +116,15 @@ public final class ProcessMemory {
                 }
                 current = MapsEntry.parse(line);
                 counters.clear();
+                flags.clear();
+            } else if (line.startsWith(VM_FLAGS)) {
+                flags.addAll(Arrays.asList(line.substring(VM_FLAGS.length()).trim().split("\\s+")));
             } else {
                 parseKbLine(line, counters);
             }
         }
         return current != null && current.contains(address)
-                ? Optional.of(new SmapsRecord(current, counters))
+                ? Optional.of(new SmapsRecord(current, counters, flags))
                 : Optional.empty();
     }
 
@@ -146,6 +157,16 @@ public final class ProcessMemory {
             return 0;
         }
         return (bestStart + (bestSize - length) / 2) & ~(page - 1);
+    }
+
+    /**
+     * @return the calling thread's minor page faults so far ({@code /proc/thread-self/stat} field
+     *         10): unlike the process's count, untouched by the JVM's other threads
+     */
+    public static long threadMinorFaults() {
+        String stat = String.join(" ", readLines(Paths.get("/proc/thread-self/stat")));
+        String[] rest = stat.substring(stat.lastIndexOf(')') + AFTER_COMM).split(" ");
+        return Long.parseLong(rest[MINFLT_FIELD - FIRST_FIELD_AFTER_COMM]);
     }
 
     private static boolean isMapsLine(String line) {

@@ -2,18 +2,27 @@ package io.mmapheap.os;
 
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code /proc/PID/smaps} record of one mapping: its maps line and its counters.
  *
  * @param mapping  the mapping the record describes
  * @param counters every {@code Name: N kB} line of the record, in bytes, in the kernel's order
+ * @param flags    the two-letter codes of its {@code VmFlags:} line (e.g. {@code dd}: not in core dumps,
+ *                 {@code lo}: locked, {@code hg}: advised for huge pages), empty if the kernel has none
  */
-public record SmapsRecord(MapsEntry mapping, Map<String, Long> counters) {
+public record SmapsRecord(MapsEntry mapping, Map<String, Long> counters, Set<String> flags) {
 
-    /** Makes an unmodifiable copy of the counters. */
+    /** Makes unmodifiable copies of the counters and flags. */
     public SmapsRecord {
         counters = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(counters));
+        flags = Collections.unmodifiableSet(new java.util.LinkedHashSet<>(flags));
+    }
+
+    /** @return whether the {@code VmFlags:} line holds {@code flag} */
+    public boolean hasFlag(String flag) {
+        return flags.contains(flag);
     }
 
     /**

@@ -58,6 +58,12 @@ public final class VirtualMemory {
     public static final int MADV_HUGEPAGE = 14;
     /** Disable transparent huge pages for the range. */
     public static final int MADV_NOHUGEPAGE = 15;
+    /** Leave the range out of core dumps. */
+    public static final int MADV_DONTDUMP = 16;
+    /** Put the range back in core dumps. */
+    public static final int MADV_DODUMP = 17;
+    /** Fault the range in, writable, now (Linux 5.14+; EINVAL on older kernels). */
+    public static final int MADV_POPULATE_WRITE = 23;
 
     /** mremap may move the mapping to a new address when it cannot grow in place. */
     public static final int MREMAP_MAYMOVE = 1;
@@ -76,7 +82,7 @@ public final class VirtualMemory {
             | MAP_POPULATE | MAP_HUGETLB | MAP_FIXED_NOREPLACE;
     private static final int[] KNOWN_ADVICE = {
         MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
-        MADV_HUGEPAGE, MADV_NOHUGEPAGE,
+        MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP, MADV_POPULATE_WRITE,
     };
 
     private static final long PAGE_SIZE = readPageSize();

@@ -25,6 +25,8 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     boolean prefault;
     boolean lockPages;
     boolean dontDump;
+    boolean wipeOnFree;
+    boolean guardPages;
 
     AllocatorBuilder(int defaultGranule, boolean defaultThreadCache) {
         this.granule = defaultGranule;
@@ -189,6 +191,27 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * @param on whether a freed chunk's bytes are zeroed before {@code free} (or a {@code reallocate}
+     *           that moves it) returns, in the regions and in dedicated mappings alike (default false)
+     */
+    public B wipeOnFree(boolean on) {
+        this.wipeOnFree = on;
+        return self();
+    }
+
+    /**
+     * @param on whether every mapping (growth step, dedicated mapping, a page allocator's one) has
+     *           a {@code PROT_NONE} page before and after it, not counted in {@code bytesMapped}: a
+     *           read or write that runs off the end of a mapping faults at once (SIGSEGV) instead of
+     *           landing in another mapping (default false). Not with {@code EXPLICIT} huge pages,
+     *           whose guard would be a huge page.
+     */
+    public B guardPages(boolean on) {
+        this.guardPages = on;
+        return self();
+    }
+
+    /**
      * @return the source a heap maps from: the one given, wrapped to apply the page control asked for
      * @throws IllegalArgumentException if {@code EXPLICIT} huge pages were asked of another source than mmap
      */
@@ -198,12 +221,19 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     private PageSource pages() {
-        if (hugePages == HugePages.NONE && !prefault && !lockPages && !dontDump) {
+        if (hugePages == HugePages.EXPLICIT && guardPages) {
+            throw new IllegalArgumentException("guardPages with hugePages(EXPLICIT): each guard would take a whole huge page"
+                    + " from the kernel's reserve; use TRANSPARENT huge pages with guard pages");
+        }
+        if (hugePages == HugePages.NONE && !prefault && !lockPages && !dontDump && !guardPages) {
             return source;
         }
         if (hugePages == HugePages.EXPLICIT && source != PageSource.mmap()) {
             throw new IllegalArgumentException("hugePages(EXPLICIT) maps with MAP_HUGETLB itself: it needs the default page source");
         }
-        return new ControlledPageSource(source, hugePages, prefault, lockPages, dontDump);
+        if (guardPages && source != PageSource.mmap()) {
+            throw new IllegalArgumentException("guardPages reserves PROT_NONE pages around each mapping: it needs the default page source");
+        }
+        return new ControlledPageSource(source, hugePages, prefault, lockPages, dontDump, guardPages);
     }
 }

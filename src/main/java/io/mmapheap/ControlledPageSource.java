@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.mmapheap.os.NativeMemoryException;
 import io.mmapheap.os.VirtualMemory;
@@ -22,7 +24,10 @@ import io.mmapheap.os.VirtualMemory;
  *   lockPages     -                                   mlock                        munlock first
  *   prefault      -                                   MADV_POPULATE_WRITE (or a    -
  *                                                     write to every page)
+ *   guardPages    a PROT_NONE page before and after   -                            -
  * </pre>
+ * With guard pages a mapping of n bytes is a reservation of n plus two pages, whose middle is
+ * committed; unmapping it unmaps the guards too, and a remap maps anew, copies and unmaps.
  * A refused {@code mlock} leaves the range as it was (decommitted again) and says which limit
  * refused it and how to raise it.
  */
@@ -36,17 +41,38 @@ final class ControlledPageSource implements PageSource {
     private final boolean prefault;
     private final boolean lockPages;
     private final boolean dontDump;
+    /** Bytes of the guard before and after each mapping: a page, or 0 without guard pages. */
+    private final long guard;
+    /** With guard pages: each guarded mapping's start and length (calls come under the heap's lock). */
+    private final TreeMap<Long, Long> guarded = new TreeMap<>();
     private final long hugePage;
     /** Whether MADV_POPULATE_WRITE works here; cleared at its first EINVAL (kernels before 5.14). */
     private boolean populateAdvice = true;
 
-    ControlledPageSource(PageSource inner, HugePages huge, boolean prefault, boolean lockPages, boolean dontDump) {
+    ControlledPageSource(PageSource inner, HugePages huge, boolean prefault, boolean lockPages, boolean dontDump,
+                         boolean guardPages) {
         this.inner = inner;
         this.huge = huge;
         this.prefault = prefault;
         this.lockPages = lockPages;
         this.dontDump = dontDump;
+        this.guard = guardPages ? inner.pageSize() : 0;
         this.hugePage = hugePageSize();
+    }
+
+    /** @return the bytes of guard pages around the mappings made and not yet unmapped */
+    long guardBytes() {
+        return (long) guarded.size() * 2 * guard;
+    }
+
+    /** @return of {@code bytes} in one mapping, the bytes huge pages may back */
+    long hugePageBytes(long bytes) {
+        return huge == HugePages.EXPLICIT || huge == HugePages.TRANSPARENT && bytes >= hugePage ? bytes : 0;
+    }
+
+    /** @return whether committed pages are locked */
+    boolean locks() {
+        return lockPages;
     }
 
     /** @return the kernel's huge page size ({@code hpage_pmd_size}), or 2 MiB where it does not say */
@@ -66,13 +92,25 @@ final class ControlledPageSource implements PageSource {
 
     @Override
     public long map(long bytes) {
-        long address = huge == HugePages.EXPLICIT ? mapExplicit(bytes, VirtualMemory.PROT_READ | VirtualMemory.PROT_WRITE)
-                : placed(bytes, false);
+        long address;
+        if (huge == HugePages.EXPLICIT) {
+            address = mapExplicit(bytes, VirtualMemory.PROT_READ | VirtualMemory.PROT_WRITE);
+        } else if (guard > 0) {
+            address = placed(bytes, true);
+            try {
+                inner.commit(address, bytes);
+            } catch (RuntimeException e) {
+                unmap(address, bytes);
+                throw e;
+            }
+        } else {
+            address = placed(bytes, false);
+        }
         try {
             adviseMapping(address, bytes);
             control(address, bytes);
         } catch (RuntimeException e) {
-            inner.unmap(address, bytes);
+            unmap(address, bytes);
             throw e;
         }
         return address;
@@ -84,7 +122,7 @@ final class ControlledPageSource implements PageSource {
         try {
             adviseMapping(address, bytes);
         } catch (RuntimeException e) {
-            inner.unmap(address, bytes);
+            unmap(address, bytes);
             throw e;
         }
         return address;
@@ -111,7 +149,40 @@ final class ControlledPageSource implements PageSource {
 
     @Override
     public void unmap(long address, long bytes) {
-        inner.unmap(address, bytes);
+        if (guard == 0) {
+            inner.unmap(address, bytes);
+            return;
+        }
+        Map.Entry<Long, Long> m = guarded.floorEntry(address);
+        if (m == null || address + bytes > m.getKey() + m.getValue()) {
+            throw new IllegalArgumentException("unmap of [0x" + Long.toHexString(address) + ", +" + bytes + ") that no guarded mapping holds");
+        }
+        long start = m.getKey();
+        long end = start + m.getValue();
+        guarded.remove(start);
+        if (address == start && address + bytes == end) {
+            inner.unmap(address - guard, bytes + 2 * guard);
+            return;
+        }
+        // A part at one end (an aligned mapping cut out of a longer one): the page next to what
+        // stays becomes its new guard, and the old guard goes with the part.
+        if (address == start) {
+            inner.unmap(address - guard, bytes);
+            guardPage(address + bytes - guard);
+            guarded.put(address + bytes, end - address - bytes);
+        } else if (address + bytes == end) {
+            inner.unmap(address + guard, bytes);
+            guardPage(address);
+            guarded.put(start, address - start);
+        } else {
+            guarded.put(start, m.getValue());
+            throw new IllegalArgumentException("unmap of the middle of a guarded mapping");
+        }
+    }
+
+    /** Turns a page of a mapping into a guard: its contents dropped, no access. */
+    private void guardPage(long address) {
+        decommit(address, guard);
     }
 
     /** Locked pages stay: they were locked to be kept. Others go as the inner source discards them. */
@@ -124,6 +195,10 @@ final class ControlledPageSource implements PageSource {
 
     @Override
     public long remap(long address, long oldBytes, long newBytes) {
+        if (guard > 0) {
+            // mremap would carry the mapping off its guards: map a guarded one, copy, unmap.
+            return PageSource.super.remap(address, oldBytes, newBytes);
+        }
         long moved = inner.remap(address, oldBytes, newBytes);
         if (newBytes > oldBytes) {
             // The kernel carries the mapping's advice and lock over; the new pages still need their fault.
@@ -134,22 +209,31 @@ final class ControlledPageSource implements PageSource {
         return moved;
     }
 
-    /** A mapping of the inner source, huge-page aligned when TRANSPARENT asks and it holds a huge page. */
+    /**
+     * A mapping (or reservation) of the inner source with its guard pages around it, the bytes
+     * between them huge-page aligned when TRANSPARENT asks and they hold a huge page. With guards,
+     * the whole span is a reservation: the caller commits what it uses.
+     *
+     * @return the address of the bytes between the guards
+     */
     private long placed(long bytes, boolean reservation) {
-        if (huge != HugePages.TRANSPARENT || bytes < hugePage) {
-            return reservation ? inner.reserve(bytes) : inner.map(bytes);
+        long span = bytes + 2 * guard;
+        boolean align = huge == HugePages.TRANSPARENT && bytes >= hugePage;
+        long slack = align ? hugePage : 0;
+        long start = reservation || guard > 0 ? inner.reserve(span + slack) : inner.map(span + slack);
+        long inside = align ? (start + guard + hugePage - 1) & -hugePage : start + guard;
+        long outer = inside - guard;
+        if (outer > start) {
+            inner.unmap(start, outer - start);
         }
-        long span = bytes + hugePage;
-        long start = reservation ? inner.reserve(span) : inner.map(span);
-        long aligned = (start + hugePage - 1) & -hugePage;
-        if (aligned > start) {
-            inner.unmap(start, aligned - start);
+        long end = start + span + slack;
+        if (end > outer + span) {
+            inner.unmap(outer + span, end - outer - span);
         }
-        long end = start + span;
-        if (end > aligned + bytes) {
-            inner.unmap(aligned + bytes, end - aligned - bytes);
+        if (guard > 0) {
+            guarded.put(inside, bytes);
         }
-        return aligned;
+        return inside;
     }
 
     private long mapExplicit(long bytes, int prot) {

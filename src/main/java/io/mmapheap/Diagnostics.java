@@ -15,6 +15,8 @@ final class Diagnostics {
     private final String heapName;
     /** 1..255: freed memory gets this byte, memory handed out (not zeroed) its complement; 0 = off. */
     final int perturb;
+    /** Whether freed memory is zeroed before free returns ({@code wipeOnFree}); wins over perturb. */
+    final boolean wipe;
     private final CheckLevel check;
     private final boolean strictClose;
     private final boolean reportLeaks;
@@ -24,9 +26,11 @@ final class Diagnostics {
     private final Map<Long, Throwable> sites = new HashMap<>();
     private long allocations;
 
-    Diagnostics(String heapName, int perturb, CheckLevel check, boolean strictClose, boolean reportLeaks, int leakSample) {
+    Diagnostics(String heapName, int perturb, boolean wipe, CheckLevel check, boolean strictClose, boolean reportLeaks,
+                int leakSample) {
         this.heapName = heapName;
         this.perturb = perturb;
+        this.wipe = wipe;
         this.check = check;
         this.strictClose = strictClose;
         this.reportLeaks = reportLeaks;
@@ -46,9 +50,20 @@ final class Diagnostics {
         }
     }
 
-    /** Perturbs {@code bytes} at {@code address} as memory that was just freed. */
+    /** @return whether {@link #freed} writes anything: the free paths call it only then */
+    boolean fillsFreed() {
+        return wipe || perturb != 0;
+    }
+
+    /**
+     * Wipes {@code bytes} at {@code address}, or perturbs them, as memory that was just freed. The
+     * wipe is a store to memory outside the Java heap through {@link RawMemory}, which the JIT
+     * cannot drop as dead.
+     */
     void freed(long address, long bytes) {
-        if (perturb != 0) {
+        if (wipe) {
+            RawMemory.fill(address, bytes, (byte) 0);
+        } else if (perturb != 0) {
             RawMemory.fill(address, bytes, (byte) perturb);
         }
     }

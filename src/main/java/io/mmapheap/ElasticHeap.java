@@ -67,6 +67,19 @@ public final class ElasticHeap extends HeapFacade {
         return new Builder();
     }
 
+    /**
+     * A builder preset for secrets (keys, passwords): {@code lockPages} (never swapped out),
+     * {@code dontDump} (never in a core dump), {@code wipeOnFree} (zeroed before free returns) and
+     * {@code guardPages} on, thread caches off (a freed secret is wiped before anything else can
+     * see it). Secrets share growth steps, so thousands of them take a few mappings, each with its
+     * two guard pages, not one mapping each; a step is locked as it is committed, and a commit past
+     * {@code RLIMIT_MEMLOCK} is a {@link HeapExhaustedException} that names the limit. Every
+     * setter may still change the preset.
+     */
+    public static Builder secrets() {
+        return new Builder().lockPages(true).dontDump(true).wipeOnFree(true).guardPages(true).threadCache(false);
+    }
+
     /** Configures an {@link ElasticHeap}; every setter is optional. */
     public static final class Builder extends AllocatorBuilder<Builder> {
         private long maxPages;

@@ -128,7 +128,7 @@ final class Heap implements MemoryBlock.Owner {
         this.granuleShift = Sizes.granuleShift(b.granule, pageSize);
         this.maxRequest = shape.maxRequest;
         this.trimThreshold = b.trimThreshold;
-        this.diag = new Diagnostics(name, b.perturb, b.check, b.strictClose, b.reportLeaks, b.leakSample);
+        this.diag = new Diagnostics(name, b.perturb, b.wipeOnFree, b.check, b.strictClose, b.reportLeaks, b.leakSample);
         this.large = new LargeMappings(source, shape.keptBytes);
         this.flushBuffer = new long[b.threadCacheChunks];
         long limit = Math.min(Math.min(shape.largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
@@ -677,7 +677,7 @@ final class Heap implements MemoryBlock.Owner {
         if (cache.isFull(c)) {
             makeRoom(cache, c);
         }
-        if (diag.perturb != 0) {
+        if (diag.fillsFreed()) {
             fillFreedOpen(address, (long) classes.granules(c) << granuleShift);
         }
         cache.push(c, address, map, offset);
@@ -718,6 +718,9 @@ final class Heap implements MemoryBlock.Owner {
         if (r < 0) {
             long bytes = large.lengthOf(address);
             if (bytes != AddressMap.ABSENT) {
+                if (diag.wipe) {
+                    diag.freed(address, bytes);
+                }
                 large.release(address, bytes);
                 diag.forget(address);
                 return;
@@ -745,7 +748,7 @@ final class Heap implements MemoryBlock.Owner {
     /** CLAIMED to FREE: frees a region's chunk that the caller claimed ({@link Regions#claim}); under the lock. */
     private void freeClaimed(int r, long address) {
         diag.forget(address);
-        if (diag.perturb != 0) {
+        if (diag.fillsFreed()) {
             diag.freed(address, regions.chunkBytes(r, address));
         }
         long freed = regions.free(r, address);
@@ -858,6 +861,9 @@ final class Heap implements MemoryBlock.Owner {
         long moved = allocateChunk(newSize, 1, false, UNCACHED_GROUP, null);
         RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
         diag.moved(address, moved);
+        if (diag.wipe) {
+            diag.freed(address, oldBytes);
+        }
         large.release(address, oldBytes);
         return moved;
     }
@@ -998,7 +1004,23 @@ final class Heap implements MemoryBlock.Owner {
                 .cachedBytes(cachedBytes)
                 .keptBytes(large.keptBytes())
                 .reservedBytes(regions.bytesReserved())
+                .lockedBytes(source instanceof ControlledPageSource && ((ControlledPageSource) source).locks() ? mapped : 0)
+                .hugePageBytes(hugePageBytes())
+                .guardBytes(source instanceof ControlledPageSource ? ((ControlledPageSource) source).guardBytes() : 0)
                 .build();
+    }
+
+    /** @return the bytes mapped in mappings huge pages may back ({@link HeapStats#hugePageBytes}); under the lock */
+    private long hugePageBytes() {
+        if (!(source instanceof ControlledPageSource)) {
+            return 0;
+        }
+        ControlledPageSource pages = (ControlledPageSource) source;
+        long bytes = large.hugePageBytes(pages::hugePageBytes);
+        for (int r = 0; r < regions.regionCount(); r++) {
+            bytes += pages.hugePageBytes(regions.length(r)) > 0 ? regions.committedEnd(r) - regions.base(r) : 0;
+        }
+        return bytes;
     }
 
     synchronized String pageMap(int maxPages) {

@@ -29,12 +29,18 @@ import java.io.PrintStream;
  * @param reservedBytes     bytes of address space reserved at the ends of regions and not yet made
  *                          readable and writable ({@code PROT_NONE}): in the process's VSZ, but
  *                          neither memory nor commit charge, and not in {@code bytesMapped}
+ * @param lockedBytes       bytes locked in RAM ({@code lockPages}: every byte mapped)
+ * @param hugePageBytes     bytes in mappings the kernel may back with huge pages: all of them with
+ *                          {@code EXPLICIT} huge pages, those of a huge page or more with
+ *                          {@code TRANSPARENT} (smaps' {@code AnonHugePages} says how much it did)
+ * @param guardBytes        bytes of {@code PROT_NONE} guard pages around the mappings ({@code guardPages});
+ *                          in the process's VSZ, not in {@code bytesMapped}
  */
 public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, long bytesFree, long freeChunks,
                         long largestFreeRun, long liveChunks, long regions, long dedicatedMappings,
                         long dedicatedBytes, long releasableBytes, long peakBytesInUse, long peakBytesMapped,
                         long metadataBytes, long cachedBytes, long keptBytes,
-                        long reservedBytes) {
+                        long reservedBytes, long lockedBytes, long hugePageBytes, long guardBytes) {
 
     private static final double PERCENT = 100.0;
 
@@ -71,5 +77,11 @@ public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, lon
         out.printf("  reserved bytes   = %12d   (address space at region ends, not yet readable)%n", reservedBytes);
         out.printf("  in use bytes     = %12d   (peak %d)%n", bytesInUse, peakBytesInUse);
         out.printf("  metadata bytes   = %12d   (%.2f%% of mapped, on the Java heap)%n", metadataBytes, metadataOverhead() * PERCENT);
+        if (lockedBytes != 0 || hugePageBytes != 0 || guardBytes != 0) {
+            out.printf("Page control:%n");
+            out.printf("  locked bytes     = %12d   (mlock)%n", lockedBytes);
+            out.printf("  huge page bytes  = %12d   (in mappings huge pages may back)%n", hugePageBytes);
+            out.printf("  guard bytes      = %12d   (PROT_NONE pages around the mappings)%n", guardBytes);
+        }
     }
 }

@@ -23,6 +23,9 @@ final class HeapStatsBuilder {
     private long cachedBytes;
     private long keptBytes;
     private long reservedBytes;
+    private long lockedBytes;
+    private long hugePageBytes;
+    private long guardBytes;
 
     HeapStatsBuilder pagesMapped(long value) {
         this.pagesMapped = value;
@@ -109,6 +112,21 @@ final class HeapStatsBuilder {
         return this;
     }
 
+    HeapStatsBuilder lockedBytes(long value) {
+        this.lockedBytes = value;
+        return this;
+    }
+
+    HeapStatsBuilder hugePageBytes(long value) {
+        this.hugePageBytes = value;
+        return this;
+    }
+
+    HeapStatsBuilder guardBytes(long value) {
+        this.guardBytes = value;
+        return this;
+    }
+
     /** Adds a heap's stats to these: every field summed, but the largest free run, the larger of the two. */
     HeapStatsBuilder add(HeapStats s) {
         pagesMapped += s.pagesMapped();
@@ -134,6 +152,7 @@ final class HeapStatsBuilder {
     HeapStats build() {
         return new HeapStats(pagesMapped, bytesMapped, bytesInUse, bytesFree, freeChunks,
                 largestFreeRun, liveChunks, regions, dedicatedMappings, dedicatedBytes, releasableBytes,
-                peakBytesInUse, peakBytesMapped, metadataBytes, cachedBytes, keptBytes, reservedBytes);
+                peakBytesInUse, peakBytesMapped, metadataBytes, cachedBytes, keptBytes, reservedBytes,
+                lockedBytes, hugePageBytes, guardBytes);
     }
 }

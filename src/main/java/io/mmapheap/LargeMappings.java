@@ -201,6 +201,16 @@ final class LargeMappings {
         return kept.bytes();
     }
 
+    /** @return the bytes of the dedicated and kept mappings that {@code eligible} says huge pages may back */
+    long hugePageBytes(java.util.function.LongUnaryOperator eligible) {
+        long[] sum = {0};
+        dedicated.forEach((address, bytes) -> sum[0] += eligible.applyAsLong(bytes));
+        for (int i = 0; i < kept.count(); i++) {
+            sum[0] += eligible.applyAsLong(kept.length(i));
+        }
+        return sum[0];
+    }
+
     /** @return the kept mappings */
     int keptCount() {
         return kept.count();

@@ -8,12 +8,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import io.mmapheap.os.MapsEntry;
 import io.mmapheap.os.ProcessMemory;
 import io.mmapheap.os.SmapsRecord;
 import io.mmapheap.os.VirtualMemory;
@@ -111,6 +116,134 @@ class PageControlTest {
         assertEquals(0, probe.exitValue(), output);
         assertTrue(output.contains("RLIMIT_MEMLOCK is 262144 bytes soft"), output);
         assertTrue(output.contains("PROBE OK"), output);
+    }
+
+    @Test
+    void wipeOnFreeZeroesEveryFreedChunkBeforeFreeReturns() {
+        // Dedicated mappings are read after their free only because the heap keeps them mapped.
+        for (ElasticHeap heap : new ElasticHeap[] {ElasticHeap.builder().wipeOnFree(true).keptBytes(8 << 20).build(),
+            ElasticHeap.builder().wipeOnFree(true).threadCache(false).keptBytes(8 << 20).build()}) {
+            try (heap) {
+                for (long size : new long[] {40, 5000, 1 << 20}) {
+                    long a = heap.allocate(size);
+                    long usable = heap.usableSize(a);
+                    RawMemory.fill(a, usable, (byte) 0xA5);
+                    heap.free(a);
+                    assertTrue(size < (1 << 20) || heap.stats().keptBytes() > 0, "the freed mapping is kept, so readable");
+                    for (long i = 0; i < usable; i += 8) {
+                        assertEquals(0, RawMemory.getLong(a + i), size + " bytes: not wiped at +" + i);
+                    }
+                }
+                long b = heap.allocate(200);
+                RawMemory.fill(b, 200, (byte) 0x5A);
+                long moved = heap.reallocate(b, 100_000);
+                assertTrue(moved != b);
+                // The old home may have gone back to its reservation (then the kernel dropped it); else it reads zero.
+                if (ProcessMemory.mappingOf(b).orElseThrow().perms().startsWith("rw")) {
+                    assertEquals(0, RawMemory.getLong(b), "a moving reallocate wipes the old home");
+                }
+                heap.free(moved);
+            }
+        }
+    }
+
+    @Test
+    void guardPagesSurroundEveryMappingAndCountNowhere() {
+        try (ElasticHeap heap = ElasticHeap.builder().guardPages(true).build();
+             ElasticHeap plain = ElasticHeap.builder().build()) {
+            long small = heap.allocate(100);
+            long large = heap.allocate(1 << 20);
+            long aligned = heap.allocate(300_000, 1 << 16);
+            for (long a : new long[] {small, large, aligned}) {
+                MapsEntry mapping = ProcessMemory.mappingOf(a).orElseThrow();
+                MapsEntry before = ProcessMemory.mappingOf(mapping.start() - 1).orElseThrow();
+                assertTrue(before.perms().startsWith("---"), "the page before 0x" + Long.toHexString(a) + " is a guard: " + before);
+            }
+            MapsEntry largeMapping = ProcessMemory.mappingOf(large).orElseThrow();
+            assertEquals(large, largeMapping.start());
+            assertTrue(ProcessMemory.mappingOf(largeMapping.end()).orElseThrow().perms().startsWith("---"), "and after it");
+            assertEquals(0, aligned % (1 << 16));
+            RawMemory.fill(aligned, 300_000, (byte) 1);
+            assertEquals(heap.stats().bytesMapped() - heap.stats().dedicatedBytes(), heap.stats().arenaBytes(),
+                    "guards are in no count");
+            heap.free(aligned);
+            heap.free(large);
+            heap.free(small);
+            heap.verify();
+            plain.allocate(100);
+        }
+    }
+
+    @Test
+    void writingPastAGuardedRegionKillsTheProcessWithSigsegvThere() throws Exception {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Path dir = Files.createTempDirectory("guard-probe");
+        Path errorFile = dir.resolve("hs_err.log");
+        Process probe = new ProcessBuilder(List.of(java, "-XX:+IgnoreUnrecognizedVMOptions", "-XX:-CreateCoredumpOnCrash",
+                "-XX:ErrorFile=" + errorFile, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), GuardProbe.class.getName()))
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        boolean finished = probe.waitFor(120, TimeUnit.SECONDS);
+        String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!finished) {
+            probe.destroyForcibly();
+        }
+        assertTrue(finished, "the probe hung:\n" + output);
+        assertFalse(output.contains("NO FAULT"), output);
+        assertTrue(output.contains("SIGSEGV"), "the JVM reports the signal:\n" + output);
+        String address = output.lines().filter(l -> l.startsWith("ADDRESS ")).findFirst().orElseThrow().substring("ADDRESS ".length());
+        String report = Files.readString(errorFile, StandardCharsets.ISO_8859_1);
+        Matcher siAddr = Pattern.compile("si_addr[:=] ?0x([0-9a-f]+)").matcher(report);
+        assertTrue(siAddr.find(), "the crash report names the faulting address:\n" + report.lines().limit(20).collect(Collectors.joining("\n")));
+        assertEquals(Long.parseUnsignedLong(address.substring(2), 16), Long.parseUnsignedLong(siAddr.group(1), 16),
+                "the fault is at the byte past the region");
+    }
+
+    @Test
+    void statsReportLockedHugeAndGuardBytes() {
+        try (ElasticHeap locked = ElasticHeap.builder().lockPages(true).build();
+             ElasticHeap guarded = ElasticHeap.builder().guardPages(true).build();
+             ElasticHeap huge = ElasticHeap.builder().hugePages(HugePages.TRANSPARENT).build();
+             ElasticHeap plain = ElasticHeap.builder().build()) {
+            for (ElasticHeap heap : new ElasticHeap[] {locked, guarded, huge, plain}) {
+                heap.allocate(100);
+                heap.allocate(4 * HUGE);
+            }
+            assertEquals(locked.stats().bytesMapped(), locked.stats().lockedBytes());
+            HeapStats g = guarded.stats();
+            assertEquals((g.regions() + g.dedicatedMappings()) * 2 * PAGE, g.guardBytes());
+            assertTrue(huge.stats().hugePageBytes() >= 4 * HUGE, "the dedicated mapping: " + huge.stats().hugePageBytes());
+            assertTrue(huge.stats().hugePageBytes() < huge.stats().bytesMapped(), "not the small region");
+            HeapStats p = plain.stats();
+            assertEquals(0, p.lockedBytes() + p.hugePageBytes() + p.guardBytes());
+            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            guarded.printStats(new java.io.PrintStream(text, true, StandardCharsets.UTF_8));
+            assertTrue(text.toString(StandardCharsets.UTF_8).contains("guard bytes      = " + String.format("%12d", g.guardBytes())), text.toString());
+        }
+    }
+
+    @Test
+    void thousandsOfSecretsTakeFewMappingsLockedWipedAndOutOfDumps() {
+        int before = ProcessMemory.mappingCount();
+        long lockedBefore = ProcessMemory.status().get("VmLck");
+        try (ElasticHeap secrets = ElasticHeap.secrets().build()) {
+            long[] keys = new long[5000];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = secrets.allocate(32);
+                RawMemory.putLong(keys[i], i + 1);
+            }
+            assertTrue(ProcessMemory.mappingCount() - before < 40, (ProcessMemory.mappingCount() - before) + " mappings for 5000 secrets");
+            assertTrue(ProcessMemory.status().get("VmLck") - lockedBefore >= 5000 * 32, "locked");
+            assertTrue(smaps(keys[0]).hasFlag("dd") && smaps(keys[0]).hasFlag("lo"), smaps(keys[0]).flags().toString());
+            secrets.free(keys[7]);
+            assertEquals(0, RawMemory.getLong(keys[7]), "wiped");
+            assertTrue(secrets.stats().guardBytes() > 0);
+            for (int i = 0; i < keys.length; i++) {
+                if (i != 7) {
+                    secrets.free(keys[i]);
+                }
+            }
+        }
     }
 
     private static boolean onPath(String tool) {

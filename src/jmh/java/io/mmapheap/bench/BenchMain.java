@@ -35,7 +35,7 @@ import io.mmapheap.trace.TraceTarget;
  * Runs every benchmark and prints, per workload, ns/op with JMH's error and the ratio to the
  * glibc subject measured in the same run; then the trace driver's totals, the metadata overhead and
  * the memory churn leaves mapped.
- * Usage: {@code BenchMain [--full] [REGEXP]}.
+ * Usage: {@code BenchMain [--full] [REGEXP]}, or {@code BenchMain --jmh JMH-ARGS...} for JMH's own runner.
  */
 public final class BenchMain {
 
@@ -51,6 +51,11 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws RunnerException, IOException {
+        if (args.length > 0 && args[0].equals("--jmh")) {
+            // JMH's own command line, for benchmarks outside the ratio table (PageControlBenchmark).
+            org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         boolean full = args.length > 0 && args[0].equals("--full");
         String filter = args.length > (full ? 1 : 0) ? args[full ? 1 : 0] : "io.mmapheap.bench.*Benchmark";
         List<String> subjects = new ArrayList<>(List.of(Subject.MMAPHEAP, Subject.MMAPHEAP_PAGE, Subject.MMAPHEAP_STRIPED, Subject.GLIBC,

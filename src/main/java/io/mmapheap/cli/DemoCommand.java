@@ -20,9 +20,11 @@ import io.mmapheap.os.SmapsRecord;
 import io.mmapheap.os.VirtualMemory;
 
 /**
- * {@code mmapheap demo [--pages N] [--pause]}: maps N anonymous private pages, touches them and
- * unmaps them, printing after each step what {@code ps} and {@code /proc} report, so demand
- * paging can be watched. Exit code 0 when every step showed what it should.
+ * {@code mmapheap demo [--pages N] [--pause] [--huge] [--prefault] [--lock] [--secret]}: maps N
+ * anonymous private pages, touches them and unmaps them, printing after each step what {@code ps}
+ * and {@code /proc} report, so demand paging can be watched; then, for each page-control flag, the
+ * evidence of that option ({@link PageControlDemo}). Exit code 0 when every step showed what it
+ * should (a kernel's refusal of an option is reported, not a failure).
  */
 final class DemoCommand implements Command {
 
@@ -45,7 +47,8 @@ final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "map, touch and unmap pages, showing VSZ/RSS from ps and /proc [--pages N] [--pause]";
+        return "map, touch and unmap pages, showing VSZ/RSS from ps and /proc [--pages N] [--pause]"
+                + " [--huge] [--prefault] [--lock] [--secret]";
     }
 
     /** What the process and the demo's mapping looked like at one moment. */
@@ -55,7 +58,7 @@ final class DemoCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out) {
-        Arguments a = new Arguments(args, Set.of("--pause"), Set.of("--pages"));
+        Arguments a = new Arguments(args, Set.of("--pause", "--huge", "--prefault", "--lock", "--secret"), Set.of("--pages"));
         if (!a.operands().isEmpty()) {
             throw new UsageException("unexpected argument " + a.operands().get(0));
         }
@@ -136,6 +139,19 @@ final class DemoCommand implements Command {
                 "after munmap the mapping should be gone from /proc/self/maps");
         out.println();
 
+        PageControlDemo control = new PageControlDemo(out);
+        if (a.flag("--huge")) {
+            control.huge();
+        }
+        if (a.flag("--prefault")) {
+            control.prefault();
+        }
+        if (a.flag("--lock")) {
+            control.lock();
+        }
+        if (a.flag("--secret")) {
+            control.secret();
+        }
         if (failures.isEmpty()) {
             out.println("demo: every step showed what it should.");
             return 0;

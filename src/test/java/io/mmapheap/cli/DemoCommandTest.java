@@ -32,6 +32,18 @@ class DemoCommandTest {
     }
 
     @Test
+    void thePageControlFlagsShowTheKernelsEvidence() {
+        int exit = new DemoCommand(new ByteArrayInputStream(new byte[0]))
+                .run(List.of("--huge", "--prefault", "--lock", "--secret"), out);
+        assertEquals(0, exit, output());
+        String text = output();
+        for (String evidence : List.of("AnonHugePages", "minor faults of the writes", "VmLck", "new mappings for 1,000 secrets",
+                "a freed secret reads 0x0")) {
+            assertTrue(text.contains(evidence), evidence + " missing from\n" + text);
+        }
+    }
+
+    @Test
     void pauseWaitsForEnterAndPrintsTheCommandsToRun() {
         byte[] fourEnters = "\n\n\n\n".getBytes(StandardCharsets.UTF_8);
         int exit = new DemoCommand(new ByteArrayInputStream(fourEnters)).run(List.of("--pause", "--pages", "3"), out);

@@ -185,26 +185,42 @@ final class ControlledPageSource implements PageSource {
         decommit(address, guard);
     }
 
-    /** Locked pages stay: they were locked to be kept. Others go as the inner source discards them. */
+    /**
+     * Locked pages stay resident (they were locked to be kept) but read as zero afterwards, as a
+     * discard promises; others go as the inner source discards them.
+     */
     @Override
     public void discard(long address, long bytes) {
-        if (!lockPages) {
+        if (lockPages) {
+            RawMemory.fill(address, bytes, (byte) 0);
+        } else {
             inner.discard(address, bytes);
         }
     }
 
+    /**
+     * mremap where it keeps what this source gives a mapping (the kernel carries a mapping's lock
+     * and advice over); else a new mapping of this source, a copy and an unmap: with guard pages
+     * (mremap would carry the mapping off them), for a transparent-huge-page mapping that reaches a
+     * huge page (the new one must be aligned and advised), and over another source than mmap (whose
+     * own remap would not apply this source's options).
+     */
     @Override
     public long remap(long address, long oldBytes, long newBytes) {
-        if (guard > 0) {
-            // mremap would carry the mapping off its guards: map a guarded one, copy, unmap.
+        if (guard > 0 || inner != PageSource.mmap() || huge == HugePages.TRANSPARENT && newBytes >= hugePage) {
             return PageSource.super.remap(address, oldBytes, newBytes);
         }
-        long moved = inner.remap(address, oldBytes, newBytes);
-        if (newBytes > oldBytes) {
-            // The kernel carries the mapping's advice and lock over; the new pages still need their fault.
-            if (prefault) {
-                populate(moved + oldBytes, newBytes - oldBytes);
+        long moved;
+        try {
+            moved = inner.remap(address, oldBytes, newBytes);
+        } catch (NativeMemoryException e) {
+            if (lockPages && newBytes > oldBytes && (e.errno() == VirtualMemory.EAGAIN || e.errno() == VirtualMemory.ENOMEM)) {
+                throw lockRefused(newBytes - oldBytes, e);
             }
+            throw e;
+        }
+        if (newBytes > oldBytes && prefault) {
+            populate(moved + oldBytes, newBytes - oldBytes);
         }
         return moved;
     }
@@ -272,14 +288,18 @@ final class ControlledPageSource implements PageSource {
             try {
                 VirtualMemory.lock(address, bytes);
             } catch (NativeMemoryException e) {
-                throw new HeapExhaustedException("lockPages: the kernel refused to lock " + bytes + " more bytes: RLIMIT_MEMLOCK is "
-                        + memlockLimit() + "; raise it (ulimit -l, in KiB; prlimit --memlock; LimitMEMLOCK= in a systemd"
-                        + " unit) or lock fewer pages", e);
+                throw lockRefused(bytes, e);
             }
         }
         if (prefault) {
             populate(address, bytes);
         }
+    }
+
+    private static HeapExhaustedException lockRefused(long bytes, NativeMemoryException e) {
+        return new HeapExhaustedException("lockPages: the kernel refused to lock " + bytes + " more bytes: RLIMIT_MEMLOCK is "
+                + memlockLimit() + "; raise it (ulimit -l, in KiB; prlimit --memlock; LimitMEMLOCK= in a systemd"
+                + " unit) or lock fewer pages", e);
     }
 
     private static String memlockLimit() {

@@ -236,6 +236,10 @@ final class ElasticGrowth implements Growth {
             source.unmap(base, pages * pageSize);
             throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + committed + " more pages"
                     + mapCountHint(e), e);
+        } catch (RuntimeException e) {
+            // A page source's own refusal (a lock over RLIMIT_MEMLOCK): nothing stays mapped either.
+            source.unmap(base, pages * pageSize);
+            throw e;
         }
         return base;
     }

@@ -35,6 +35,37 @@ public final class MemlockProbe {
             }
             heap.free(small);
             heap.verify();
+            long grown = heap.allocate(20_000);
+            try {
+                heap.reallocate(grown, 1 << 20);
+                System.out.println("FAIL: a reallocate locked 1 MiB under the limit");
+                return;
+            } catch (HeapExhaustedException e) {
+                System.out.println("refused reallocate: " + e.getMessage());
+            }
+            heap.free(grown);
+        }
+        // Refused commits of new regions leave nothing mapped: no reservation, no guard.
+        try (ElasticHeap heap = ElasticHeap.builder().lockPages(true).guardPages(true).threadCache(false).build()) {
+            long held = heap.allocate(200_000);
+            long guards = heap.stats().guardBytes();
+            long vsz = io.mmapheap.os.ProcessMemory.vsz();
+            for (int i = 0; i < 200; i++) {
+                try {
+                    heap.allocate(100_000);
+                    System.out.println("FAIL: 100,000 more bytes were locked under the limit");
+                    return;
+                } catch (HeapExhaustedException expected) {
+                    // Refused, as it should be.
+                }
+            }
+            long grew = io.mmapheap.os.ProcessMemory.vsz() - vsz;
+            if (heap.stats().guardBytes() != guards || grew > (16 << 20)) {
+                System.out.println("FAIL: refused commits left mappings: guard bytes " + guards + " -> " + heap.stats().guardBytes()
+                        + ", VSZ grew " + grew);
+                return;
+            }
+            heap.free(held);
         }
         System.out.println("PROBE OK");
     }

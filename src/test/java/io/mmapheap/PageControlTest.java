@@ -115,6 +115,7 @@ class PageControlTest {
         assumeTrue(!output.startsWith("SKIP"), output);
         assertEquals(0, probe.exitValue(), output);
         assertTrue(output.contains("RLIMIT_MEMLOCK is 262144 bytes soft"), output);
+        assertTrue(output.contains("refused reallocate: lockPages: the kernel refused"), output);
         assertTrue(output.contains("PROBE OK"), output);
     }
 
@@ -243,6 +244,72 @@ class PageControlTest {
                     secrets.free(keys[i]);
                 }
             }
+        }
+    }
+
+    @Test
+    void aLockedHeapsTrimKeepsZeroedRequestsZero() {
+        try (ElasticHeap heap = ElasticHeap.builder().lockPages(true).threadCache(false).build()) {
+            long before = heap.allocate(4096);
+            long middle = heap.allocate(3 * 4096);
+            long after = heap.allocate(4096);
+            RawMemory.fill(middle, 3 * 4096, (byte) 0xAB);
+            heap.free(middle);
+            heap.trim();
+            long z = heap.allocateZeroed(3 * 4096);
+            assertEquals(middle, z, "first fit hands the trimmed pages out again");
+            for (long i = 0; i < 3 * 4096; i += 8) {
+                assertEquals(0, RawMemory.getLong(z + i), "+" + i);
+            }
+            assertTrue(smaps(z).hasFlag("lo"), "still locked");
+            heap.free(before);
+            heap.free(after);
+            heap.free(z);
+        }
+    }
+
+    @Test
+    void aTransparentMappingGrownByReallocateIsAlignedAndAdvised() {
+        try (ElasticHeap heap = ElasticHeap.builder().hugePages(HugePages.TRANSPARENT).build()) {
+            long grown = heap.reallocate(heap.allocate(1 << 20), 4 * HUGE);
+            RawMemory.fill(grown, 4 * HUGE, (byte) 1);
+            assertEquals(0, grown % HUGE);
+            assertTrue(smaps(grown).hasFlag("hg"), smaps(grown).flags().toString());
+            assertTrue(smaps(grown).bytes("AnonHugePages") > 0);
+            heap.free(grown);
+        }
+    }
+
+    @Test
+    void overAnotherSourceAGrownMappingKeepsItsLockAndDumpFlags() {
+        PageSource mmap = PageSource.mmap();
+        PageSource other = new PageSource() {
+            @Override
+            public long pageSize() {
+                return mmap.pageSize();
+            }
+
+            @Override
+            public long map(long bytes) {
+                return mmap.map(bytes);
+            }
+
+            @Override
+            public void unmap(long address, long bytes) {
+                mmap.unmap(address, bytes);
+            }
+
+            @Override
+            public void discard(long address, long bytes) {
+                mmap.discard(address, bytes);
+            }
+        };
+        long lockedBefore = ProcessMemory.status().get("VmLck");
+        try (ElasticHeap heap = ElasticHeap.builder().pageSource(other).lockPages(true).dontDump(true).threadCache(false).build()) {
+            long grown = heap.reallocate(heap.allocate(200_000), 2_000_000);
+            assertTrue(smaps(grown).hasFlag("lo") && smaps(grown).hasFlag("dd"), smaps(grown).flags().toString());
+            assertEquals(heap.stats().lockedBytes(), ProcessMemory.status().get("VmLck") - lockedBefore);
+            heap.free(grown);
         }
     }
 

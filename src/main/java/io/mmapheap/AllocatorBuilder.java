@@ -22,6 +22,7 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     /** The source this build maps from: {@link #pages()}, resolved once at the start of {@code build()}. */
     PageSource resolvedSource;
     HugePages hugePages = HugePages.NONE;
+    boolean hugePageFallback;
     boolean prefault;
     boolean lockPages;
     boolean dontDump;
@@ -164,6 +165,17 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * @param on with {@code hugePages(EXPLICIT)}: whether a mapping the kernel refuses for want of
+     *           reserved huge pages is made of ordinary memory instead, huge-page aligned and advised
+     *           for transparent huge pages, so that the heap works (with the same 2 MiB page) where
+     *           {@code /proc/sys/vm/nr_hugepages} is 0 (default false: the refusal is thrown)
+     */
+    public B hugePageFallback(boolean on) {
+        this.hugePageFallback = on;
+        return self();
+    }
+
+    /**
      * @param on whether pages are faulted in when the heap commits them ({@code MADV_POPULATE_WRITE},
      *           or a write to each page on kernels before 5.14), so that no first touch takes a page
      *           fault (default false)
@@ -234,6 +246,6 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
         if (guardPages && source != PageSource.mmap()) {
             throw new IllegalArgumentException("guardPages reserves PROT_NONE pages around each mapping: it needs the default page source");
         }
-        return new ControlledPageSource(source, hugePages, prefault, lockPages, dontDump, guardPages);
+        return new ControlledPageSource(source, hugePages, hugePageFallback, prefault, lockPages, dontDump, guardPages);
     }
 }

@@ -19,7 +19,9 @@ import io.mmapheap.os.VirtualMemory;
  * <pre>
  *   option        on map / reserve                    on commit (and map)          on decommit / discard
  *   TRANSPARENT   huge-page aligned, MADV_HUGEPAGE    -                            -
- *   EXPLICIT      MAP_HUGETLB (the page is 2 MiB)     -                            -
+ *   EXPLICIT      MAP_HUGETLB (the page is 2 MiB); if   -                            -
+ *                 refused and a fallback was asked,
+ *                 TRANSPARENT's way, in whole 2 MiB pages
  *   dontDump      MADV_DONTDUMP                       -                            -
  *   lockPages     -                                   mlock                        munlock first
  *   prefault      -                                   MADV_POPULATE_WRITE (or a    -
@@ -38,6 +40,9 @@ final class ControlledPageSource implements PageSource {
 
     private final PageSource inner;
     private final HugePages huge;
+    /** With EXPLICIT: whether a refused MAP_HUGETLB mapping is made of transparent huge pages instead. */
+    private final boolean fallback;
+
     private final boolean prefault;
     private final boolean lockPages;
     private final boolean dontDump;
@@ -49,9 +54,10 @@ final class ControlledPageSource implements PageSource {
     /** Whether MADV_POPULATE_WRITE works here; cleared at its first EINVAL (kernels before 5.14). */
     private boolean populateAdvice = true;
 
-    ControlledPageSource(PageSource inner, HugePages huge, boolean prefault, boolean lockPages, boolean dontDump,
-                         boolean guardPages) {
+    ControlledPageSource(PageSource inner, HugePages huge, boolean fallback, boolean prefault, boolean lockPages,
+                         boolean dontDump, boolean guardPages) {
         this.inner = inner;
+        this.fallback = fallback;
         this.huge = huge;
         this.prefault = prefault;
         this.lockPages = lockPages;
@@ -233,8 +239,11 @@ final class ControlledPageSource implements PageSource {
      * @return the address of the bytes between the guards
      */
     private long placed(long bytes, boolean reservation) {
+        return placed(bytes, reservation, huge == HugePages.TRANSPARENT && bytes >= hugePage);
+    }
+
+    private long placed(long bytes, boolean reservation, boolean align) {
         long span = bytes + 2 * guard;
-        boolean align = huge == HugePages.TRANSPARENT && bytes >= hugePage;
         long slack = align ? hugePage : 0;
         long start = reservation || guard > 0 ? inner.reserve(span + slack) : inner.map(span + slack);
         long inside = align ? (start + guard + hugePage - 1) & -hugePage : start + guard;
@@ -257,6 +266,20 @@ final class ControlledPageSource implements PageSource {
             return VirtualMemory.map(0, bytes, prot,
                     VirtualMemory.MAP_PRIVATE | VirtualMemory.MAP_ANONYMOUS | VirtualMemory.MAP_HUGETLB);
         } catch (NativeMemoryException e) {
+            if (fallback) {
+                // The same huge-page-sized page, from ordinary memory advised for transparent huge pages.
+                long address = placed(bytes, prot == VirtualMemory.PROT_NONE, true);
+                if (prot != VirtualMemory.PROT_NONE) {
+                    try {
+                        inner.commit(address, bytes);
+                    } catch (RuntimeException refused) {
+                        inner.unmap(address, bytes);
+                        throw refused;
+                    }
+                }
+                VirtualMemory.advise(address, bytes, VirtualMemory.MADV_HUGEPAGE);
+                return address;
+            }
             throw new HeapExhaustedException("hugePages(EXPLICIT): the kernel refused " + bytes / hugePage + " huge page(s) of "
                     + hugePage / 1024 + " kB; it maps them only from its reserve,"
                     + " /proc/sys/vm/nr_hugepages, which is " + reservedHugePages() + " here: raise it (as root, e.g."

@@ -364,6 +364,24 @@ class PageControlTest {
     }
 
     @Test
+    void explicitHugePagesWithAFallbackServeFromTransparentOnesWhereNoneAreReserved() throws Exception {
+        long reserved = Long.parseLong(Files.readString(Paths.get("/proc/sys/vm/nr_hugepages"), StandardCharsets.US_ASCII).trim());
+        assumeTrue(reserved == 0, "huge pages are reserved here: no fallback happens");
+        try (ElasticHeap heap = ElasticHeap.builder().hugePages(HugePages.EXPLICIT).hugePageFallback(true).build()) {
+            long a = heap.allocate(100);
+            long big = heap.allocate(5 * HUGE);
+            RawMemory.fill(big, 5 * HUGE, (byte) 1);
+            RawMemory.putLong(a, 1);
+            assertEquals(HUGE, heap.stats().bytesMapped() / heap.stats().pagesMapped(), "the heap's page is still the huge page");
+            assertTrue(smaps(big).hasFlag("hg") && !smaps(big).hasFlag("ht"), "transparent, not hugetlb: " + smaps(big).flags());
+            assertTrue(smaps(big).bytes("AnonHugePages") > 0);
+            heap.free(a);
+            heap.free(big);
+            heap.verify();
+        }
+    }
+
+    @Test
     void explicitHugePagesServeWhereTheyAreReserved() throws Exception {
         long reserved = Long.parseLong(Files.readString(Paths.get("/proc/sys/vm/nr_hugepages"), StandardCharsets.US_ASCII).trim());
         assumeTrue(reserved >= 2, "no huge pages reserved here (/proc/sys/vm/nr_hugepages is " + reserved + ")");

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -99,21 +98,12 @@ class PageControlTest {
      */
     @Test
     void aRefusedLockIsAClearExhaustionThatLeavesTheHeapAsItWas() throws Exception {
-        assumeTrue(onPath("prlimit") && onPath("setpriv"), "prlimit and setpriv (util-linux) set up the probe");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process probe = new ProcessBuilder(List.of("setpriv", "--bounding-set=-ipc_lock", "--inh-caps=-ipc_lock",
-                "prlimit", "--memlock=262144:262144", java, "-XX:+IgnoreUnrecognizedVMOptions",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), MemlockProbe.class.getName()))
-                .redirectErrorStream(true).start();
-        boolean finished = probe.waitFor(120, TimeUnit.SECONDS);
-        String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!finished) {
-            probe.destroyForcibly();
-        }
-        assertTrue(finished, "the probe hung:\n" + output);
+        assumeTrue(ChildJvm.onPath("prlimit") && ChildJvm.onPath("setpriv"), "prlimit and setpriv (util-linux) set up the probe");
+        ChildJvm.Result probe = ChildJvm.run(List.of("setpriv", "--bounding-set=-ipc_lock", "--inh-caps=-ipc_lock",
+                "prlimit", "--memlock=262144:262144"), null, MemlockProbe.class);
+        String output = probe.output;
         assumeTrue(!output.startsWith("SKIP"), output);
-        assertEquals(0, probe.exitValue(), output);
+        assertEquals(0, probe.exit, output);
         assertTrue(output.contains("RLIMIT_MEMLOCK is 262144 bytes soft"), output);
         assertTrue(output.contains("refused reallocate: lockPages: the kernel refused"), output);
         assertTrue(output.contains("PROBE OK"), output);
@@ -177,19 +167,9 @@ class PageControlTest {
 
     @Test
     void writingPastAGuardedRegionKillsTheProcessWithSigsegvThere() throws Exception {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         Path dir = Files.createTempDirectory("guard-probe");
         Path errorFile = dir.resolve("hs_err.log");
-        Process probe = new ProcessBuilder(List.of(java, "-XX:+IgnoreUnrecognizedVMOptions", "-XX:-CreateCoredumpOnCrash",
-                "-XX:ErrorFile=" + errorFile, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), GuardProbe.class.getName()))
-                .directory(dir.toFile()).redirectErrorStream(true).start();
-        boolean finished = probe.waitFor(120, TimeUnit.SECONDS);
-        String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!finished) {
-            probe.destroyForcibly();
-        }
-        assertTrue(finished, "the probe hung:\n" + output);
+        String output = ChildJvm.run(List.of(), dir, GuardProbe.class, "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + errorFile).output;
         assertFalse(output.contains("NO FAULT"), output);
         assertTrue(output.contains("SIGSEGV"), "the JVM reports the signal:\n" + output);
         String address = output.lines().filter(l -> l.startsWith("ADDRESS ")).findFirst().orElseThrow().substring("ADDRESS ".length());
@@ -282,28 +262,7 @@ class PageControlTest {
 
     @Test
     void overAnotherSourceAGrownMappingKeepsItsLockAndDumpFlags() {
-        PageSource mmap = PageSource.mmap();
-        PageSource other = new PageSource() {
-            @Override
-            public long pageSize() {
-                return mmap.pageSize();
-            }
-
-            @Override
-            public long map(long bytes) {
-                return mmap.map(bytes);
-            }
-
-            @Override
-            public void unmap(long address, long bytes) {
-                mmap.unmap(address, bytes);
-            }
-
-            @Override
-            public void discard(long address, long bytes) {
-                mmap.discard(address, bytes);
-            }
-        };
+        PageSource other = new ForeignSource();
         long lockedBefore = ProcessMemory.status().get("VmLck");
         try (ElasticHeap heap = ElasticHeap.builder().pageSource(other).lockPages(true).dontDump(true).threadCache(false).build()) {
             long grown = heap.reallocate(heap.allocate(200_000), 2_000_000);
@@ -311,15 +270,6 @@ class PageControlTest {
             assertEquals(heap.stats().lockedBytes(), ProcessMemory.status().get("VmLck") - lockedBefore);
             heap.free(grown);
         }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Paths.get(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Test
@@ -396,26 +346,32 @@ class PageControlTest {
 
     @Test
     void explicitHugePagesNeedTheDefaultSource() {
-        PageSource other = new PageSource() {
-            @Override
-            public long pageSize() {
-                return PAGE;
-            }
-
-            @Override
-            public long map(long bytes) {
-                return VirtualMemory.mapAnonymous(bytes);
-            }
-
-            @Override
-            public void unmap(long address, long bytes) {
-                VirtualMemory.unmap(address, bytes);
-            }
-
-            @Override
-            public void discard(long address, long bytes) {
-            }
-        };
+        PageSource other = new ForeignSource();
         assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().pageSource(other).hugePages(HugePages.EXPLICIT).build());
+    }
+
+    /** A page source of the caller's own, over mmap: the options must still apply, or be refused. */
+    private static final class ForeignSource implements PageSource {
+        private final PageSource mmap = PageSource.mmap();
+
+        @Override
+        public long pageSize() {
+            return mmap.pageSize();
+        }
+
+        @Override
+        public long map(long bytes) {
+            return mmap.map(bytes);
+        }
+
+        @Override
+        public void unmap(long address, long bytes) {
+            mmap.unmap(address, bytes);
+        }
+
+        @Override
+        public void discard(long address, long bytes) {
+            mmap.discard(address, bytes);
+        }
     }
 }

@@ -76,7 +76,8 @@ jar_path() {
 }
 
 build() {
-    maven -B -q -Dstyle.color=never -DskipTests package
+    # Maven's console library writes colour resets (ESC[0m) even when quiet: keep them off the output.
+    maven -B -q -Dstyle.color=never -DskipTests package 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
 }
 
 ensure_built() {

@@ -44,8 +44,13 @@ public final class Main {
             usage(err);
             return EXIT_USAGE;
         }
+        List<String> rest = args.subList(1, args.size());
+        if (rest.contains("--help") || rest.contains("-h")) {
+            out.printf("usage: mmapheap %s: %s%n", command.name(), command.summary());
+            return 0;
+        }
         try {
-            return command.run(args.subList(1, args.size()), out);
+            return command.run(rest, out);
         } catch (UsageException e) {
             err.println("mmapheap " + command.name() + ": " + e.getMessage());
             return EXIT_USAGE;

@@ -53,6 +53,16 @@ class DemoCommandTest {
     }
 
     @Test
+    void everyCommandAnswersHelp() {
+        for (String command : List.of("demo", "trace", "test-alloc", "test-ealloc")) {
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            PrintStream to = new PrintStream(text, true, StandardCharsets.UTF_8);
+            assertEquals(0, new Main().run(List.of(command, "--help"), to, to), command);
+            assertTrue(text.toString(StandardCharsets.UTF_8).startsWith("usage: mmapheap " + command + ": "), text.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void badArgumentsAreUsageErrors() {
         Main main = new Main();
         assertEquals(Main.EXIT_USAGE, main.run(List.of("demo", "--pages", "0"), out, out));

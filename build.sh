@@ -2,6 +2,7 @@
 # The one entry point:
 #   ./build.sh              build the jar (native library included)
 #   ./build.sh test [--long] run every test (--long: also the long stress and fuzz runs)
+#   ./build.sh install      build and install io.mmapheap:mmapheap into the local Maven repository
 #   ./build.sh demo [ARGS]  build if needed, then run the VSZ/RSS walkthrough
 #   ./build.sh run CMD ...  build if needed, then run any mmapheap command (test-alloc, trace, ...)
 #   ./build.sh bench [--full] run the JMH benchmarks and print the ratio table
@@ -111,6 +112,10 @@ case "$command" in
     demo)
         run_jar demo "$@"
         ;;
+    install)
+        maven -B -q -Dstyle.color=never -DskipTests install 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
+        echo "installed io.mmapheap:mmapheap:$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -n 1) into the local Maven repository"
+        ;;
     run)
         run_jar "$@"
         ;;
@@ -125,7 +130,7 @@ case "$command" in
         exec ./src/jmh/compare-traces.sh "$@"
         ;;
     *)
-        echo "usage: ./build.sh [build | test [--long] | demo [ARGS] | run COMMAND [ARGS] | bench [--full] | compare REV [ROUNDS] [REGEXP] | compare-traces REV [ROUNDS] [FILES]]" >&2
+        echo "usage: ./build.sh [build | test [--long] | install | demo [ARGS] | run COMMAND [ARGS] | bench [--full] | compare REV [ROUNDS] [REGEXP] | compare-traces REV [ROUNDS] [FILES]]" >&2
         exit 2
         ;;
 esac

@@ -239,12 +239,7 @@ class MemoryBlockTest {
         Runnable freer = () -> {
             for (int i = 0; i < rounds; i++) {
                 await(start);
-                try {
-                    block[0].free();
-                    wins.incrementAndGet();
-                } catch (IllegalStateException expected) {
-                    // the other thread's free came first
-                }
+                freeCounting(block[0], wins);
                 await(start);
             }
         };
@@ -253,18 +248,23 @@ class MemoryBlockTest {
         for (int i = 0; i < rounds; i++) {
             block[0] = heap.allocateBlock(8 + (i % 64) * 8);
             await(start);
-            try {
-                block[0].free();
-                wins.incrementAndGet();
-            } catch (IllegalStateException expected) {
-                // the other thread's free came first
-            }
+            freeCounting(block[0], wins);
             await(start);
             assertEquals(i + 1, wins.get(), "round " + i + ": exactly one free wins");
         }
         other.join();
         heap.verify();
         assertEquals(0, heap.stats().liveChunks(), "nothing leaked, nothing freed twice");
+    }
+
+    /** Frees the block, counting the free if it was this one that succeeded. */
+    private static void freeCounting(MemoryBlock block, AtomicInteger wins) {
+        try {
+            block.free();
+            wins.incrementAndGet();
+        } catch (IllegalStateException expected) {
+            // the other thread's free came first
+        }
     }
 
     private static void await(CyclicBarrier barrier) {

@@ -189,6 +189,15 @@ abstract class Subject {
             return value;
         }
 
+        /** Takes every value still stored and hands it to {@code release}. */
+        final void releaseAll(java.util.function.Consumer<T> release) {
+            for (int i = 0; i < slots.length; i++) {
+                if (slots[i] != null) {
+                    release.accept(take(i));
+                }
+            }
+        }
+
         @SuppressWarnings("unchecked")
         final T peek(long handle) {
             return (T) slots[(int) handle];
@@ -221,11 +230,7 @@ abstract class Subject {
 
         @Override
         void close() {
-            for (int i = 0; i < slots.length; i++) {
-                if (slots[i] != null) {
-                    take(i).close();
-                }
-            }
+            releaseAll(io.mmapheap.MemoryBlock::close);
         }
     }
 
@@ -274,11 +279,7 @@ abstract class Subject {
 
         @Override
         void close() {
-            for (int i = 0; i < slots.length; i++) {
-                if (slots[i] != null) {
-                    take(i).release();
-                }
-            }
+            releaseAll(ByteBuf::release);
         }
     }
 

@@ -136,8 +136,8 @@ public interface Allocator extends AutoCloseable {
      *
      * <p>On JDK 22 and newer, a view of a block that an I/O operation is using at that moment (a
      * channel reading into it) cannot be closed: then every block is dead, nothing is unmapped, the
-     * allocator stays open for the raw calls, and this throws {@link IllegalStateException}; call
-     * close again once the operation ended.
+     * allocator stays open for the raw calls (not for {@code allocateBlock}), and this throws
+     * {@link IllegalStateException}; call close again once the operation ended.
      */
     @Override
     void close();

@@ -414,6 +414,10 @@ final class Heap implements MemoryBlock.Owner {
 
     /** A block over a chunk from the same paths as {@link #allocate(long)}: no lock when the cache serves it. */
     MemoryBlock allocateBlock(long size) {
+        if (!blockScope.isOpen()) {
+            // A close that a view in I/O stopped: blocks are dead until the close is done again.
+            throw new IllegalStateException(name + " is closing: its blocks are dead until close() is called again");
+        }
         return new MemoryBlock(this, blockScope, allocate(size), size);
     }
 

@@ -210,6 +210,9 @@ class MemoryBlockViewTest {
             long raw = heap.allocate(64);
             RawMemory.putLong(raw, 1);
             heap.free(raw);
+            long live = heap.stats().liveChunks();
+            assertThrows(IllegalStateException.class, () -> heap.allocateBlock(64), "no new block is born dead");
+            assertEquals(live, heap.stats().liveChunks(), "and none leaks");
         }
         assertEquals(3, busyView.position(), "the read still landed in mapped memory");
         heap.close();

@@ -72,8 +72,9 @@ maven() {
     fi
 }
 
+# The command line's executable jar (classifier cli); target/mmapheap-VERSION.jar is the library.
 jar_path() {
-    ls target/mmapheap-*.jar 2>/dev/null | grep -v -e '-sources' -e 'original-' | head -n 1
+    ls target/mmapheap-*-cli.jar 2>/dev/null | head -n 1
 }
 
 build() {
@@ -94,20 +95,45 @@ run_jar() {
     exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${JVM_FLAGS[@]}" -jar "$(jar_path)" "$@"
 }
 
+# The JDK that builds: JAVA_HOME's, else the one of the java on the PATH.
+build_jdk() {
+    if [ -n "${JAVA_HOME:-}" ]; then
+        echo "$JAVA_HOME"
+    else
+        dirname "$(dirname "$(readlink -f "$(command -v java)")")"
+    fi
+}
+
+# A program that depends on the installed artifact, run on the class path and the module path, on
+# the JDK that built and on the JDK 22+ (src/it/consumer/run.sh).
+consumer_check() {
+    local jdks=("$(build_jdk)") jdk22
+    jdk22=$(find_jdk22)
+    if [ -z "$jdk22" ] && [ "$(jdk_feature "${jdks[0]}")" -ge 22 ]; then
+        echo "build.sh: consumer check skipped: the jar has no JDK 22+ classes for the JDK that built it" >&2
+        return 0
+    fi
+    if [ -n "$jdk22" ] && [ "$(readlink -f "$jdk22")" != "$(readlink -f "${jdks[0]}")" ]; then
+        jdks+=("$jdk22")
+    fi
+    ./src/it/consumer/run.sh "${jdks[@]}"
+}
+
 check_tools
 command=${1:-build}
 [ $# -gt 0 ] && shift
 case "$command" in
     build)
         build
-        echo "built $(jar_path)"
+        echo "built the library $(ls target/mmapheap-*.jar | grep -v -e '-sources' -e '-cli' -e 'original-' | head -n 1) and the command line $(jar_path)"
         ;;
     test)
         if [ "${1:-}" = "--long" ]; then
-            maven -B verify -Dtest.excludedGroups=none
+            maven -B -Dstyle.color=never verify -Dtest.excludedGroups=none 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
         else
-            maven -B verify
+            maven -B -Dstyle.color=never verify 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
         fi
+        consumer_check
         ;;
     demo)
         run_jar demo "$@"

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 # compiled the benchmarks; the jar, not target/classes, is on the class path, so that a JDK 22+
 # takes the jar's FFM classes.
 mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-jar=$(ls target/mmapheap-*.jar | grep -v -e '-sources' -e 'original-' | head -n 1)
+jar=$(ls target/mmapheap-*.jar | grep -v -e '-sources' -e '-javadoc' -e '-cli' -e 'original-' | head -n 1)
 classpath="target/test-classes:$jar:$(cat target/bench.classpath)"
 mkdir -p target/bench
 "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \

@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 rev=${1:?usage: src/jmh/build-rev.sh REV}
+# The self-contained jar: the command line's (classifier cli), or the one jar of older revisions.
 jar_in() {
-    ls "$1"/target/mmapheap-*.jar 2>/dev/null | grep -v -e '-sources' -e 'original-' | head -n 1
+    { ls "$1"/target/mmapheap-*-cli.jar 2>/dev/null || ls "$1"/target/mmapheap-*.jar 2>/dev/null | grep -v -e '-sources' -e 'original-'; } | head -n 1
 }
 
 mvn -B -q -Dstyle.color=never -DskipTests package >&2

@@ -1,5 +1,7 @@
 package io.mmapheap;
 
+import io.mmapheap.internal.UnsafeAccess;
+
 /**
  * Unchecked access to raw memory, like C pointers: no bounds, no liveness checks. A wrong address
  * crashes the JVM. Every access to memory the allocators hand out goes through this class; code
@@ -166,26 +168,5 @@ public final class RawMemory {
     /** Copies {@code src[srcOffset ...]} ({@code length} bytes) to {@code address}. */
     public static void copyFromArray(byte[] src, int srcOffset, long address, int length) {
         UnsafeAccess.copyFromArray(src, srcOffset, address, length);
-    }
-
-    /**
-     * glibc {@code malloc} as Java programs reach it ({@code Unsafe.allocateMemory}): the baseline the benchmarks and the
-     * trace driver compare with.
-     *
-     * @return the address of {@code bytes} bytes
-     * @throws OutOfMemoryError if malloc returns NULL
-     */
-    public static long mallocBaseline(long bytes) {
-        return UnsafeAccess.malloc(bytes);
-    }
-
-    /** glibc {@code realloc} (see {@link #mallocBaseline}). @throws OutOfMemoryError if it returns NULL */
-    public static long reallocBaseline(long address, long bytes) {
-        return UnsafeAccess.realloc(address, bytes);
-    }
-
-    /** glibc {@code free} (see {@link #mallocBaseline}). */
-    public static void freeBaseline(long address) {
-        UnsafeAccess.free(address);
     }
 }

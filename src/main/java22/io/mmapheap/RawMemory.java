@@ -2,12 +2,11 @@ package io.mmapheap;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+
+import io.mmapheap.internal.UnsafeAccess;
 
 /**
  * Unchecked access to raw memory, like C pointers: no bounds, no liveness checks. A wrong address
@@ -286,92 +285,5 @@ public final class RawMemory {
             return;
         }
         MemorySegment.copy(src, srcOffset, ALL, JAVA_BYTE, address, length);
-    }
-
-    /**
-     * glibc {@code malloc} as Java programs reach it (a downcall through the FFM linker): the baseline the benchmarks and the
-     * trace driver compare with.
-     *
-     * @return the address of {@code bytes} bytes
-     * @throws OutOfMemoryError if malloc returns NULL
-     */
-    public static long mallocBaseline(long bytes) {
-        if (UNSAFE) {
-            return UnsafeAccess.malloc(bytes);
-        }
-        return checked(Libc.malloc(bytes), bytes);
-    }
-
-    /** glibc {@code realloc} (see {@link #mallocBaseline}). @throws OutOfMemoryError if it returns NULL */
-    public static long reallocBaseline(long address, long bytes) {
-        if (UNSAFE) {
-            return UnsafeAccess.realloc(address, bytes);
-        }
-        return checked(Libc.realloc(address, bytes), bytes);
-    }
-
-    /** glibc {@code free} (see {@link #mallocBaseline}). */
-    public static void freeBaseline(long address) {
-        if (UNSAFE) {
-            UnsafeAccess.free(address);
-            return;
-        }
-        Libc.free(address);
-    }
-
-    private static long checked(long address, long bytes) {
-        if (address == 0 && bytes != 0) {
-            throw new OutOfMemoryError("malloc of " + bytes + " bytes returned NULL");
-        }
-        return address;
-    }
-
-    /** glibc's malloc, realloc and free as downcalls, made on first use (by the benchmarks and the trace driver). */
-    private static final class Libc {
-        private static final MethodHandle MALLOC = find("malloc", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-        private static final MethodHandle REALLOC = find("realloc",
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-        private static final MethodHandle FREE = find("free", FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
-
-        private static MethodHandle find(String name, FunctionDescriptor descriptor) {
-            Linker linker = Linker.nativeLinker();
-            MemorySegment symbol = linker.defaultLookup().find(name)
-                    .orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the C library"));
-            return linker.downcallHandle(symbol, descriptor, Linker.Option.critical(false));
-        }
-
-        static long malloc(long bytes) {
-            try {
-                return (long) MALLOC.invokeExact(bytes);
-            } catch (Throwable e) {
-                throw rethrown(e);
-            }
-        }
-
-        static long realloc(long address, long bytes) {
-            try {
-                return (long) REALLOC.invokeExact(address, bytes);
-            } catch (Throwable e) {
-                throw rethrown(e);
-            }
-        }
-
-        static void free(long address) {
-            try {
-                FREE.invokeExact(address);
-            } catch (Throwable e) {
-                throw rethrown(e);
-            }
-        }
-
-        private static RuntimeException rethrown(Throwable e) {
-            if (e instanceof RuntimeException) {
-                return (RuntimeException) e;
-            }
-            if (e instanceof Error) {
-                throw (Error) e;
-            }
-            return new IllegalStateException(e);
-        }
     }
 }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.mmapheap.internal.Libc;
+
 /** What every {@link Allocator} promises; subclasses supply the allocator. */
 abstract class AllocatorContractTest {
 
@@ -126,12 +128,12 @@ abstract class AllocatorContractTest {
     void freeOfAForeignAddressSaysForeignAndChangesNothing() {
         long a = heap.allocate(64);
         HeapStats before = heap.stats();
-        long foreign = RawMemory.mallocBaseline(64);
+        long foreign = Libc.malloc(64);
         try {
             rejected(() -> heap.free(foreign), "foreign");
             rejected(() -> heap.usableSize(foreign), "foreign");
         } finally {
-            RawMemory.freeBaseline(foreign);
+            Libc.free(foreign);
         }
         unchanged(before);
         heap.free(a);

@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+import io.mmapheap.internal.Libc;
+
 /** Odd and hostile input: a clear error every time, and the heap exactly as it was. */
 class HostileInputTest {
 
@@ -85,14 +87,14 @@ class HostileInputTest {
             long a = heap.allocate(64);
             long b = heap.allocate(64);
             heap.free(a);
-            long foreign = RawMemory.mallocBaseline(64);
+            long foreign = Libc.malloc(64);
             try {
                 for (long address : new long[] {a, foreign, 8, -4096, Long.MAX_VALUE, b + 4096 * 1024}) {
                     rejectedUnchanged(heap, IllegalArgumentException.class, () -> heap.reallocate(address, 128));
                     rejectedUnchanged(heap, IllegalArgumentException.class, () -> heap.free(address));
                 }
             } finally {
-                RawMemory.freeBaseline(foreign);
+                Libc.free(foreign);
             }
             heap.free(b);
         }

@@ -16,17 +16,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged jar on JDK 22 and newer, as its users run it. Active in the suite's run against the
- * jar ({@code ./build.sh test} with a JDK 22+, Unsafe memory access denied), which sets the system
- * property {@code mmapheap.jar}; skipped elsewhere. Child JVMs are the JDK running the tests.
+ * The packaged jars on JDK 22 and newer, as their users run them: the library ({@code mmapheap.jar})
+ * with its one dependency on a consumer's class path, the command line's executable jar
+ * ({@code mmapheap.cliJar}). Active in the suite's run against the jar ({@code ./build.sh test} with
+ * a JDK 22+, Unsafe memory access denied), which sets both system properties; skipped elsewhere.
+ * Child JVMs are the JDK running the tests.
  */
 class JarOnModernJdkTest {
 
     private static final String JAR = System.getProperty("mmapheap.jar");
+    private static final String CLI_JAR = System.getProperty("mmapheap.cliJar");
     private static final String JAVA = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
 
     private static void assumeJarOnModernJdk() {
-        assumeTrue(JAR != null, "runs against the packaged jar only (mmapheap.jar unset)");
+        assumeTrue(JAR != null && CLI_JAR != null, "runs against the packaged jars only (mmapheap.jar, mmapheap.cliJar unset)");
         assumeTrue(Runtime.version().feature() >= 22, "the jar's FFM classes need JDK 22 or newer");
     }
 
@@ -45,7 +48,7 @@ class JarOnModernJdkTest {
             commands.add(List.of("trace", trace.toString()));
         }
         for (List<String> command : commands) {
-            List<String> line = new ArrayList<>(List.of(JAVA, "-jar", JAR));
+            List<String> line = new ArrayList<>(List.of(JAVA, "-jar", CLI_JAR));
             line.addAll(command);
             Result result = run(line);
             assertEquals(0, result.exit, command + " failed: " + result.err);
@@ -56,12 +59,16 @@ class JarOnModernJdkTest {
     @Test
     void aConsumerOnTheClassPathNeedsOnlyNativeAccess() throws Exception {
         assumeJarOnModernJdk();
-        String probe = Paths.get(ConsumerProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        Result result = run(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-cp", JAR + java.io.File.pathSeparator + probe,
-                ConsumerProbe.class.getName()));
+        String classPath = String.join(java.io.File.pathSeparator, JAR, locationOf(ConsumerProbe.class),
+                locationOf(org.apache.commons.lang3.Validate.class));
+        Result result = run(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-cp", classPath, ConsumerProbe.class.getName()));
         assertEquals(0, result.exit, result.err);
         assertTrue(!result.err.contains("WARNING"), "the consumer printed a warning:\n" + result.err);
         assertTrue(result.out.contains("memory access ffm"), result.out);
+    }
+
+    private static String locationOf(Class<?> type) throws java.net.URISyntaxException {
+        return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     private static final class Result {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import io.mmapheap.ElasticHeap;
 import io.mmapheap.PageAllocator;
 import io.mmapheap.RawMemory;
+import io.mmapheap.internal.Libc;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -141,11 +142,11 @@ abstract class Subject {
         }
     }
 
-    /** glibc malloc/free as {@link RawMemory#mallocBaseline} reaches them: Unsafe, or FFM downcalls on JDK 22+. */
+    /** glibc malloc/free as {@link Libc#malloc} reaches them: Unsafe, or FFM downcalls on JDK 22+. */
     static final class Glibc extends Subject {
         @Override
         long allocate(int size) {
-            return RawMemory.mallocBaseline(size);
+            return Libc.malloc(size);
         }
 
         @Override
@@ -155,7 +156,7 @@ abstract class Subject {
 
         @Override
         void free(long handle) {
-            RawMemory.freeBaseline(handle);
+            Libc.free(handle);
         }
     }
 

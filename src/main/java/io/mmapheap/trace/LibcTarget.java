@@ -1,6 +1,7 @@
 package io.mmapheap.trace;
 
-import io.mmapheap.RawMemory;
+import io.mmapheap.internal.Libc;
+
 
 /**
  * glibc malloc, realloc and free as Java programs reach them today ({@code Unsafe.allocateMemory}
@@ -11,17 +12,17 @@ public final class LibcTarget implements TraceTarget {
 
     @Override
     public long allocate(long size) {
-        return RawMemory.mallocBaseline(size);
+        return Libc.malloc(size);
     }
 
     @Override
     public long reallocate(long address, long size) {
-        return RawMemory.reallocBaseline(address, size);
+        return Libc.realloc(address, size);
     }
 
     @Override
     public void free(long address) {
-        RawMemory.freeBaseline(address);
+        Libc.free(address);
     }
 
     @Override

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.mmapheap.ElasticHeap;
-import io.mmapheap.RawMemory;
+import io.mmapheap.internal.Libc;
 
 class TraceRunnerTest {
 
@@ -179,7 +179,7 @@ class TraceRunnerTest {
     @Test
     void anAllocatorThatDoubleBooksIsInvalid() throws Exception {
         Trace trace = Trace.parse("double.rep", List.of("1", "2", "4", "1", "a 0 64", "a 1 64", "f 0", "f 1"));
-        long block = RawMemory.mallocBaseline(64);
+        long block = Libc.malloc(64);
         try {
             TraceTarget doubleBooking = new TraceTarget() {
                 @Override
@@ -215,7 +215,7 @@ class TraceRunnerTest {
             assertFalse(r.valid());
             assertTrue(r.problem().contains("overlaps a live block"), r.problem());
         } finally {
-            RawMemory.freeBaseline(block);
+            Libc.free(block);
         }
     }
 }

@@ -67,6 +67,13 @@ final class Arguments {
         return values.getOrDefault(name, fallback);
     }
 
+    /** @throws UsageException if there are operands: for commands that take options only */
+    void noOperands() {
+        if (!operands.isEmpty()) {
+            throw new UsageException("unexpected argument '" + operands.get(0) + "'");
+        }
+    }
+
     List<String> operands() {
         return operands;
     }

@@ -59,9 +59,7 @@ final class DemoCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out) {
         Arguments a = new Arguments(args, Set.of("--pause", "--huge", "--prefault", "--lock", "--secret"), Set.of("--pages"));
-        if (!a.operands().isEmpty()) {
-            throw new UsageException("unexpected argument " + a.operands().get(0));
-        }
+        a.noOperands();
         long pages = a.longValue("--pages", 1, 1, MAX_PAGES);
         boolean pause = a.flag("--pause");
         long page = VirtualMemory.pageSize();

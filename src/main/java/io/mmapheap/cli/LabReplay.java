@@ -22,6 +22,7 @@ abstract class LabReplay implements Command {
     @Override
     public final int run(List<String> args, PrintStream stream) {
         Arguments a = new Arguments(args, Set.of("--map", "--stats"), Set.of());
+        a.noOperands();
         this.out = stream;
         this.map = a.flag("--map");
         this.stats = a.flag("--stats");

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code mmapheap} command line: {@code java -jar mmapheap.jar COMMAND [ARGS]}.
- * Exit codes: 0 success, 1 a check the command performs failed, 2 a usage error.
+ * The {@code mmapheap} command line: {@code java -jar mmapheap-VERSION-cli.jar COMMAND [ARGS]}.
+ * Exit codes: 0 success, 1 a check the command performs failed, 2 a usage error. A usage error
+ * prints one line saying what was wrong, then the usage of the command (or of all of them); to
+ * standard error. {@code --help} or {@code -h} prints the usage to standard output.
  */
 public final class Main {
 
@@ -34,7 +36,7 @@ public final class Main {
      * @return the exit code
      */
     int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
+        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help") || args.get(0).equals("-h")) {
             usage(args.isEmpty() ? err : out);
             return args.isEmpty() ? EXIT_USAGE : 0;
         }
@@ -46,15 +48,20 @@ public final class Main {
         }
         List<String> rest = args.subList(1, args.size());
         if (rest.contains("--help") || rest.contains("-h")) {
-            out.printf("usage: mmapheap %s: %s%n", command.name(), command.summary());
+            usage(command, out);
             return 0;
         }
         try {
             return command.run(rest, out);
         } catch (UsageException e) {
             err.println("mmapheap " + command.name() + ": " + e.getMessage());
+            usage(command, err);
             return EXIT_USAGE;
         }
+    }
+
+    private static void usage(Command command, PrintStream to) {
+        to.printf("usage: mmapheap %s: %s%n", command.name(), command.summary());
     }
 
     private void usage(PrintStream to) {

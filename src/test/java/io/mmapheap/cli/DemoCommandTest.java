@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -70,5 +71,22 @@ class DemoCommandTest {
         assertEquals(Main.EXIT_USAGE, main.run(List.of("demo", "--frobnicate"), out, out));
         assertEquals(Main.EXIT_USAGE, main.run(List.of("no-such-command"), out, out));
         assertTrue(output().contains("unknown command 'no-such-command'"), output());
+    }
+
+    @Test
+    void aUsageErrorSaysWhatWasWrongThenTheUsage() {
+        for (List<String> args : List.of(List.of("demo", "--frobnicate"), List.of("test-alloc", "extra"),
+                List.of("test-ealloc", "--map", "more"), List.of("trace", "--runs"), List.of("demo", "surplus"))) {
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+            int exit = new Main().run(args, new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                    new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            assertEquals(Main.EXIT_USAGE, exit, args.toString());
+            assertEquals("", stdout.toString(StandardCharsets.UTF_8), args + " ran anyway");
+            String[] lines = stderr.toString(StandardCharsets.UTF_8).split("\\R");
+            assertEquals(2, lines.length, args + ": " + Arrays.toString(lines));
+            assertTrue(lines[0].startsWith("mmapheap " + args.get(0) + ": "), lines[0]);
+            assertTrue(lines[1].startsWith("usage: mmapheap " + args.get(0) + ": "), lines[1]);
+        }
     }
 }

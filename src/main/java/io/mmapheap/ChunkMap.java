@@ -187,7 +187,7 @@ final class ChunkMap {
             throw new IllegalArgumentException("cannot commit up to granule " + newGranules + " of a region of "
                     + granules + " committed and " + capacity + " reserved");
         }
-        boolean joins = isFree(granules - 1);
+        boolean joins = granules > 0 && isFree(granules - 1);
         moveEnd(newGranules);
         freeRuns += joins ? 0 : 1;
     }
@@ -196,17 +196,17 @@ final class ChunkMap {
      * Moves the region's end down to {@code newGranules}: the free granules past it go back to the
      * reservation (the caller decommits their pages) and count as padding again.
      *
-     * @param newGranules in (0, granules()), a whole number of pages, with every granule from it to
-     *                    the end free
+     * @param newGranules in [0, granules()), a whole number of pages, with every granule from it to
+     *                    the end free; 0 leaves a map with no granule, all of it reserved
      */
     void decommit(int newGranules) {
-        if (newGranules <= 0 || newGranules >= granules || (newGranules & ((1 << pageGranuleShift) - 1)) != 0
+        if (newGranules < 0 || newGranules >= granules || (newGranules & ((1 << pageGranuleShift) - 1)) != 0
                 || !isFreeRange(newGranules, granules - newGranules)) {
             throw new IllegalArgumentException("cannot decommit from granule " + newGranules + " of a region of "
                     + granules + " committed granules, " + trailingFree() + " of them free at the end");
         }
         int oldEnd = granules;
-        boolean wholeRun = !isFree(newGranules - 1);
+        boolean wholeRun = newGranules == 0 || !isFree(newGranules - 1);
         moveEnd(newGranules);
         // Decommitted pages read as zero when committed again.
         clearBits(touched, newGranules >>> pageGranuleShift, oldEnd >>> pageGranuleShift);
@@ -241,6 +241,9 @@ final class ChunkMap {
 
     /** @return the free granules that end at the region's (committed) end */
     int trailingFree() {
+        if (granules == 0) {
+            return 0;
+        }
         int run = 0;
         int w = (granules - 1) >>> WORD_SHIFT;
         // Bits of word w below the end, moved to the top so that leading zeros count free granules.

@@ -1,7 +1,5 @@
 package io.mmapheap;
 
-import java.util.Arrays;
-
 import io.mmapheap.os.NativeMemoryException;
 import io.mmapheap.os.ProcessMemory;
 import io.mmapheap.os.VirtualMemory;
@@ -35,9 +33,6 @@ final class ElasticGrowth implements Growth {
     private final long maxPages;
     private final int growthPages;
     private final long largeThreshold;
-    /** Per region, whether the last {@link #releaseEmpty} found it empty, and since when. */
-    private boolean[] emptySeen = new boolean[16];
-    private long[] emptySince = new long[16];
 
     ElasticGrowth(Regions regions, LargeMappings large, PageSource source, int granuleShift, long maxPages, int growthPages,
                   long largeThreshold) {
@@ -112,34 +107,25 @@ final class ElasticGrowth implements Growth {
     }
 
     /**
-     * An empty region keeps one committed page (a region's map is never empty) and its
-     * reservation, so growth commits it again before it maps new steps. A region counts as empty
-     * since the first call that found it so; a call that finds it holding chunks starts it over.
+     * An empty region gives back every page and keeps its reservation, so growth commits it again
+     * before it maps new steps. A region counts as empty since the free that emptied it
+     * ({@link Regions#emptySince}).
      */
     @Override
     public long releaseEmpty(long keepBytes, long emptyForNanos) {
         long now = System.nanoTime();
-        if (emptySince.length < regions.regionCount()) {
-            emptySince = Arrays.copyOf(emptySince, Math.max(2 * emptySince.length, regions.regionCount()));
-            emptySeen = Arrays.copyOf(emptySeen, emptySince.length);
-        }
         long kept = 0;
         long released = 0;
         for (int r = 0; r < regions.regionCount(); r++) {
             if (!regions.isEmpty(r)) {
-                emptySeen[r] = false;
                 continue;
             }
             if (kept < keepBytes) {
                 kept += regions.committedEnd(r) - regions.base(r);
                 continue;
             }
-            if (!emptySeen[r]) {
-                emptySeen[r] = true;
-                emptySince[r] = now;
-            }
             long bytes = regions.decommittable(r);
-            if (bytes == 0 || now - emptySince[r] < emptyForNanos) {
+            if (bytes == 0 || now - regions.emptySince(r) < emptyForNanos) {
                 continue;
             }
             try {

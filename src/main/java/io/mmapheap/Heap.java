@@ -107,12 +107,15 @@ final class Heap implements MemoryBlock.Owner {
      * reservations ({@link Growth#releaseEmpty}), and so the bytes freed into the regions between
      * two looks for such regions: a heap that frees what it held shrinks without a call to trim.
      */
-    static final int KEPT_EMPTY_STEPS = 2;
+    static final int KEPT_EMPTY_STEPS = 1;
     /**
      * How long a region stays empty before it goes back: a heap that empties and fills again in
      * phases shorter than this (a request, a batch) does not decommit and fault its pages in each time.
      */
     static final long EMPTY_DECAY_NANOS = 1_000_000_000L;
+    /** The longest a refill goes without a look for regions to give back ({@link #lookNowAndThen}). */
+    static final long LOOK_PERIOD_NANOS = EMPTY_DECAY_NANOS / 4;
+    private long lastLook;
     private final long keptEmptyBytes;
     private long freedSinceRelease;
     private long peakInUse;
@@ -231,6 +234,7 @@ final class Heap implements MemoryBlock.Owner {
     private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
         ensureOpen();
         caches.sweepNowAndThen(flusher);
+        lookNowAndThen();
         int n = classes.granules(c);
         int got = regions.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.group);
         if (got == 0) {
@@ -531,6 +535,23 @@ final class Heap implements MemoryBlock.Owner {
         Arrays.sort(flushBuffer, 0, k);
         regions.freeAll(flushBuffer, k, classes.granules(c));
         freedIntoRegions((long) k * classes.granules(c) << granuleShift);
+    }
+
+    /**
+     * On a refill, under the lock, at most every {@link #LOOK_PERIOD_NANOS}: the caches of ended
+     * threads go back to the regions, then the regions empty for {@link #EMPTY_DECAY_NANOS} (beyond
+     * the kept ones) to their reservations. So a heap that went quiet after freeing what it held
+     * shrinks at its next allocations, even when they free nothing into the regions. Never called
+     * from a flush, which this one may run.
+     */
+    private void lookNowAndThen() {
+        long now = System.nanoTime();
+        if (now - lastLook < LOOK_PERIOD_NANOS) {
+            return;
+        }
+        lastLook = now;
+        caches.sweepEnded(flusher);
+        growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
     }
 
     /**

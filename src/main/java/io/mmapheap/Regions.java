@@ -59,6 +59,8 @@ final class Regions {
     private long[] lengths = new long[INITIAL_REGIONS];
     /** The band of each region. */
     private byte[] bands = new byte[INITIAL_REGIONS];
+    /** Per region, when a free last left it empty ({@link System#nanoTime}). */
+    private long[] emptySince = new long[INITIAL_REGIONS];
     private int count;
     /** Scratch of {@link #freeAll}: the offsets of one region's chunks, and the run-tree leaves they touch. */
     private final int[] batchOffsets = new int[BATCH];
@@ -236,6 +238,7 @@ final class Regions {
             bases = Arrays.copyOf(bases, capacity);
             lengths = Arrays.copyOf(lengths, capacity);
             bands = Arrays.copyOf(bands, capacity);
+            emptySince = Arrays.copyOf(emptySince, capacity);
         }
         int r = count++;
         bands[r] = (byte) band;
@@ -337,19 +340,31 @@ final class Regions {
 
     /**
      * @return the whole pages of free granules at region r's committed end that {@link #decommit}
-     *         could give back, keeping at least one page committed, in bytes
+     *         could give back, in bytes: all of an empty region's
      */
     long decommittable(int r) {
         ChunkMap map = maps[r];
         long pageBytes = 1L << pageShift;
         long end = (long) map.granules() << granuleShift;
-        long keep = Math.max(pageBytes, Sizes.roundUp(end - ((long) map.trailingFree() << granuleShift), pageBytes));
+        long keep = Sizes.roundUp(end - ((long) map.trailingFree() << granuleShift), pageBytes);
         return end - keep;
     }
 
     /** @return whether region r holds no chunk (none live, none cached) */
     boolean isEmpty(int r) {
-        return maps[r].trailingFree() == maps[r].granules();
+        return maps[r].usedGranules() == 0;
+    }
+
+    /** @return when region r last became empty ({@link System#nanoTime}); meaningful while {@link #isEmpty} */
+    long emptySince(int r) {
+        return emptySince[r];
+    }
+
+    /** Notes the time if the free that just ran emptied region r. */
+    private void noteIfEmptied(int r) {
+        if (maps[r].usedGranules() == 0) {
+            emptySince[r] = System.nanoTime();
+        }
     }
 
     /** Region r's last {@code bytes} (free, whole pages) were returned to its reservation. */
@@ -687,6 +702,7 @@ final class Regions {
         ChunkStates.release(map, offset);
         indexOf(r).set(r, map.longestFree());
         usedGranules -= n;
+        noteIfEmptied(r);
         return (long) n << granuleShift;
     }
 
@@ -711,6 +727,7 @@ final class Regions {
             usedGranules -= map.freeChunks(batchOffsets, 0, k, granules, batchLeaves);
             ChunkStates.endMarks(map, batchOffsets, 0, k);
             indexOf(r).set(r, map.longestFree());
+            noteIfEmptied(r);
         }
     }
 

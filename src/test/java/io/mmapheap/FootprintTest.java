@@ -88,6 +88,51 @@ class FootprintTest {
         }
     }
 
+    /** A few allocations and frees on a thread of their own, which then ends. */
+    private static void burst(ElasticHeap heap) throws InterruptedException {
+        Thread t = new Thread(() -> {
+            long[] chunks = new long[32];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = heap.allocate(1000);
+            }
+            for (long chunk : chunks) {
+                heap.free(chunk);
+            }
+        });
+        t.start();
+        t.join();
+    }
+
+    @Test
+    void aHeapThatFreedEverythingReturnsToWithinTwoGrowthStepsOfItsStart() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long start = heap.stats().bytesMapped();
+            long[] peak = workload(heap, 24L << 20, 4);
+            long step = ElasticHeap.DEFAULT_GROWTH_PAGES * PAGE;
+            // Later bursts of allocations look for what to give back: the first finds the cache the
+            // ended worker left, whose chunks go back to their regions; a second, once those
+            // regions have been empty for the decay time, gives back all but the kept ones.
+            Thread.sleep(Heap.LOOK_PERIOD_NANOS / 1_000_000 + 50);
+            burst(heap);
+            HeapStats soon = heap.stats();
+            assertTrue(soon.bytesMapped() > start + 2 * step, "regions empty for less than the decay time stay committed: "
+                    + soon.bytesMapped());
+            Thread.sleep(Heap.EMPTY_DECAY_NANOS / 1_000_000 + 50);
+            burst(heap);
+            HeapStats after = heap.stats();
+            assertEquals(0, after.bytesInUse());
+            assertTrue(after.bytesMapped() <= start + 2 * step, after.bytesMapped() + " bytes mapped after freeing all, more than "
+                    + "two growth steps past the start, " + start + " (peak " + peak[0] + ", " + after.regions() + " regions, "
+                    + after.cachedBytes() + " cached)");
+            assertTrue(after.reservedBytes() >= peak[0] - 2 * step, "the pages went back to the reservations: " + after.reservedBytes());
+            heap.verify();
+            // Growth commits the reservations again.
+            long[] again = workload(heap, 4L << 20, 5);
+            assertTrue(again[1] == peak[1], "no new region: " + peak[1] + " then " + again[1]);
+            heap.verify();
+        }
+    }
+
     @Test
     void trimGivesEmptyRegionsBackAtOnce() throws Exception {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {

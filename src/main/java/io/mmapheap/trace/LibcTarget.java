@@ -3,11 +3,15 @@ package io.mmapheap.trace;
 import io.mmapheap.RawMemory;
 
 /**
- * glibc malloc, realloc and free as Java programs reach them today ({@code Unsafe.allocateMemory}
- * and friends): the baseline. How much memory glibc mapped is not observable from here, so its
+ * glibc malloc, realloc and free as Java programs reach them ({@link RawMemory#mallocBaseline}:
+ * {@code Unsafe.allocateMemory} and friends on JDK 17 to 21, a downcall on 22 and newer): the baseline. How much memory glibc mapped is not observable from here, so its
  * utilization is reported as unknown.
  */
 public final class LibcTarget implements TraceTarget {
+
+    /** Makes a target over the C library's allocator; it holds no state of its own. */
+    public LibcTarget() {
+    }
 
     @Override
     public long allocate(long size) {

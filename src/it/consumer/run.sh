@@ -32,7 +32,8 @@ quiet_mvn() {
 }
 
 jar=target/mmapheap-$version.jar
-quiet_mvn install:install-file -Dfile="$jar" -DpomFile=pom.xml -Dsources="target/mmapheap-$version-sources.jar"
+quiet_mvn install:install-file -Dfile="$jar" -DpomFile=pom.xml -Dsources="target/mmapheap-$version-sources.jar" \
+    -Djavadoc="target/mmapheap-$version-javadoc.jar"
 quiet_mvn install:install-file -Dfile="target/mmapheap-$version-cli.jar" -DpomFile=pom.xml -Dclassifier=cli
 quiet_mvn -f src/it/consumer/pom.xml -Dmmapheap.version="$version" -Dconsumer.build="$(pwd)/$work/build" \
     package dependency:build-classpath -Dmdep.outputFile="$(pwd)/$work/classpath.txt" -Dmdep.includeScope=runtime

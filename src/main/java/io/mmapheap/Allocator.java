@@ -25,6 +25,8 @@ public interface Allocator extends AutoCloseable {
      * Allocates a chunk of at least {@code size} bytes that reads as zero (calloc). Only memory
      * handed out before is cleared: pages fresh from the system are zero already.
      *
+     * @param size bytes, &gt; 0
+     * @return the chunk's start address, aligned to the granule
      * @throws IllegalArgumentException if size &lt;= 0 or above what this allocator can ever serve
      * @throws HeapExhaustedException   if there is no room now
      * @throws IllegalStateException    if the allocator is closed
@@ -36,7 +38,9 @@ public interface Allocator extends AutoCloseable {
      * {@code alignment} (posix_memalign / aligned_alloc). Any power of two is accepted: up to the
      * granule it changes nothing; page-sized and larger alignments are served too.
      *
+     * @param size      bytes, &gt; 0
      * @param alignment bytes, a power of two
+     * @return the chunk's start address, a multiple of {@code alignment} and of the granule
      * @throws IllegalArgumentException if size &lt;= 0, too large, or alignment is not a power of two
      * @throws HeapExhaustedException   if there is no room now
      * @throws IllegalStateException    if the allocator is closed
@@ -49,6 +53,8 @@ public interface Allocator extends AutoCloseable {
      * allocated, min(old, new) bytes are copied and the old chunk is freed.
      * {@code reallocate(0, n)} is {@code allocate(n)}; {@code reallocate(p, 0)} frees p and returns 0.
      *
+     * @param address the start of a live chunk of this allocator, or 0
+     * @param newSize bytes, &gt;= 0
      * @return the chunk's address, which may differ from {@code address}; 0 after a free, or for an
      *         invalid address under a {@link CheckLevel} that does not throw
      * @throws IllegalArgumentException if newSize &lt; 0 or too large, or (at {@link CheckLevel#THROW})
@@ -71,6 +77,8 @@ public interface Allocator extends AutoCloseable {
      * Allocates a chunk of {@code size} bytes behind a checked view: bounds-checked access, and any
      * use after it is freed (or the allocator closed) throws instead of touching memory.
      *
+     * @param size bytes, &gt; 0
+     * @return the block, live until its {@link MemoryBlock#free()} or this allocator's close
      * @throws IllegalArgumentException if size &lt;= 0 or above what this allocator can ever serve
      * @throws HeapExhaustedException   if there is no room now
      * @throws IllegalStateException    if the allocator is closed
@@ -80,6 +88,7 @@ public interface Allocator extends AutoCloseable {
     /**
      * Frees the whole chunk that starts at {@code address}. {@code free(0)} does nothing, like {@code free(NULL)}.
      *
+     * @param address the start of a live chunk of this allocator, or 0
      * @throws IllegalArgumentException if address is not the start of a live chunk of this allocator
      *                                  (foreign, interior or already freed) and the {@link CheckLevel}
      *                                  is THROW; the message says which. At every level the allocator
@@ -89,6 +98,9 @@ public interface Allocator extends AutoCloseable {
     void free(long address);
 
     /**
+     * Tells how many bytes the chunk at {@code address} holds (malloc_usable_size).
+     *
+     * @param address the start of a live chunk of this allocator
      * @return the bytes usable in the live chunk that starts at {@code address} (&gt;= the size requested)
      * @throws IllegalArgumentException if address is not the start of a live chunk of this allocator
      * @throws IllegalStateException    if the allocator is closed
@@ -104,6 +116,8 @@ public interface Allocator extends AutoCloseable {
     void verify();
 
     /**
+     * Reads the allocator's counters (mallinfo2).
+     *
      * @return a snapshot of the allocator's counters
      * @throws IllegalStateException if the allocator is closed
      */
@@ -122,6 +136,7 @@ public interface Allocator extends AutoCloseable {
     /**
      * Prints {@link #stats()} as a malloc_stats-like report.
      *
+     * @param out where the report goes
      * @throws IllegalStateException if the allocator is closed
      */
     default void printStats(java.io.PrintStream out) {

@@ -39,22 +39,36 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
         return (B) this;
     }
 
-    /** @param granule allocation unit and alignment in bytes: a power of two in [8, page size] */
+    /**
+     * Sets the allocation unit: every chunk's size is a multiple of it, and every chunk's address too.
+     *
+     * @param granule allocation unit and alignment in bytes: a power of two in [8, page size]
+     * @return this builder
+     */
     public B granule(int granule) {
         this.granule = granule;
         return self();
     }
 
-    /** @param source where pages come from (default {@link PageSource#mmap()}) */
+    /**
+     * Sets where the heap's pages come from: the seam to the operating system, which tests replace
+     * to inject failures.
+     *
+     * @param source where pages come from (default {@link PageSource#mmap()})
+     * @return this builder
+     */
     public B pageSource(PageSource source) {
         this.source = Validate.notNull(source, "source");
         return self();
     }
 
     /**
+     * Fills freed and new memory with a pattern (glibc's {@code M_PERTURB}).
+     *
      * @param perturb 1..255: freed memory is filled with this byte and new (non-zeroed) chunks with
      *                its complement, exposing use of freed or uninitialized memory; 0 = off.
      *                Default: system property {@code mmapheap.perturb}, else 0.
+     * @return this builder
      * @throws IllegalArgumentException outside [0, 255]
      */
     public B perturb(int perturb) {
@@ -63,7 +77,10 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Sets what an invalid free or reallocate does (glibc's {@code MALLOC_CHECK_}).
+     *
      * @param check what to do with invalid frees. Default: system property {@code mmapheap.check}, else THROW.
+     * @return this builder
      */
     public B checkLevel(CheckLevel check) {
         this.check = Validate.notNull(check, "check");
@@ -71,10 +88,13 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Sets the automatic trim (glibc's {@code M_TRIM_THRESHOLD}).
+     *
      * @param bytes automatic trim (M_TRIM_THRESHOLD): once this many bytes have been freed since the
      *              last trim and at least this many bytes of whole free pages are releasable, they are
      *              released as by {@code trim()}. Each check scans the heap's pages, so it happens at
      *              most once per {@code bytes} freed. 0 = off (the default).
+     * @return this builder
      * @throws IllegalArgumentException if negative
      */
     public B trimThreshold(long bytes) {
@@ -84,9 +104,12 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Sets whether closing with live chunks throws.
+     *
      * @param strict what {@code close()} does when chunks are still live: false (the default) reports
      *               them on stderr; true throws {@link IllegalStateException} with the report (after
      *               unmapping everything all the same)
+     * @return this builder
      */
     public B strictClose(boolean strict) {
         this.strictClose = strict;
@@ -94,9 +117,12 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Records where sampled chunks were allocated, for the leak report at close.
+     *
      * @param sampleEvery record the allocation site (a stack trace) of every {@code sampleEvery}-th
      *                    chunk, printed by the leak report at close; 0 = off. Costs a stack trace per
      *                    sampled allocation. Default: system property {@code mmapheap.leakTracking}, else 0.
+     * @return this builder
      * @throws IllegalArgumentException if negative
      */
     public B leakTracking(int sampleEvery) {
@@ -106,6 +132,8 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Turns the per-thread caches of freed chunks on or off.
+     *
      * @param on whether each thread keeps a small cache of chunks it freed, by size class, and serves
      *           its requests from it without taking the allocator's lock (glibc's tcache). Requests up
      *           to 32 KiB are then rounded up to their class (at most 1/8 more); placement is exact
@@ -114,6 +142,7 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      *           tracking and automatic trim turn it off. Default: system property {@code mmapheap.threadCache}
      *           ({@code true}/{@code false}) if set, else on for {@link ElasticHeap} and off for
      *           {@link PageAllocator}; the lab facades always turn it off.
+     * @return this builder
      */
     public B threadCache(boolean on) {
         this.threadCache = on;
@@ -121,6 +150,8 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Sets the length of a thread cache's bins (glibc's {@code tcache_count}).
+     *
      * @param chunks how many chunks each size class's bin of a thread cache holds at most, in
      *               [1, 1024]; when a bin is full, its older half goes back to the heap. Longer bins
      *               take the lock less often under bursts of frees and allocations of one size, but
@@ -132,6 +163,7 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      *               bytes, at {@code trim()}, and once a private cache's thread has ended (at the
      *               heap's next {@code stats()}, {@code trim()}, growth, new cache, or now and then
      *               on its lock path). No effect without {@link #threadCache}.
+     * @return this builder
      * @throws IllegalArgumentException outside [1, 1024]
      */
     public B threadCacheChunks(int chunks) {
@@ -142,8 +174,11 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Sets whether closing with live chunks reports them.
+     *
      * @param report whether {@code close()} reports chunks still live (default true). Off for code
      *               that frees by closing, as C's {@code cleanup()} does; {@code strictClose} wins.
+     * @return this builder
      */
     public B reportLeaks(boolean report) {
         this.reportLeaks = report;
@@ -151,6 +186,8 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Chooses the page size the heap maps.
+     *
      * @param huge which pages the heap maps (default {@link HugePages#NONE}). {@code TRANSPARENT}:
      *             mappings of at least a huge page (2 MiB; an {@code ElasticHeap}'s growth steps from
      *             {@code growthPages(512)} up, and dedicated mappings) are aligned and advised for
@@ -158,6 +195,7 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      *             reserve of huge pages and the heap's page is the huge page (a {@code PageAllocator}'s
      *             {@code pages(n)} counts huge pages); refused at the first mapping when none are
      *             reserved. Needs the default page source.
+     * @return this builder
      */
     public B hugePages(HugePages huge) {
         this.hugePages = Validate.notNull(huge, "huge");
@@ -165,10 +203,13 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Lets explicit huge pages fall back to transparent ones.
+     *
      * @param on with {@code hugePages(EXPLICIT)}: whether a mapping the kernel refuses for want of
      *           reserved huge pages is made of ordinary memory instead, huge-page aligned and advised
      *           for transparent huge pages, so that the heap works (with the same 2 MiB page) where
      *           {@code /proc/sys/vm/nr_hugepages} is 0 (default false: the refusal is thrown)
+     * @return this builder
      */
     public B hugePageFallback(boolean on) {
         this.hugePageFallback = on;
@@ -176,9 +217,12 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Makes the heap fault its pages in when it commits them.
+     *
      * @param on whether pages are faulted in when the heap commits them ({@code MADV_POPULATE_WRITE},
      *           or a write to each page on kernels before 5.14), so that no first touch takes a page
      *           fault (default false)
+     * @return this builder
      */
     public B prefault(boolean on) {
         this.prefault = on;
@@ -186,25 +230,36 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Locks the heap's committed pages in RAM.
+     *
      * @param on whether committed pages are locked in RAM ({@code mlock}: never swapped out), and
      *           unlocked when they go back (default false). A commit the kernel refuses
      *           ({@code RLIMIT_MEMLOCK}) is a {@link HeapExhaustedException} that names the limit,
      *           with the heap unchanged. {@code trim()} leaves locked pages alone.
+     * @return this builder
      */
     public B lockPages(boolean on) {
         this.lockPages = on;
         return self();
     }
 
-    /** @param on whether the heap's mappings are left out of core dumps ({@code MADV_DONTDUMP}; default false) */
+    /**
+     * Keeps the heap's memory out of core dumps.
+     *
+     * @param on whether the heap's mappings are left out of core dumps ({@code MADV_DONTDUMP}; default false)
+     * @return this builder
+     */
     public B dontDump(boolean on) {
         this.dontDump = on;
         return self();
     }
 
     /**
+     * Zeroes freed memory before {@code free} returns.
+     *
      * @param on whether a freed chunk's bytes are zeroed before {@code free} (or a {@code reallocate}
      *           that moves it) returns, in the regions and in dedicated mappings alike (default false)
+     * @return this builder
      */
     public B wipeOnFree(boolean on) {
         this.wipeOnFree = on;
@@ -212,11 +267,14 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
+     * Surrounds every mapping with inaccessible pages.
+     *
      * @param on whether every mapping (growth step, dedicated mapping, a page allocator's one) has
      *           a {@code PROT_NONE} page before and after it, not counted in {@code bytesMapped}: a
      *           read or write that runs off the end of a mapping faults at once (SIGSEGV) instead of
      *           landing in another mapping (default false). Not with {@code EXPLICIT} huge pages,
      *           whose guard would be a huge page.
+     * @return this builder
      */
     public B guardPages(boolean on) {
         this.guardPages = on;

@@ -14,6 +14,8 @@ public enum CheckLevel {
     THROW;
 
     /**
+     * Gives the level of a {@code MALLOC_CHECK_}-style number.
+     *
      * @param level 0, 1 or 2
      * @return the level with that number
      * @throws IllegalArgumentException for any other number

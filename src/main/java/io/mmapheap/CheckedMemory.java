@@ -60,19 +60,30 @@ abstract class CheckedMemory {
         this.size = size;
     }
 
-    /** @return the size in bytes, as requested */
+    /**
+     * Gives the size of this memory.
+     *
+     * @return the size in bytes, as requested
+     */
     public long size() {
         return size;
     }
 
-    /** @return whether the memory can still be accessed: not freed, its allocator not closed */
+    /**
+     * Tells whether this memory can still be accessed.
+     *
+     * @return whether the memory can still be accessed: not freed, its allocator not closed
+     */
     public boolean isLive() {
         return (root.state & FREED) == 0 && scope.isOpen();
     }
 
     /**
+     * Gives the raw address, for code that needs one (a native call, {@link RawMemory}); accesses
+     * through it are not checked.
+     *
      * @return the raw address of the first byte
-     * @throws IllegalStateException if dead
+     * @throws IllegalStateException if this memory is dead: freed, or its allocator closed
      */
     public long address() {
         check(0, 0);
@@ -101,179 +112,447 @@ abstract class CheckedMemory {
 
     // ---------------------------------------------------------------- plain, native byte order
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Reads the byte at {@code offset}.
+     *
+     * @param offset bytes from the start of this memory
+     * @return the byte read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public byte getByte(long offset) {
         return RawMemory.getByte(at(offset, Byte.BYTES));
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Stores {@code value} at {@code offset}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putByte(long offset, byte value) {
         RawMemory.putByte(at(offset, Byte.BYTES), value);
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Reads the 16-bit value at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @return the 16-bit value read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public short getShort(long offset) {
         return RawMemory.getShort(at(offset, Short.BYTES));
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Stores {@code value} at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putShort(long offset, short value) {
         RawMemory.putShort(at(offset, Short.BYTES), value);
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Reads the 32-bit value at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @return the 32-bit value read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public int getInt(long offset) {
         return RawMemory.getInt(at(offset, Integer.BYTES));
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Stores {@code value} at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putInt(long offset, int value) {
         RawMemory.putInt(at(offset, Integer.BYTES), value);
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Reads the 64-bit value at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @return the 64-bit value read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public long getLong(long offset) {
         return RawMemory.getLong(at(offset, Long.BYTES));
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Stores {@code value} at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putLong(long offset, long value) {
         RawMemory.putLong(at(offset, Long.BYTES), value);
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Reads the float at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @return the float read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public float getFloat(long offset) {
         return RawMemory.getFloat(at(offset, Float.BYTES));
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Stores {@code value} at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putFloat(long offset, float value) {
         RawMemory.putFloat(at(offset, Float.BYTES), value);
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Reads the double at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @return the double read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public double getDouble(long offset) {
         return RawMemory.getDouble(at(offset, Double.BYTES));
     }
 
-    /** @throws IllegalStateException if dead; IndexOutOfBoundsException if outside */
+    /**
+     * Stores {@code value} at {@code offset} in the native byte order.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putDouble(long offset, double value) {
         RawMemory.putDouble(at(offset, Double.BYTES), value);
     }
 
     // ---------------------------------------------------------------- plain, a given byte order
 
-    /** @return the 16-bit value at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    /**
+     * Reads the 16-bit value at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param order  the byte order of the value in memory
+     * @return the 16-bit value read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public short getShort(long offset, ByteOrder order) {
         short v = getShort(offset);
         return swaps(order) ? Short.reverseBytes(v) : v;
     }
 
-    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    /**
+     * Stores {@code value} at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @param order  the byte order of the value in memory
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putShort(long offset, short value, ByteOrder order) {
         putShort(offset, swaps(order) ? Short.reverseBytes(value) : value);
     }
 
-    /** @return the 32-bit value at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    /**
+     * Reads the 32-bit value at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param order  the byte order of the value in memory
+     * @return the 32-bit value read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public int getInt(long offset, ByteOrder order) {
         int v = getInt(offset);
         return swaps(order) ? Integer.reverseBytes(v) : v;
     }
 
-    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    /**
+     * Stores {@code value} at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @param order  the byte order of the value in memory
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putInt(long offset, int value, ByteOrder order) {
         putInt(offset, swaps(order) ? Integer.reverseBytes(value) : value);
     }
 
-    /** @return the 64-bit value at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    /**
+     * Reads the 64-bit value at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param order  the byte order of the value in memory
+     * @return the 64-bit value read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public long getLong(long offset, ByteOrder order) {
         long v = getLong(offset);
         return swaps(order) ? Long.reverseBytes(v) : v;
     }
 
-    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    /**
+     * Stores {@code value} at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @param order  the byte order of the value in memory
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putLong(long offset, long value, ByteOrder order) {
         putLong(offset, swaps(order) ? Long.reverseBytes(value) : value);
     }
 
-    /** @return the float at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    /**
+     * Reads the float at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param order  the byte order of the value in memory
+     * @return the float read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public float getFloat(long offset, ByteOrder order) {
         return Float.intBitsToFloat(getInt(offset, order));
     }
 
-    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    /**
+     * Stores {@code value} at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @param order  the byte order of the value in memory
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putFloat(long offset, float value, ByteOrder order) {
         putInt(offset, Float.floatToRawIntBits(value), order);
     }
 
-    /** @return the double at {@code offset} in {@code order} @throws IllegalStateException if dead */
+    /**
+     * Reads the double at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param order  the byte order of the value in memory
+     * @return the double read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public double getDouble(long offset, ByteOrder order) {
         return Double.longBitsToDouble(getLong(offset, order));
     }
 
-    /** Stores {@code value} at {@code offset} in {@code order}. @throws IllegalStateException if dead */
+    /**
+     * Stores {@code value} at {@code offset} in byte order {@code order}.
+     *
+     * @param offset bytes from the start of this memory
+     * @param value  the value to store
+     * @param order  the byte order of the value in memory
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     */
     public void putDouble(long offset, double value, ByteOrder order) {
         putLong(offset, Double.doubleToRawLongBits(value), order);
     }
 
     // ---------------------------------------------------------------- ordered and atomic, aligned
 
-    /** @return the int at {@code offset} (a multiple of 4 from an aligned address), read volatile */
+    /**
+     * Reads the 32-bit value at {@code offset} with volatile semantics.
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 4
+     * @return the 32-bit value read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public int getIntVolatile(long offset) {
         return RawMemory.getIntVolatile(aligned(offset, Integer.BYTES));
     }
 
-    /** Stores {@code value} at {@code offset} with volatile semantics. */
+    /**
+     * Stores {@code value} at {@code offset} with volatile semantics.
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 4
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public void putIntVolatile(long offset, int value) {
         RawMemory.putIntVolatile(aligned(offset, Integer.BYTES), value);
     }
 
-    /** Stores {@code value} at {@code offset} with release semantics (an ordered store). */
+    /**
+     * Stores {@code value} at {@code offset} with release semantics (an ordered store).
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 4
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public void putIntRelease(long offset, int value) {
         RawMemory.putIntRelease(aligned(offset, Integer.BYTES), value);
     }
 
-    /** @return whether the int at {@code offset} was {@code expected} and is now {@code value}, atomically */
+    /**
+     * Sets the 32-bit value at {@code offset} to {@code value} if it is {@code expected}, atomically.
+     *
+     * @param offset   bytes from the start of this memory; the address must be a multiple of 4
+     * @param expected the value the memory must hold for the store to happen
+     * @param value    the value to store if the current one is {@code expected}
+     * @return whether the value was {@code expected} and is now {@code value}
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public boolean compareAndSetInt(long offset, int expected, int value) {
         return RawMemory.compareAndSetInt(aligned(offset, Integer.BYTES), expected, value);
     }
 
-    /** @return the int at {@code offset} before {@code delta} was added to it, atomically */
+    /**
+     * Adds {@code delta} to the 32-bit value at {@code offset}, atomically.
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 4
+     * @param delta  the amount to add
+     * @return the value before the change
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public int getAndAddInt(long offset, int delta) {
         return RawMemory.getAndAddInt(aligned(offset, Integer.BYTES), delta);
     }
 
-    /** @return the int at {@code offset} before it was set to {@code value}, atomically */
+    /**
+     * Sets the 32-bit value at {@code offset} to {@code value}, atomically.
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 4
+     * @param value  the value to store
+     * @return the value before the change
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public int getAndSetInt(long offset, int value) {
         return RawMemory.getAndSetInt(aligned(offset, Integer.BYTES), value);
     }
 
-    /** @return the long at {@code offset} (a multiple of 8 from an aligned address), read volatile */
+    /**
+     * Reads the 64-bit value at {@code offset} with volatile semantics.
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 8
+     * @return the 64-bit value read
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public long getLongVolatile(long offset) {
         return RawMemory.getLongVolatile(aligned(offset, Long.BYTES));
     }
 
-    /** Stores {@code value} at {@code offset} with volatile semantics. */
+    /**
+     * Stores {@code value} at {@code offset} with volatile semantics.
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 8
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public void putLongVolatile(long offset, long value) {
         RawMemory.putLongVolatile(aligned(offset, Long.BYTES), value);
     }
 
-    /** Stores {@code value} at {@code offset} with release semantics (an ordered store). */
+    /**
+     * Stores {@code value} at {@code offset} with release semantics (an ordered store).
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 8
+     * @param value  the value to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public void putLongRelease(long offset, long value) {
         RawMemory.putLongRelease(aligned(offset, Long.BYTES), value);
     }
 
-    /** @return whether the long at {@code offset} was {@code expected} and is now {@code value}, atomically */
+    /**
+     * Sets the 64-bit value at {@code offset} to {@code value} if it is {@code expected}, atomically.
+     *
+     * @param offset   bytes from the start of this memory; the address must be a multiple of 8
+     * @param expected the value the memory must hold for the store to happen
+     * @param value    the value to store if the current one is {@code expected}
+     * @return whether the value was {@code expected} and is now {@code value}
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public boolean compareAndSetLong(long offset, long expected, long value) {
         return RawMemory.compareAndSetLong(aligned(offset, Long.BYTES), expected, value);
     }
 
-    /** @return the long at {@code offset} before {@code delta} was added to it, atomically */
+    /**
+     * Adds {@code delta} to the 64-bit value at {@code offset}, atomically.
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 8
+     * @param delta  the amount to add
+     * @return the value before the change
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public long getAndAddLong(long offset, long delta) {
         return RawMemory.getAndAddLong(aligned(offset, Long.BYTES), delta);
     }
 
-    /** @return the long at {@code offset} before it was set to {@code value}, atomically */
+    /**
+     * Sets the 64-bit value at {@code offset} to {@code value}, atomically.
+     *
+     * @param offset bytes from the start of this memory; the address must be a multiple of 8
+     * @param value  the value to store
+     * @return the value before the change
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the value does not lie inside this memory
+     * @throws IllegalArgumentException  if the value's address is not a multiple of its size
+     */
     public long getAndSetLong(long offset, long value) {
         return RawMemory.getAndSetLong(aligned(offset, Long.BYTES), value);
     }
@@ -283,7 +562,11 @@ abstract class CheckedMemory {
     /**
      * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset ...]}.
      *
-     * @throws IllegalStateException     if dead
+     * @param offset    bytes from the start of this memory
+     * @param dst       the array to copy into
+     * @param dstOffset where the bytes go in {@code dst}
+     * @param length    how many bytes to copy
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
      * @throws IndexOutOfBoundsException if either range is outside its array or this memory
      */
     public void get(long offset, byte[] dst, int dstOffset, int length) {
@@ -294,7 +577,11 @@ abstract class CheckedMemory {
     /**
      * Copies {@code src[srcOffset ...]} ({@code length} bytes) to {@code offset}.
      *
-     * @throws IllegalStateException     if dead
+     * @param offset    bytes from the start of this memory
+     * @param src       the array to copy from
+     * @param srcOffset where the bytes start in {@code src}
+     * @param length    how many bytes to copy
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
      * @throws IndexOutOfBoundsException if either range is outside its array or this memory
      */
     public void put(long offset, byte[] src, int srcOffset, int length) {
@@ -302,7 +589,15 @@ abstract class CheckedMemory {
         RawMemory.copyFromArray(src, srcOffset, at(offset, length), length);
     }
 
-    /** Sets {@code length} bytes from {@code offset} to {@code value}. @throws IllegalStateException if dead */
+    /**
+     * Sets {@code length} bytes from {@code offset} to {@code value} (memset).
+     *
+     * @param offset bytes from the start of this memory
+     * @param length how many bytes to set
+     * @param value  the byte to store
+     * @throws IllegalStateException     if this memory is dead: freed, or its allocator closed
+     * @throws IndexOutOfBoundsException if the range is outside this memory
+     */
     public void fill(long offset, long length, byte value) {
         RawMemory.fill(at(offset, length), length, value);
     }

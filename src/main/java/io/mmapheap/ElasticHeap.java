@@ -62,7 +62,11 @@ public final class ElasticHeap extends HeapFacade {
                 b.resolvedSource, granuleShift, b.maxPages, b.growthPages, b.largeThreshold)));
     }
 
-    /** @return a builder with the documented defaults */
+    /**
+     * Starts the configuration of an elastic heap.
+     *
+     * @return a builder with the documented defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -75,6 +79,8 @@ public final class ElasticHeap extends HeapFacade {
      * two guard pages, not one mapping each; a step is locked as it is committed, and a commit past
      * {@code RLIMIT_MEMLOCK} is a {@link HeapExhaustedException} that names the limit. Every
      * setter may still change the preset.
+     *
+     * @return a builder with the secrets preset
      */
     public static Builder secrets() {
         return new Builder().lockPages(true).dontDump(true).wipeOnFree(true).guardPages(true).threadCache(false);
@@ -91,34 +97,50 @@ public final class ElasticHeap extends HeapFacade {
             super(DEFAULT_GRANULE, true);
         }
 
-        /** @param maxPages limit on all pages the heap maps at once, regions and dedicated mappings (0 = none, the default) */
+        /**
+         * Limits the memory the heap maps.
+         *
+         * @param maxPages limit on all pages the heap maps at once, regions and dedicated mappings (0 = none, the default)
+         * @return this builder
+         */
         public Builder maxPages(long maxPages) {
             this.maxPages = maxPages;
             return this;
         }
 
         /**
+         * Sets the length of a growth step (glibc's {@code M_TOP_PAD}).
+         *
          * @param growthPages pages of address space a region reserves when the heap grows, committed as
          *                    requests need them (default 16; 1 = the lab's one page at a time)
+         * @return this builder
          */
         public Builder growthPages(int growthPages) {
             this.growthPages = growthPages;
             return this;
         }
 
-        /** @param largeThreshold requests above this many bytes get their own mapping (default 128 KiB) */
+        /**
+         * Sets the size above which a request gets a mapping of its own (glibc's {@code M_MMAP_THRESHOLD}).
+         *
+         * @param largeThreshold requests above this many bytes get their own mapping (default 128 KiB)
+         * @return this builder
+         */
         public Builder largeThreshold(long largeThreshold) {
             this.largeThreshold = largeThreshold;
             return this;
         }
 
         /**
+         * Keeps freed dedicated mappings for reuse by the next large requests.
+         *
          * @param keptBytes bytes of freed dedicated mappings the heap keeps mapped for the next large
          *                  request (at most 8 mappings; a request reuses one of its size up to twice
          *                  its size). {@code trim()} and {@code close()} unmap them. Default
          *                  {@link #DEFAULT_KEPT_BYTES}; 0 unmaps a dedicated mapping when its chunk is
          *                  freed. A heap with {@code maxPages} keeps none, so kept pages never stand
          *                  in the way of its limit.
+         * @return this builder
          */
         public Builder keptBytes(long keptBytes) {
             this.keptBytes = keptBytes;
@@ -128,6 +150,7 @@ public final class ElasticHeap extends HeapFacade {
         /**
          * Builds the heap. Maps nothing.
          *
+         * @return a new heap
          * @throws IllegalArgumentException for an invalid setting
          */
         public ElasticHeap build() {

@@ -11,12 +11,18 @@ public class HeapExhaustedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message what was requested and why it could not be served */
+    /**
+     * Makes the exception for a request the heap cannot serve.
+     *
+     * @param message what was requested and why it could not be served
+     */
     public HeapExhaustedException(String message) {
         super(message);
     }
 
     /**
+     * Makes the exception for a request that a system call refused.
+     *
      * @param message what was requested
      * @param cause   the system call that failed
      */
@@ -24,7 +30,11 @@ public class HeapExhaustedException extends RuntimeException {
         super(message + ": " + cause.getMessage(), cause);
     }
 
-    /** @return the errno of the failed system call, or 0 if no system call failed */
+    /**
+     * Gives the errno of the refusal.
+     *
+     * @return the errno of the failed system call, or 0 if no system call failed
+     */
     public int errno() {
         return getCause() instanceof NativeMemoryException ? ((NativeMemoryException) getCause()).errno() : 0;
     }

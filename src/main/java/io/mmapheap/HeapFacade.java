@@ -18,12 +18,20 @@ abstract class HeapFacade implements Allocator {
         return java.util.List.of(HeapFacade.class.getName(), facade.getName());
     }
 
-    /** @return the granule in bytes: the allocation unit and alignment */
+    /**
+     * Gives the allocator's granule.
+     *
+     * @return the granule in bytes: the allocation unit and alignment
+     */
     public final long granule() {
         return core.granule();
     }
 
-    /** @return whether thread caches are on */
+    /**
+     * Tells whether freed chunks go to thread caches.
+     *
+     * @return whether thread caches are on
+     */
     public final boolean threadCaching() {
         return core.threadCaching();
     }

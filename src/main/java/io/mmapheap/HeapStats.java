@@ -44,22 +44,38 @@ public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, lon
 
     private static final double PERCENT = 100.0;
 
-    /** @return bytes mapped for first-fit regions (not dedicated mappings, live or kept); mallinfo2 {@code arena} */
+    /**
+     * Gives the bytes of the regions.
+     *
+     * @return bytes mapped for first-fit regions (not dedicated mappings, live or kept); mallinfo2 {@code arena}
+     */
     public long arenaBytes() {
         return bytesMapped - dedicatedBytes - keptBytes;
     }
 
-    /** @return 1 - largestFreeRun / bytesFree: 0 when all free space is one run, near 1 when it is splintered */
+    /**
+     * Measures how splintered the free space is.
+     *
+     * @return 1 - largestFreeRun / bytesFree: 0 when all free space is one run, near 1 when it is splintered
+     */
     public double fragmentation() {
         return bytesFree == 0 ? 0 : 1 - (double) largestFreeRun / bytesFree;
     }
 
-    /** @return metadata bytes as a fraction of bytes mapped (0 when nothing is mapped) */
+    /**
+     * Measures what the metadata costs.
+     *
+     * @return metadata bytes as a fraction of bytes mapped (0 when nothing is mapped)
+     */
     public double metadataOverhead() {
         return bytesMapped == 0 ? 0 : (double) metadataBytes / bytesMapped;
     }
 
-    /** Prints a report in the manner of glibc's {@code malloc_stats}. */
+    /**
+     * Prints a report in the manner of glibc's {@code malloc_stats}.
+     *
+     * @param out where the report goes
+     */
     public void print(PrintStream out) {
         out.printf("Arena (first-fit regions):%n");
         out.printf("  system bytes     = %12d   (%d regions)%n", arenaBytes(), regions);

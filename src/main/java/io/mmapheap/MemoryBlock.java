@@ -52,7 +52,12 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
         this.owner = null;
     }
 
-    /** @return whether bounds checks are on for this process */
+    /**
+     * Tells whether accesses check their bounds in this process ({@value #CHECK_BOUNDS_PROPERTY},
+     * read once); liveness is checked either way.
+     *
+     * @return whether bounds checks are on for this process
+     */
     public static boolean boundsChecked() {
         return CHECK_BOUNDS;
     }
@@ -61,6 +66,9 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
      * A view of {@code length} bytes from {@code offset}: the same memory and the same life as this
      * block (it dies when the block is freed), checked against its own bounds. It cannot be freed.
      *
+     * @param offset where the slice starts in this block, &gt;= 0
+     * @param length the slice's size in bytes, &gt;= 0
+     * @return the slice
      * @throws IllegalStateException     if dead
      * @throws IndexOutOfBoundsException if the range is outside this block
      */
@@ -77,6 +85,8 @@ public final class MemoryBlock extends CheckedMemory implements AutoCloseable {
      * {@code order}. On this JDK the buffer is a raw view: it must not be used after the block is
      * freed or its allocator closed, which nothing checks.
      *
+     * @param order the buffer's byte order
+     * @return the buffer, position 0 and capacity {@link #size()}
      * @throws IllegalStateException    if dead
      * @throws IllegalArgumentException if the block is larger than a buffer can be (2^31-1 bytes)
      */

@@ -39,18 +39,30 @@ public final class PageAllocator extends HeapFacade {
         this.base = core.regions.base(0);
     }
 
-    /** @return a builder with the defaults: 1 page, 8-byte granule, memory from mmap */
+    /**
+     * Starts the configuration of a page allocator.
+     *
+     * @return a builder with the defaults: 1 page, 8-byte granule, memory from mmap
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the start address of the mapping */
+    /**
+     * Gives where the allocator's one mapping starts.
+     *
+     * @return the start address of the mapping
+     */
     public long base() {
         core.ensureOpen();
         return base;
     }
 
-    /** @return the mapping's length in bytes; also the largest request that can ever succeed */
+    /**
+     * Gives the size of the allocator's one mapping.
+     *
+     * @return the mapping's length in bytes; also the largest request that can ever succeed
+     */
     public long capacity() {
         return capacity;
     }
@@ -63,7 +75,12 @@ public final class PageAllocator extends HeapFacade {
             super(DEFAULT_GRANULE, false);
         }
 
-        /** @param pages pages in the one mapping, &gt; 0 (default 1) */
+        /**
+         * Sets the size of the allocator's one mapping.
+         *
+         * @param pages pages in the one mapping, &gt; 0 (default 1)
+         * @return this builder
+         */
         public Builder pages(long pages) {
             this.pages = pages;
             return this;
@@ -72,6 +89,7 @@ public final class PageAllocator extends HeapFacade {
         /**
          * Maps the pages and builds the allocator.
          *
+         * @return a new allocator, its pages mapped
          * @throws IllegalArgumentException for an invalid setting
          * @throws HeapExhaustedException   if the mapping fails
          */

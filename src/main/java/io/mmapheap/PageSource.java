@@ -9,7 +9,11 @@ import io.mmapheap.os.VirtualMemory;
  */
 public interface PageSource {
 
-    /** @return the page size in bytes, a power of two */
+    /**
+     * Gives the size of the pages this source maps.
+     *
+     * @return the page size in bytes, a power of two
+     */
     long pageSize();
 
     /**
@@ -63,6 +67,8 @@ public interface PageSource {
     /**
      * Returns memory obtained from {@link #map} or {@link #reserve} to the system.
      *
+     * @param address the start address {@code map} or {@code reserve} returned
+     * @param bytes   the length it was given
      * @throws NativeMemoryException if the system refuses
      */
     void unmap(long address, long bytes);
@@ -71,6 +77,8 @@ public interface PageSource {
      * Tells the system the pages' contents are no longer needed: they stop counting toward RSS and
      * read as zero when touched again, while the range stays mapped.
      *
+     * @param address page-aligned, inside memory from {@link #map} or a committed part of a reservation
+     * @param bytes   a positive multiple of {@link #pageSize()}
      * @throws NativeMemoryException if the system refuses
      */
     void discard(long address, long bytes);
@@ -80,6 +88,7 @@ public interface PageSource {
      * result may be at a new address. The default maps anew, copies and unmaps the old memory;
      * the mmap source moves the pages themselves with {@code mremap}.
      *
+     * @param address  the start address {@code map} returned
      * @param oldBytes the memory's current length, a positive multiple of {@link #pageSize()}
      * @param newBytes the length wanted, a positive multiple of {@link #pageSize()}
      * @return the start address of the resized memory
@@ -92,7 +101,11 @@ public interface PageSource {
         return moved;
     }
 
-    /** @return the source that maps anonymous private pages with {@code mmap} */
+    /**
+     * Gives the default source.
+     *
+     * @return the source that maps anonymous private pages with {@code mmap}
+     */
     static PageSource mmap() {
         return MmapPageSource.INSTANCE;
     }

@@ -15,10 +15,10 @@ import org.apache.commons.lang3.Validate;
  * then the others).
  *
  * <p>Why arenas and not a cheaper lock: with one heap shared by two threads, each operation moves
- * the heap's metadata between the cores' caches, and that, not the lock, is the cost (a spin lock
- * in place of the monitor was measured slower). Exact first fit holds within each arena, not
- * across them. Each arena maps its own pages, so a page limit set on the builder applies per arena.
- * Statistics add the arenas' figures; the peaks are sums of per-arena peaks, an upper bound.
+ * the heap's metadata between the cores' caches whatever the lock; with an arena each, a thread's
+ * metadata stays with its core. Exact first fit holds within each arena, not across them. Each
+ * arena maps its own pages, so a page limit set on the builder applies per arena. Statistics add
+ * the arenas' figures; the peaks are sums of per-arena peaks, an upper bound.
  */
 public final class StripedHeap implements Allocator {
 
@@ -29,9 +29,9 @@ public final class StripedHeap implements Allocator {
     private final AtomicInteger nextHome = new AtomicInteger();
     private final ThreadLocal<Home> homes = ThreadLocal.withInitial(this::newHome);
     /**
-     * The threads' arenas filed by thread id, read and written without a lock: a ThreadLocal lookup
-     * on every call would cost about as much as a cached allocation. A slot holding another thread's
-     * entry (ids that collide) sends the caller to the ThreadLocal, which then takes the slot over.
+     * The threads' arenas filed by thread id, read and written without a lock, so that the cached
+     * path makes no ThreadLocal lookup. A slot holding another thread's entry (ids that collide)
+     * sends the caller to the ThreadLocal, which then takes the slot over.
      */
     private final Home[] homesById = new Home[HOME_SLOTS];
 
@@ -51,8 +51,12 @@ public final class StripedHeap implements Allocator {
     }
 
     /**
+     * Builds a striped heap: {@code arenas} heaps of the same settings, a thread's calls going to the
+     * arena it was given at its first call.
+     *
      * @param arenas  how many independent heaps, &gt;= 1 (the number of allocating threads is a good choice)
      * @param builder the settings of every arena
+     * @return a new striped heap
      * @throws IllegalArgumentException if arenas &lt; 1 or the builder's settings are invalid
      */
     public static StripedHeap of(int arenas, ElasticHeap.Builder builder) {
@@ -65,7 +69,11 @@ public final class StripedHeap implements Allocator {
         return new StripedHeap(heaps);
     }
 
-    /** @return the number of arenas */
+    /**
+     * Gives the number of arenas.
+     *
+     * @return the number of arenas
+     */
     public int arenas() {
         return arenas.length;
     }

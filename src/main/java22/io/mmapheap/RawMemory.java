@@ -44,12 +44,21 @@ public final class RawMemory {
     private RawMemory() {
     }
 
-    /** @return {@code "unsafe"} or {@code "ffm"}: how this process reaches memory */
+    /**
+     * Tells how this process reaches memory.
+     *
+     * @return {@code "unsafe"} or {@code "ffm"}
+     */
     public static String path() {
         return UNSAFE ? "unsafe" : "ffm";
     }
 
-    /** @return the byte at {@code address} */
+    /**
+     * Reads the byte at {@code address}.
+     *
+     * @param address where the byte lies
+     * @return the byte read
+     */
     public static byte getByte(long address) {
         if (UNSAFE) {
             return UnsafeAccess.getByte(address);
@@ -57,7 +66,12 @@ public final class RawMemory {
         return ALL.get(JAVA_BYTE, address);
     }
 
-    /** Stores {@code value} at {@code address}. */
+    /**
+     * Stores {@code value} at {@code address}.
+     *
+     * @param address where the byte goes
+     * @param value   the value to store
+     */
     public static void putByte(long address, byte value) {
         if (UNSAFE) {
             UnsafeAccess.putByte(address, value);
@@ -66,7 +80,12 @@ public final class RawMemory {
         ALL.set(JAVA_BYTE, address, value);
     }
 
-    /** @return the 16-bit value at {@code address} */
+    /**
+     * Reads the 16-bit value at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @return the 16-bit value read
+     */
     public static short getShort(long address) {
         if (UNSAFE) {
             return UnsafeAccess.getShort(address);
@@ -74,7 +93,12 @@ public final class RawMemory {
         return ALL.get(SHORT, address);
     }
 
-    /** Stores {@code value} at {@code address}. */
+    /**
+     * Stores {@code value} at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @param value   the value to store
+     */
     public static void putShort(long address, short value) {
         if (UNSAFE) {
             UnsafeAccess.putShort(address, value);
@@ -83,7 +107,12 @@ public final class RawMemory {
         ALL.set(SHORT, address, value);
     }
 
-    /** @return the 32-bit value at {@code address} */
+    /**
+     * Reads the 32-bit value at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @return the 32-bit value read
+     */
     public static int getInt(long address) {
         if (UNSAFE) {
             return UnsafeAccess.getInt(address);
@@ -91,7 +120,12 @@ public final class RawMemory {
         return ALL.get(INT, address);
     }
 
-    /** Stores {@code value} at {@code address}. */
+    /**
+     * Stores {@code value} at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @param value   the value to store
+     */
     public static void putInt(long address, int value) {
         if (UNSAFE) {
             UnsafeAccess.putInt(address, value);
@@ -100,7 +134,12 @@ public final class RawMemory {
         ALL.set(INT, address, value);
     }
 
-    /** @return the 64-bit value at {@code address} */
+    /**
+     * Reads the 64-bit value at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @return the 64-bit value read
+     */
     public static long getLong(long address) {
         if (UNSAFE) {
             return UnsafeAccess.getLong(address);
@@ -108,7 +147,12 @@ public final class RawMemory {
         return ALL.get(LONG, address);
     }
 
-    /** Stores {@code value} at {@code address}. */
+    /**
+     * Stores {@code value} at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @param value   the value to store
+     */
     public static void putLong(long address, long value) {
         if (UNSAFE) {
             UnsafeAccess.putLong(address, value);
@@ -117,7 +161,12 @@ public final class RawMemory {
         ALL.set(LONG, address, value);
     }
 
-    /** @return the float at {@code address} */
+    /**
+     * Reads the float at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @return the float read
+     */
     public static float getFloat(long address) {
         if (UNSAFE) {
             return UnsafeAccess.getFloat(address);
@@ -125,7 +174,12 @@ public final class RawMemory {
         return ALL.get(FLOAT, address);
     }
 
-    /** Stores {@code value} at {@code address}. */
+    /**
+     * Stores {@code value} at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @param value   the value to store
+     */
     public static void putFloat(long address, float value) {
         if (UNSAFE) {
             UnsafeAccess.putFloat(address, value);
@@ -134,7 +188,12 @@ public final class RawMemory {
         ALL.set(FLOAT, address, value);
     }
 
-    /** @return the double at {@code address} */
+    /**
+     * Reads the double at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @return the double read
+     */
     public static double getDouble(long address) {
         if (UNSAFE) {
             return UnsafeAccess.getDouble(address);
@@ -142,7 +201,12 @@ public final class RawMemory {
         return ALL.get(DOUBLE, address);
     }
 
-    /** Stores {@code value} at {@code address}. */
+    /**
+     * Stores {@code value} at {@code address} in the native byte order.
+     *
+     * @param address where the value lies, at any alignment
+     * @param value   the value to store
+     */
     public static void putDouble(long address, double value) {
         if (UNSAFE) {
             UnsafeAccess.putDouble(address, value);
@@ -151,7 +215,12 @@ public final class RawMemory {
         ALL.set(DOUBLE, address, value);
     }
 
-    /** @return the 32-bit value at {@code address} (a multiple of 4), read with volatile semantics */
+    /**
+     * Reads the 32-bit value at {@code address} with volatile semantics.
+     *
+     * @param address where the value lies, a multiple of 4
+     * @return the 32-bit value read
+     */
     public static int getIntVolatile(long address) {
         if (UNSAFE) {
             return UnsafeAccess.getIntVolatile(address);
@@ -159,7 +228,12 @@ public final class RawMemory {
         return (int) ATOMIC_INT.getVolatile(ALL, address);
     }
 
-    /** Stores {@code value} at {@code address} (a multiple of 4) with volatile semantics. */
+    /**
+     * Stores {@code value} at {@code address} with volatile semantics.
+     *
+     * @param address where the value lies, a multiple of 4
+     * @param value   the value to store
+     */
     public static void putIntVolatile(long address, int value) {
         if (UNSAFE) {
             UnsafeAccess.putIntVolatile(address, value);
@@ -168,7 +242,12 @@ public final class RawMemory {
         ATOMIC_INT.setVolatile(ALL, address, value);
     }
 
-    /** Stores {@code value} at {@code address} (a multiple of 4) with release semantics (an ordered store). */
+    /**
+     * Stores {@code value} at {@code address} with release semantics (an ordered store).
+     *
+     * @param address where the value lies, a multiple of 4
+     * @param value   the value to store
+     */
     public static void putIntRelease(long address, int value) {
         if (UNSAFE) {
             UnsafeAccess.putIntRelease(address, value);
@@ -177,7 +256,14 @@ public final class RawMemory {
         ATOMIC_INT.setRelease(ALL, address, value);
     }
 
-    /** @return whether the 32-bit value at {@code address} (a multiple of 4) was {@code expected} and is now {@code value}, atomically */
+    /**
+     * Sets the 32-bit value at {@code address} to {@code value} if it is {@code expected}, atomically.
+     *
+     * @param address  where the value lies, a multiple of 4
+     * @param expected the value the memory must hold for the store to happen
+     * @param value    the value to store if the current one is {@code expected}
+     * @return whether the value was {@code expected} and is now {@code value}
+     */
     public static boolean compareAndSetInt(long address, int expected, int value) {
         if (UNSAFE) {
             return UnsafeAccess.compareAndSetInt(address, expected, value);
@@ -185,7 +271,13 @@ public final class RawMemory {
         return ATOMIC_INT.compareAndSet(ALL, address, expected, value);
     }
 
-    /** @return the 32-bit value at {@code address} (a multiple of 4) before {@code delta} was added to it, atomically */
+    /**
+     * Adds {@code delta} to the 32-bit value at {@code address}, atomically.
+     *
+     * @param address where the value lies, a multiple of 4
+     * @param delta   the amount to add
+     * @return the value before the change
+     */
     public static int getAndAddInt(long address, int delta) {
         if (UNSAFE) {
             return UnsafeAccess.getAndAddInt(address, delta);
@@ -193,7 +285,13 @@ public final class RawMemory {
         return (int) ATOMIC_INT.getAndAdd(ALL, address, delta);
     }
 
-    /** @return the 32-bit value at {@code address} (a multiple of 4) before it was set to {@code value}, atomically */
+    /**
+     * Sets the 32-bit value at {@code address} to {@code value}, atomically.
+     *
+     * @param address where the value lies, a multiple of 4
+     * @param value   the value to store
+     * @return the value before the change
+     */
     public static int getAndSetInt(long address, int value) {
         if (UNSAFE) {
             return UnsafeAccess.getAndSetInt(address, value);
@@ -201,7 +299,12 @@ public final class RawMemory {
         return (int) ATOMIC_INT.getAndSet(ALL, address, value);
     }
 
-    /** @return the 64-bit value at {@code address} (a multiple of 8), read with volatile semantics */
+    /**
+     * Reads the 64-bit value at {@code address} with volatile semantics.
+     *
+     * @param address where the value lies, a multiple of 8
+     * @return the 64-bit value read
+     */
     public static long getLongVolatile(long address) {
         if (UNSAFE) {
             return UnsafeAccess.getLongVolatile(address);
@@ -209,7 +312,12 @@ public final class RawMemory {
         return (long) ATOMIC_LONG.getVolatile(ALL, address);
     }
 
-    /** Stores {@code value} at {@code address} (a multiple of 8) with volatile semantics. */
+    /**
+     * Stores {@code value} at {@code address} with volatile semantics.
+     *
+     * @param address where the value lies, a multiple of 8
+     * @param value   the value to store
+     */
     public static void putLongVolatile(long address, long value) {
         if (UNSAFE) {
             UnsafeAccess.putLongVolatile(address, value);
@@ -218,7 +326,12 @@ public final class RawMemory {
         ATOMIC_LONG.setVolatile(ALL, address, value);
     }
 
-    /** Stores {@code value} at {@code address} (a multiple of 8) with release semantics (an ordered store). */
+    /**
+     * Stores {@code value} at {@code address} with release semantics (an ordered store).
+     *
+     * @param address where the value lies, a multiple of 8
+     * @param value   the value to store
+     */
     public static void putLongRelease(long address, long value) {
         if (UNSAFE) {
             UnsafeAccess.putLongRelease(address, value);
@@ -227,7 +340,14 @@ public final class RawMemory {
         ATOMIC_LONG.setRelease(ALL, address, value);
     }
 
-    /** @return whether the 64-bit value at {@code address} (a multiple of 8) was {@code expected} and is now {@code value}, atomically */
+    /**
+     * Sets the 64-bit value at {@code address} to {@code value} if it is {@code expected}, atomically.
+     *
+     * @param address  where the value lies, a multiple of 8
+     * @param expected the value the memory must hold for the store to happen
+     * @param value    the value to store if the current one is {@code expected}
+     * @return whether the value was {@code expected} and is now {@code value}
+     */
     public static boolean compareAndSetLong(long address, long expected, long value) {
         if (UNSAFE) {
             return UnsafeAccess.compareAndSetLong(address, expected, value);
@@ -235,7 +355,13 @@ public final class RawMemory {
         return ATOMIC_LONG.compareAndSet(ALL, address, expected, value);
     }
 
-    /** @return the 64-bit value at {@code address} (a multiple of 8) before {@code delta} was added to it, atomically */
+    /**
+     * Adds {@code delta} to the 64-bit value at {@code address}, atomically.
+     *
+     * @param address where the value lies, a multiple of 8
+     * @param delta   the amount to add
+     * @return the value before the change
+     */
     public static long getAndAddLong(long address, long delta) {
         if (UNSAFE) {
             return UnsafeAccess.getAndAddLong(address, delta);
@@ -243,7 +369,13 @@ public final class RawMemory {
         return (long) ATOMIC_LONG.getAndAdd(ALL, address, delta);
     }
 
-    /** @return the 64-bit value at {@code address} (a multiple of 8) before it was set to {@code value}, atomically */
+    /**
+     * Sets the 64-bit value at {@code address} to {@code value}, atomically.
+     *
+     * @param address where the value lies, a multiple of 8
+     * @param value   the value to store
+     * @return the value before the change
+     */
     public static long getAndSetLong(long address, long value) {
         if (UNSAFE) {
             return UnsafeAccess.getAndSetLong(address, value);
@@ -251,7 +383,13 @@ public final class RawMemory {
         return (long) ATOMIC_LONG.getAndSet(ALL, address, value);
     }
 
-    /** Copies {@code bytes} bytes from {@code from} to {@code to}; the ranges may overlap (memmove). */
+    /**
+     * Copies {@code bytes} bytes from {@code from} to {@code to}; the ranges may overlap (memmove).
+     *
+     * @param from  the address of the first byte to copy
+     * @param to    the address it goes to
+     * @param bytes how many bytes to copy, &gt;= 0
+     */
     public static void copy(long from, long to, long bytes) {
         if (UNSAFE) {
             UnsafeAccess.copy(from, to, bytes);
@@ -260,7 +398,13 @@ public final class RawMemory {
         MemorySegment.copy(ALL, from, ALL, to, bytes);
     }
 
-    /** Sets {@code bytes} bytes starting at {@code address} to {@code value} (memset). */
+    /**
+     * Sets {@code bytes} bytes starting at {@code address} to {@code value} (memset).
+     *
+     * @param address the address of the first byte to set
+     * @param bytes   how many bytes to set, &gt;= 0
+     * @param value   the byte to store
+     */
     public static void fill(long address, long bytes, byte value) {
         if (UNSAFE) {
             UnsafeAccess.fill(address, bytes, value);
@@ -269,7 +413,14 @@ public final class RawMemory {
         ALL.asSlice(address, bytes).fill(value);
     }
 
-    /** Copies {@code length} bytes at {@code address} into {@code dst[dstOffset ...]}. */
+    /**
+     * Copies {@code length} bytes at {@code address} into {@code dst[dstOffset ...]}.
+     *
+     * @param address   the address of the first byte to copy
+     * @param dst       the array to copy into
+     * @param dstOffset where the bytes go in {@code dst}
+     * @param length    how many bytes to copy
+     */
     public static void copyToArray(long address, byte[] dst, int dstOffset, int length) {
         if (UNSAFE) {
             UnsafeAccess.copyToArray(address, dst, dstOffset, length);
@@ -278,7 +429,14 @@ public final class RawMemory {
         MemorySegment.copy(ALL, JAVA_BYTE, address, dst, dstOffset, length);
     }
 
-    /** Copies {@code src[srcOffset ...]} ({@code length} bytes) to {@code address}. */
+    /**
+     * Copies {@code src[srcOffset ...]} ({@code length} bytes) to {@code address}.
+     *
+     * @param src       the array to copy from
+     * @param srcOffset where the bytes start in {@code src}
+     * @param address   the address they go to
+     * @param length    how many bytes to copy
+     */
     public static void copyFromArray(byte[] src, int srcOffset, long address, int length) {
         if (UNSAFE) {
             UnsafeAccess.copyFromArray(src, srcOffset, address, length);

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>After every iteration: the test holds nothing, so the heap must have no live chunk and no byte
  * in use (a chunk a failed operation allocated is a leak); both threads then allocate chunks of
  * 64, 16, 32 and 64 bytes, whose usable sizes must be what the request's class gives (at least the
- * request, at most 1/8 more, README "Thread caches") and whose ranges must be disjoint. After the
- * loop, with both threads ended: the heap is empty, {@code trim()} takes their caches back and
+ * request, at most 1/8 more: docs/DESIGN.md, "Thread caches (the fast path)") and whose ranges must
+ * be disjoint. After the loop, with both threads ended: the heap is empty, {@code trim()} takes their caches back and
  * {@code verify()} passes.
  *
  * <p>One thread ("left") frees, the other ("right") runs the other operation; the chunk is

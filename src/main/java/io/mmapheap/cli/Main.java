@@ -25,7 +25,11 @@ public final class Main {
         }
     }
 
-    /** Entry point; exits the JVM with the command's exit code. */
+    /**
+     * Entry point; exits the JVM with the command's exit code.
+     *
+     * @param args the command's name and its arguments; none, or {@code --help}, prints the usage
+     */
     public static void main(String[] args) {
         System.exit(new Main().run(Arrays.asList(args), System.out, System.err));
     }

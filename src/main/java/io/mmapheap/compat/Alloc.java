@@ -71,6 +71,8 @@ public final class Alloc {
     }
 
     /**
+     * Allocates from the page (alloc.h {@code alloc}).
+     *
      * @param size bytes, a positive multiple of {@link #MINALLOC}
      * @return the address of a size-byte buffer in the page, or 0 (NULL) if not initialized, size is
      *         not a positive multiple of 8, or no free run is large enough
@@ -82,12 +84,18 @@ public final class Alloc {
     /**
      * Frees the whole chunk an earlier {@link #alloc} returned at {@code ptr}. Like C, anything
      * else (NULL, a foreign, interior or already freed pointer) is ignored, and the page is left intact.
+     *
+     * @param ptr an address {@link #alloc} returned, or anything else (ignored)
      */
     public static synchronized void dealloc(long ptr) {
         CSemantics.dealloc(heap, ptr);
     }
 
-    /** @return the allocator behind the facade, for pictures and statistics; null when not initialized */
+    /**
+     * Gives the allocator behind the facade.
+     *
+     * @return the allocator behind the facade, for pictures and statistics; null when not initialized
+     */
     public static synchronized PageAllocator allocator() {
         return heap;
     }

@@ -34,6 +34,8 @@ public final class EAlloc {
     }
 
     /**
+     * Allocates from the heap (ealloc.h {@code alloc}).
+     *
      * @param size bytes, a positive multiple of {@link #MINALLOC}, at most {@link #PAGESIZE}
      * @return the address of a size-byte buffer, or 0 (NULL) if not initialized, the size is invalid,
      *         or no page has room and 4 pages are already mapped
@@ -42,7 +44,11 @@ public final class EAlloc {
         return CSemantics.alloc(heap, size, MINALLOC, PAGESIZE);
     }
 
-    /** Frees the chunk at {@code ptr}; anything else is ignored and the heap is left intact. */
+    /**
+     * Frees the chunk at {@code ptr}; anything else is ignored and the heap is left intact.
+     *
+     * @param ptr an address {@link #alloc} returned, or anything else (ignored)
+     */
     public static synchronized void dealloc(long ptr) {
         CSemantics.dealloc(heap, ptr);
     }
@@ -55,7 +61,11 @@ public final class EAlloc {
         }
     }
 
-    /** @return the heap behind the facade, for pictures and statistics; null when not initialized */
+    /**
+     * Gives the heap behind the facade.
+     *
+     * @return the heap behind the facade, for pictures and statistics; null when not initialized
+     */
     public static synchronized ElasticHeap allocator() {
         return heap;
     }

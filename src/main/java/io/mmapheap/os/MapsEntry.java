@@ -18,17 +18,30 @@ public record MapsEntry(long start, long end, String perms, long offset, String 
     private static final int REQUIRED_FIELDS = 5;
     private static final int PATH_FIELD = 5;
 
-    /** @return the mapping's length in bytes */
+    /**
+     * Gives the mapping's length.
+     *
+     * @return the mapping's length in bytes
+     */
     public long size() {
         return end - start;
     }
 
-    /** @return whether {@code address} lies inside this mapping */
+    /**
+     * Tells whether an address lies in this mapping.
+     *
+     * @param address a virtual address
+     * @return whether {@code address} lies inside this mapping
+     */
     public boolean contains(long address) {
         return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
     }
 
-    /** @return whether no file or kernel pseudo-file backs the mapping */
+    /**
+     * Tells whether the mapping is anonymous memory.
+     *
+     * @return whether no file or kernel pseudo-file backs the mapping
+     */
     public boolean isAnonymous() {
         return inode == 0 && path.isEmpty();
     }
@@ -36,6 +49,8 @@ public record MapsEntry(long start, long end, String perms, long offset, String 
     /**
      * Parses one maps line.
      *
+     * @param line a line of {@code /proc/PID/maps}
+     * @return the entry it describes
      * @throws IllegalArgumentException if the line does not have the maps format
      */
     public static MapsEntry parse(String line) {

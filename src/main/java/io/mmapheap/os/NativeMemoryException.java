@@ -8,10 +8,14 @@ public class NativeMemoryException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The system call with its arguments. */
     private final String call;
+    /** The positive errno the call set. */
     private final int errno;
 
     /**
+     * Makes the exception for a failed call.
+     *
      * @param call    the system call with its arguments, as it should read in the message
      * @param errno   the positive errno value
      * @param message the strerror text for errno
@@ -22,7 +26,12 @@ public class NativeMemoryException extends RuntimeException {
         this.errno = errno;
     }
 
-    /** @return the symbolic name of the common memory errnos ("ENOMEM"), else "errno N" */
+    /**
+     * Names an errno.
+     *
+     * @param errno a positive errno value
+     * @return the symbolic name of the common memory errnos ("ENOMEM"), else "errno N"
+     */
     public static String name(int errno) {
         switch (errno) {
             case VirtualMemory.ENOMEM:
@@ -38,12 +47,20 @@ public class NativeMemoryException extends RuntimeException {
         }
     }
 
-    /** @return the system call and its arguments */
+    /**
+     * Gives the call that failed.
+     *
+     * @return the system call and its arguments
+     */
     public String call() {
         return call;
     }
 
-    /** @return the positive errno the call set */
+    /**
+     * Gives the errno of the failure.
+     *
+     * @return the positive errno the call set
+     */
     public int errno() {
         return errno;
     }

@@ -45,17 +45,27 @@ public final class ProcessMemory {
     private ProcessMemory() {
     }
 
-    /** @return this process's id */
+    /**
+     * Gives this process's id.
+     *
+     * @return this process's id
+     */
     public static long pid() {
         return ProcessHandle.current().pid();
     }
 
-    /** @return virtual memory size in bytes: field 23 (vsize) of /proc/self/stat */
+    /**
+     * Reads this process's VSZ.
+     *
+     * @return virtual memory size in bytes: field 23 (vsize) of /proc/self/stat
+     */
     public static long vsz() {
         return statField(STAT_VSIZE_FIELD);
     }
 
     /**
+     * Reads this process's RSS.
+     *
      * @return resident set size in bytes: field 24 of /proc/self/stat (pages) times the page size.
      *         The kernel keeps this figure approximately; {@link #status()} {@code VmRSS} is exact.
      */
@@ -64,6 +74,8 @@ public final class ProcessMemory {
     }
 
     /**
+     * Reads {@code /proc/self/status}.
+     *
      * @return every {@code Name: N kB} line of /proc/self/status (VmSize, VmRSS, RssAnon, ...) in bytes,
      *         in the kernel's order
      */
@@ -76,6 +88,8 @@ public final class ProcessMemory {
     }
 
     /**
+     * Reads the kernel's limit on mappings.
+     *
      * @return {@code vm.max_map_count}: how many mappings the kernel lets one process hold
      *         (/proc/sys/vm/max_map_count)
      */
@@ -83,12 +97,20 @@ public final class ProcessMemory {
         return Long.parseLong(readLines(Paths.get("/proc/sys/vm/max_map_count")).get(0).trim());
     }
 
-    /** @return how many mappings this process holds now (lines of /proc/self/maps) */
+    /**
+     * Counts this process's mappings.
+     *
+     * @return how many mappings this process holds now (lines of /proc/self/maps)
+     */
     public static int mappingCount() {
         return readLines(SELF.resolve("maps")).size();
     }
 
-    /** @return the mappings of /proc/self/maps, in address order */
+    /**
+     * Reads {@code /proc/self/maps}.
+     *
+     * @return the mappings of /proc/self/maps, in address order
+     */
     public static List<MapsEntry> maps() {
         List<MapsEntry> entries = new ArrayList<>();
         for (String line : readLines(SELF.resolve("maps"))) {
@@ -99,12 +121,22 @@ public final class ProcessMemory {
         return entries;
     }
 
-    /** @return the /proc/self/maps entry of the mapping that contains {@code address}, if any */
+    /**
+     * Finds the mapping of an address in {@code /proc/self/maps}.
+     *
+     * @param address a virtual address
+     * @return the /proc/self/maps entry of the mapping that contains {@code address}, if any
+     */
     public static Optional<MapsEntry> mappingOf(long address) {
         return maps().stream().filter(m -> m.contains(address)).findFirst();
     }
 
-    /** @return the /proc/self/smaps record of the mapping that contains {@code address}, if any */
+    /**
+     * Reads the {@code /proc/self/smaps} record of the mapping of an address.
+     *
+     * @param address a virtual address
+     * @return the /proc/self/smaps record of the mapping that contains {@code address}, if any
+     */
     public static Optional<SmapsRecord> smapsOf(long address) {
         MapsEntry current = null;
         Map<String, Long> counters = new LinkedHashMap<>();
@@ -160,6 +192,8 @@ public final class ProcessMemory {
     }
 
     /**
+     * Counts the calling thread's minor page faults.
+     *
      * @return the calling thread's minor page faults so far ({@code /proc/thread-self/stat} field
      *         10): unlike the process's count, untouched by the JVM's other threads
      */

@@ -90,7 +90,11 @@ public final class VirtualMemory {
     private VirtualMemory() {
     }
 
-    /** @return the system page size in bytes ({@code sysconf(_SC_PAGESIZE)}), a power of two */
+    /**
+     * Gives the system page size, read once.
+     *
+     * @return the system page size in bytes ({@code sysconf(_SC_PAGESIZE)}), a power of two
+     */
     public static long pageSize() {
         return PAGE_SIZE;
     }
@@ -143,6 +147,8 @@ public final class VirtualMemory {
     /**
      * {@code munmap(address, length)}: removes the pages of the range from the address space.
      *
+     * @param address page-aligned start of the range
+     * @param length  bytes, &gt; 0
      * @throws IllegalArgumentException if length &lt;= 0
      * @throws NativeMemoryException    EINVAL for a misaligned address, or whatever munmap reports
      */
@@ -156,7 +162,10 @@ public final class VirtualMemory {
      * if {@link #MREMAP_MAYMOVE} allows and it cannot grow in place. The pages move with their
      * contents: nothing is copied and no page is faulted in.
      *
-     * @param flags 0 or {@link #MREMAP_MAYMOVE}
+     * @param address   page-aligned start of the mapping
+     * @param oldLength the mapping's length in bytes, &gt; 0
+     * @param newLength the length wanted in bytes, &gt; 0
+     * @param flags     0 or {@link #MREMAP_MAYMOVE}
      * @return the mapping's (possibly new) page-aligned address
      * @throws IllegalArgumentException for a length &lt;= 0 or unknown flags
      * @throws NativeMemoryException    EINVAL for a misaligned address; ENOMEM if it cannot grow
@@ -177,7 +186,9 @@ public final class VirtualMemory {
     /**
      * {@code madvise(address, length, advice)}.
      *
-     * @param advice one of the MADV_* constants of this class
+     * @param address page-aligned start of the range
+     * @param length  bytes, &gt; 0
+     * @param advice  one of the MADV_* constants of this class
      * @throws IllegalArgumentException for a length &lt;= 0 or an unknown advice
      * @throws NativeMemoryException    EINVAL for a misaligned address, or whatever madvise reports
      */
@@ -196,6 +207,9 @@ public final class VirtualMemory {
     /**
      * {@code mprotect(address, length, prot)}.
      *
+     * @param address page-aligned start of the range
+     * @param length  bytes, &gt; 0
+     * @param prot    {@link #PROT_NONE} or a combination of PROT_READ, PROT_WRITE, PROT_EXEC
      * @throws IllegalArgumentException for a length &lt;= 0 or unknown prot bits
      * @throws NativeMemoryException    EINVAL for a misaligned address; ENOMEM for unmapped pages
      */
@@ -208,6 +222,8 @@ public final class VirtualMemory {
     /**
      * {@code mlock(address, length)}: keeps the pages resident.
      *
+     * @param address start of the range (the kernel rounds it down to a page boundary)
+     * @param length  bytes, &gt; 0
      * @throws IllegalArgumentException if length &lt;= 0
      * @throws NativeMemoryException    e.g. ENOMEM or EAGAIN when over RLIMIT_MEMLOCK
      */
@@ -217,8 +233,10 @@ public final class VirtualMemory {
     }
 
     /**
-     * {@code munlock(address, length)}.
+     * {@code munlock(address, length)}: lets the pages be swapped out again.
      *
+     * @param address start of the range (the kernel rounds it down to a page boundary)
+     * @param length  bytes, &gt; 0
      * @throws IllegalArgumentException if length &lt;= 0
      * @throws NativeMemoryException    whatever munlock reports
      */
@@ -230,6 +248,8 @@ public final class VirtualMemory {
     /**
      * {@code mincore(address, length, vec)}: which pages of the range are resident in RAM.
      *
+     * @param address page-aligned start of the range
+     * @param length  bytes, &gt; 0
      * @return one entry per page of the range, {@code true} where the page is resident
      * @throws IllegalArgumentException if length &lt;= 0 or the range has more than Integer.MAX_VALUE pages
      * @throws NativeMemoryException    EINVAL for a misaligned address; ENOMEM if part of the range is unmapped
@@ -250,7 +270,13 @@ public final class VirtualMemory {
     }
 
     /**
-     * @return how many pages of the range are resident ({@link #residency} counted)
+     * Counts the resident pages of a range ({@link #residency} counted).
+     *
+     * @param address page-aligned start of the range
+     * @param length  bytes, &gt; 0
+     * @return how many pages of the range are resident
+     * @throws IllegalArgumentException as {@link #residency} does
+     * @throws NativeMemoryException    as {@link #residency} does
      */
     public static int residentPages(long address, long length) {
         int count = 0;
@@ -265,6 +291,9 @@ public final class VirtualMemory {
      * {@code NewDirectByteBuffer}). The buffer does not own the memory: it must not be used after
      * the memory is unmapped or freed.
      *
+     * @param address  the first byte of the memory, not 0
+     * @param capacity the buffer's capacity in bytes, &gt;= 0
+     * @return the buffer, big-endian as every new buffer is
      * @throws IllegalArgumentException if address is 0 or capacity is negative
      */
     public static ByteBuffer directBuffer(long address, int capacity) {
@@ -274,7 +303,12 @@ public final class VirtualMemory {
         return Syscalls.newDirectByteBuffer(address, capacity);
     }
 
-    /** @return the {@code strerror} text of an errno value */
+    /**
+     * Describes an errno value.
+     *
+     * @param errno a positive errno value
+     * @return the {@code strerror} text of {@code errno}
+     */
     public static String strerror(int errno) {
         return Syscalls.strerror(errno);
     }

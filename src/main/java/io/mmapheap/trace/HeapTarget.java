@@ -7,7 +7,11 @@ public final class HeapTarget implements TraceTarget {
 
     private final Allocator heap;
 
-    /** @param heap the allocator to replay traces on; closed with the target */
+    /**
+     * Makes a target of an mmapheap allocator.
+     *
+     * @param heap the allocator to replay traces on; closed with the target
+     */
     public HeapTarget(Allocator heap) {
         this.heap = heap;
     }
@@ -41,7 +45,11 @@ public final class HeapTarget implements TraceTarget {
         return heap.stats().peakBytesMapped();
     }
 
-    /** @return the allocator behind the target */
+    /**
+     * Gives the allocator behind the target.
+     *
+     * @return the allocator behind the target
+     */
     public Allocator heap() {
         return heap;
     }

@@ -57,37 +57,68 @@ public final class Trace {
         this.sizes = sizes;
     }
 
-    /** @return the file name the trace came from */
+    /**
+     * Gives the trace's name.
+     *
+     * @return the file name the trace came from
+     */
     public String name() {
         return name;
     }
 
-    /** @return the number of distinct block ids */
+    /**
+     * Counts the trace's blocks.
+     *
+     * @return the number of distinct block ids
+     */
     public int ids() {
         return ids;
     }
 
-    /** @return the number of operations */
+    /**
+     * Counts the trace's operations.
+     *
+     * @return the number of operations
+     */
     public int size() {
         return kinds.length;
     }
 
-    /** @return the kind of operation i: {@link #ALLOCATE}, {@link #FREE} or {@link #REALLOCATE} */
+    /**
+     * Tells what operation {@code i} does.
+     *
+     * @param i an operation's index, in [0, {@link #size()})
+     * @return the kind of operation i: {@link #ALLOCATE}, {@link #FREE} or {@link #REALLOCATE}
+     */
     public byte kind(int i) {
         return kinds[i];
     }
 
-    /** @return the block id of operation i; {@link #NULL_ID} for a free of NULL */
+    /**
+     * Tells which block operation {@code i} works on.
+     *
+     * @param i an operation's index, in [0, {@link #size()})
+     * @return the block id of operation i; {@link #NULL_ID} for a free of NULL
+     */
     public int id(int i) {
         return blockIds[i];
     }
 
-    /** @return the size of operation i in bytes (0 for a free, and for malloc(0)) */
+    /**
+     * Tells the size operation {@code i} asks for.
+     *
+     * @param i an operation's index, in [0, {@link #size()})
+     * @return the size of operation i in bytes (0 for a free, and for malloc(0))
+     */
     public long bytes(int i) {
         return sizes[i];
     }
 
-    /** @return for each id, whether its block is still live after the last operation */
+    /**
+     * Tells which blocks the trace leaves live.
+     *
+     * @return for each id, whether its block is still live after the last operation
+     */
     public boolean[] liveAtEnd() {
         boolean[] live = new boolean[ids];
         for (int i = 0; i < kinds.length; i++) {
@@ -101,6 +132,8 @@ public final class Trace {
     /**
      * Reads and checks a trace file.
      *
+     * @param file a trace in the CS:APP malloc-lab format
+     * @return the trace
      * @throws TraceFormatException naming the file and line of the first problem
      * @throws IOException          if the file cannot be read
      */
@@ -111,7 +144,9 @@ public final class Trace {
     /**
      * Parses and checks a trace's lines.
      *
-     * @param name the file name, for messages
+     * @param name  the file name, for messages
+     * @param lines the file's lines
+     * @return the trace
      * @throws TraceFormatException naming the file and line of the first problem
      */
     public static Trace parse(String name, List<String> lines) throws TraceFormatException {

@@ -6,6 +6,8 @@ public class TraceFormatException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception for a line of a trace.
+     *
      * @param file the trace file's name
      * @param line 1-based line number
      * @param what what is wrong there

@@ -32,12 +32,23 @@ public final class TracePlot {
     private TracePlot() {
     }
 
-    /** Writes the profile's chart to {@code file}. */
+    /**
+     * Writes the profile's chart to {@code file}.
+     *
+     * @param profile the replay's samples
+     * @param file    where the SVG document goes; replaced if it exists
+     * @throws IOException if the file cannot be written
+     */
     public static void write(TraceProfile profile, Path file) throws IOException {
         Files.writeString(file, svg(profile), StandardCharsets.UTF_8);
     }
 
-    /** @return the chart as an SVG document */
+    /**
+     * Draws the profile's chart.
+     *
+     * @param p the replay's samples
+     * @return the chart as an SVG document
+     */
     public static String svg(TraceProfile p) {
         IntToLongFunction[] series = {p::mapped, p::inUse, p::payload, p::cached, p::free};
         long maxY = 1;

@@ -31,7 +31,18 @@ public final class TraceProfile {
     /** Samples taken over a replay, at most. */
     public static final int SAMPLES = 400;
 
-    /** What the mapped bytes held at one operation. All in bytes. */
+    /**
+     * What the mapped bytes held at one operation, in the terms of the picture above.
+     *
+     * @param op            the operation's index in the trace
+     * @param payload       bytes the trace asked for and holds live
+     * @param rounding      bytes of live chunks beyond their payload
+     * @param cached        bytes of freed chunks waiting in thread caches
+     * @param kept          bytes of freed dedicated mappings kept for reuse
+     * @param freePages     bytes of whole free pages inside regions
+     * @param freeFragments bytes of free runs inside partly used pages
+     * @param mapped        bytes mapped at that operation, the sum of the others
+     */
     public record Breakdown(int op, long payload, long rounding, long cached, long kept, long freePages,
                             long freeFragments, long mapped) {
 
@@ -70,6 +81,9 @@ public final class TraceProfile {
     /**
      * Replays the trace twice on fresh allocators from {@code heaps}.
      *
+     * @param trace the trace to replay
+     * @param heaps makes a fresh allocator for each replay
+     * @return the samples of the second replay and the breakdown at the payload's peak
      * @throws IllegalArgumentException if the trace has no operations
      */
     public static TraceProfile of(Trace trace, Supplier<Allocator> heaps) {
@@ -157,52 +171,98 @@ public final class TraceProfile {
         }
     }
 
-    /** @return the trace's file name */
+    /**
+     * Gives the trace's name.
+     *
+     * @return the trace's file name
+     */
     public String trace() {
         return trace;
     }
 
-    /** @return the breakdown at the operation where the live payload peaks */
+    /**
+     * Gives where the bytes went at the payload's peak.
+     *
+     * @return the breakdown at the operation where the live payload peaks
+     */
     public Breakdown peak() {
         return peak;
     }
 
-    /** @return the most bytes the heap had mapped at once during the replay */
+    /**
+     * Gives the heap's peak footprint.
+     *
+     * @return the most bytes the heap had mapped at once during the replay
+     */
     public long peakMapped() {
         return peakMapped;
     }
 
-    /** @return the number of samples */
+    /**
+     * Counts the samples.
+     *
+     * @return the number of samples
+     */
     public int samples() {
         return samples;
     }
 
-    /** @return the operation index of sample k */
+    /**
+     * Reads sample {@code k}.
+     *
+     * @param k a sample's index, in [0, {@link #samples()})
+     * @return the operation index of sample k
+     */
     public int op(int k) {
         return ops[k];
     }
 
-    /** @return the live payload at sample k */
+    /**
+     * Reads sample {@code k}.
+     *
+     * @param k a sample's index, in [0, {@link #samples()})
+     * @return the live payload at sample k
+     */
     public long payload(int k) {
         return payload[k];
     }
 
-    /** @return the bytes mapped at sample k */
+    /**
+     * Reads sample {@code k}.
+     *
+     * @param k a sample's index, in [0, {@link #samples()})
+     * @return the bytes mapped at sample k
+     */
     public long mapped(int k) {
         return mapped[k];
     }
 
-    /** @return the bytes in live chunks at sample k */
+    /**
+     * Reads sample {@code k}.
+     *
+     * @param k a sample's index, in [0, {@link #samples()})
+     * @return the bytes in live chunks at sample k
+     */
     public long inUse(int k) {
         return inUse[k];
     }
 
-    /** @return the bytes in thread caches at sample k */
+    /**
+     * Reads sample {@code k}.
+     *
+     * @param k a sample's index, in [0, {@link #samples()})
+     * @return the bytes in thread caches at sample k
+     */
     public long cached(int k) {
         return cached[k];
     }
 
-    /** @return the free bytes inside regions at sample k */
+    /**
+     * Reads sample {@code k}.
+     *
+     * @param k a sample's index, in [0, {@link #samples()})
+     * @return the free bytes inside regions at sample k
+     */
     public long free(int k) {
         return free[k];
     }

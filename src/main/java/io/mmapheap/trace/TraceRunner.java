@@ -38,11 +38,9 @@ public final class TraceRunner {
     public static final int TIMED_OPS = 100_000;
     /**
      * Operations a warm-up sweep ({@link #warmUp}) spends over the whole set of traces, at least
-     * {@link #WARMUP_OPS} on each: in a fresh JVM on this project's 2-core machine, binary-bal alone
-     * took 0.71 ms a replay after 4 million operations, 0.35 ms after 8 million and 0.23 ms from 16
-     * million on, as mmapheap's lock path, taken once in dozens of operations with bins of 128, was
-     * compiled last. With a sweep of 8 million, the first trace timed (amptjp-bal) took 0.8-1.0 ms a
-     * replay in 3 of 4 runs, against 0.15-0.22 ms in 4 of 4 with this one.
+     * {@link #WARMUP_OPS} on each: enough that the code the traces take least often (mmapheap's
+     * lock path, once in dozens of operations) is compiled before the first trace is timed.
+     * docs/PERFORMANCE.md gives the replay times behind the figure.
      */
     public static final int SWEEP_OPS = 32_000_000;
     private static final double KILO = 1000;
@@ -60,7 +58,11 @@ public final class TraceRunner {
      * @param seconds     one replay's time in the best timed run
      */
     public record Result(boolean valid, String problem, double utilization, int ops, double seconds) {
-        /** @return thousands of operations per second */
+        /**
+         * Gives the replay's speed.
+         *
+         * @return thousands of operations per second, 0 if the replay was not timed
+         */
         public double kops() {
             return seconds == 0 ? 0 : ops / seconds / KILO;
         }
@@ -71,9 +73,11 @@ public final class TraceRunner {
      * them, replays it untimed for {@link #WARMUP_OPS} operations and times {@code runs} runs of at
      * least {@link #TIMED_OPS} operations each.
      *
+     * @param trace     the trace to replay
      * @param factory   makes a fresh target: one for validation, one for the timed runs
      * @param alignment the alignment every block must have
      * @param runs      timed runs, &gt;= 1; the best counts
+     * @return whether the replay was valid, the utilization and the best run's time
      * @throws IllegalArgumentException if runs &lt; 1
      */
     public static Result run(Trace trace, Supplier<TraceTarget> factory, long alignment, int runs) {
@@ -84,7 +88,12 @@ public final class TraceRunner {
      * As {@link #run(Trace, Supplier, long, int)}, with {@code warmupOps} operations of warm-up in
      * place of {@link #WARMUP_OPS}: for callers that check validity and need no steady-state timing.
      *
+     * @param trace     the trace to replay
+     * @param factory   makes a fresh target: one for validation, one for the timed runs
+     * @param alignment the alignment every block must have
+     * @param runs      timed runs, &gt;= 1; the best counts
      * @param warmupOps untimed operations before the timed runs, &gt;= 0
+     * @return whether the replay was valid, the utilization and the best run's time
      * @throws IllegalArgumentException if runs &lt; 1 or warmupOps &lt; 0
      */
     public static Result run(Trace trace, Supplier<TraceTarget> factory, long alignment, int runs, int warmupOps) {
@@ -127,6 +136,9 @@ public final class TraceRunner {
      * and at least {@link #WARMUP_OPS} each: run over the whole set before any trace is timed, it
      * has the code all traces share compiled, so that the first trace timed in a fresh JVM is not
      * timed while the compiler is still at work.
+     *
+     * @param traces  the traces to replay
+     * @param factory makes a fresh target for each trace
      */
     public static void warmUp(List<Trace> traces, Supplier<TraceTarget> factory) {
         warmUp(traces, factory, Math.max(WARMUP_OPS, SWEEP_OPS / Math.max(1, traces.size())));
@@ -135,7 +147,9 @@ public final class TraceRunner {
     /**
      * As {@link #warmUp(List, Supplier)}, with {@code ops} operations per trace.
      *
-     * @param ops operations per trace, &gt;= 0
+     * @param traces  the traces to replay
+     * @param factory makes a fresh target for each trace
+     * @param ops     operations per trace, &gt;= 0
      * @throws IllegalArgumentException if ops &lt; 0
      */
     public static void warmUp(List<Trace> traces, Supplier<TraceTarget> factory, int ops) {
@@ -270,6 +284,8 @@ public final class TraceRunner {
     /**
      * Replays the trace on the target with no checks.
      *
+     * @param trace  the trace to replay
+     * @param target the allocator it goes to
      * @return the address each id had last; the blocks of {@link Trace#liveAtEnd()} are still live
      */
     public static long[] replay(Trace trace, TraceTarget target) {

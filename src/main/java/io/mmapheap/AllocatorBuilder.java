@@ -84,9 +84,9 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
-     * @param strict what {@code close()} does when chunks are still live: false (the default) reports
-     *               them on stderr; true throws {@link IllegalStateException} with the report (after
-     *               unmapping everything all the same)
+     * @param strict what {@code close()} does when chunks are still live: false (the default) logs the
+     *               report at WARNING on {@code io.mmapheap.leaks}; true throws {@link IllegalStateException}
+     *               with the report (after unmapping everything all the same)
      */
     public B strictClose(boolean strict) {
         this.strictClose = strict;

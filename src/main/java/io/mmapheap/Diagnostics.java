@@ -12,6 +12,7 @@ import java.util.Map;
  */
 final class Diagnostics {
 
+    /** The heap's label in messages: its class, and the name it was built with, if any ({@link Heap.Shape#label}). */
     private final String heapName;
     /** 1..255: freed memory gets this byte, memory handed out (not zeroed) its complement; 0 = off. */
     final int perturb;

@@ -46,7 +46,9 @@ final class Heap implements MemoryBlock.Owner {
 
     /** What a heap is made of, each part named. */
     static final class Shape {
-        /** The public class's name, for messages. */
+        /** The public class's simple name: {@code ElasticHeap} or {@code PageAllocator}. */
+        final String kind;
+        /** The name the allocator was built with ({@link AllocatorBuilder#name}), or null. */
         final String name;
         /** The largest request served, bytes. */
         final long maxRequest;
@@ -61,8 +63,9 @@ final class Heap implements MemoryBlock.Owner {
         /** The classes of the public calls in front of this heap, whose frames a leak report leaves out. */
         final List<String> facadeClasses;
 
-        Shape(String name, long maxRequest, boolean singleRegion, long minRegionPages, long largestCached, long keptBytes,
-              List<String> facadeClasses) {
+        Shape(String kind, String name, long maxRequest, boolean singleRegion, long minRegionPages, long largestCached,
+              long keptBytes, List<String> facadeClasses) {
+            this.kind = kind;
             this.name = name;
             this.facadeClasses = facadeClasses;
             this.maxRequest = maxRequest;
@@ -71,6 +74,14 @@ final class Heap implements MemoryBlock.Owner {
             this.largestCached = largestCached;
             this.keptBytes = keptBytes;
         }
+
+        /**
+         * @return the heap's label in messages, log records and events: its kind, and its name in
+         *         quotes if it has one ({@code ElasticHeap "orders"})
+         */
+        String label() {
+            return name == null ? kind : kind + " \"" + name + "\"";
+        }
     }
 
     /** Makes a heap's growth policy from the parts the heap made. */
@@ -78,7 +89,8 @@ final class Heap implements MemoryBlock.Owner {
         Growth make(Regions regions, LargeMappings large, int granuleShift);
     }
 
-    private final String name;
+    /** The heap's label ({@link Shape#label}), for messages. */
+    private final String label;
     /** The classes whose frames a leak report leaves out: the allocator's own. */
     private final List<String> ownFrames;
     private final PageSource source;
@@ -120,7 +132,7 @@ final class Heap implements MemoryBlock.Owner {
     private volatile boolean closed;
 
     Heap(Shape shape, AllocatorBuilder<?> b, GrowthFactory growthFactory) {
-        this.name = shape.name;
+        this.label = shape.label();
         this.ownFrames = new java.util.ArrayList<>(shape.facadeClasses);
         this.ownFrames.add(Heap.class.getName());
         this.source = b.resolvedSource;
@@ -128,7 +140,7 @@ final class Heap implements MemoryBlock.Owner {
         this.granuleShift = Sizes.granuleShift(b.granule, pageSize);
         this.maxRequest = shape.maxRequest;
         this.trimThreshold = b.trimThreshold;
-        this.diag = new Diagnostics(name, b.perturb, b.wipeOnFree, b.check, b.strictClose, b.reportLeaks, b.leakSample);
+        this.diag = new Diagnostics(label, b.perturb, b.wipeOnFree, b.check, b.strictClose, b.reportLeaks, b.leakSample);
         this.large = new LargeMappings(source, shape.keptBytes);
         this.flushBuffer = new long[b.threadCacheChunks];
         long limit = Math.min(Math.min(shape.largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
@@ -416,7 +428,7 @@ final class Heap implements MemoryBlock.Owner {
     MemoryBlock allocateBlock(long size) {
         if (!blockScope.isOpen()) {
             // A close that a view in I/O stopped: blocks are dead until the close is done again.
-            throw new IllegalStateException(name + " is closing: its blocks are dead until close() is called again");
+            throw new IllegalStateException(label + " is closing: its blocks are dead until close() is called again");
         }
         return new MemoryBlock(this, blockScope, allocate(size), size);
     }
@@ -1099,9 +1111,14 @@ final class Heap implements MemoryBlock.Owner {
         return regions.bytesInUse() + large.dedicatedBytes();
     }
 
+    /** @return whether the heap is closed: {@link #close} got past its blocks, whether or not every munmap then succeeded */
+    boolean isClosed() {
+        return closed;
+    }
+
     void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException(name + " is closed");
+            throw new IllegalStateException(label + " is closed");
         }
     }
 }

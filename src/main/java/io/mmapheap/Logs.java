@@ -19,7 +19,8 @@ import java.lang.System.Logger;
  *       read and is ignored</td></tr>
  * </table>
  *
- * Every message starts with {@code mmapheap}, and a heap's with the heap's class ({@code ElasticHeap}).
+ * Every message starts with {@code mmapheap}, and a heap's with the heap's label ({@code ElasticHeap},
+ * or {@code ElasticHeap "orders"} when the builder was given a name).
  */
 final class Logs {
 

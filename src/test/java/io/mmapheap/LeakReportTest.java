@@ -41,6 +41,15 @@ class LeakReportTest {
     }
 
     @Test
+    void theReportNamesANamedHeap() {
+        ElasticHeap heap = ElasticHeap.builder().name("LeakReportTest.named").build();
+        heap.allocate(64);
+        String report = onlyWarning(leaksLoggedBy(heap::close));
+        assertTrue(report.startsWith("mmapheap ElasticHeap \"LeakReportTest.named\": closed with 1 live chunks (64 bytes)"),
+                report);
+    }
+
+    @Test
     void aCleanCloseLogsNothing() {
         ElasticHeap heap = ElasticHeap.builder().strictClose(true).build();
         heap.free(heap.allocate(10));

@@ -59,8 +59,8 @@ public final class ElasticHeap extends HeapFacade {
     private ElasticHeap(Builder b, String name, long maxRequest) {
         super(new Heap(new Heap.Shape("ElasticHeap", name, maxRequest, false, b.growthPages, b.largeThreshold,
                 b.maxPages == 0 ? b.keptBytes : 0, frames(ElasticHeap.class)), b,
-                (regions, large, granuleShift) -> new ElasticGrowth(regions, large, b.resolvedSource, granuleShift,
-                        b.maxPages, b.growthPages, b.largeThreshold)));
+                (regions, large, granuleShift, events) -> new ElasticGrowth(regions, large, b.resolvedSource, events,
+                        granuleShift, b.maxPages, b.growthPages, b.largeThreshold)));
     }
 
     /** @return a builder with the documented defaults */

@@ -86,7 +86,7 @@ final class Heap implements MemoryBlock.Owner {
 
     /** Makes a heap's growth policy from the parts the heap made. */
     interface GrowthFactory {
-        Growth make(Regions regions, LargeMappings large, int granuleShift);
+        Growth make(Regions regions, LargeMappings large, int granuleShift, HeapEvents events);
     }
 
     /** The heap's label ({@link Shape#label}), for messages. */
@@ -100,6 +100,8 @@ final class Heap implements MemoryBlock.Owner {
     private final Growth growth;
     private final LargeMappings large;
     private final Diagnostics diag;
+    /** The JFR events and DEBUG records of the slow paths. */
+    private final HeapEvents events;
     /** Open until close: the life of this heap's {@link MemoryBlock}s. */
     private final BlockScope blockScope = new BlockScope();
     private final long maxRequest;
@@ -133,6 +135,7 @@ final class Heap implements MemoryBlock.Owner {
 
     Heap(Shape shape, AllocatorBuilder<?> b, GrowthFactory growthFactory) {
         this.label = shape.label();
+        this.events = new HeapEvents(label);
         this.ownFrames = new java.util.ArrayList<>(shape.facadeClasses);
         this.ownFrames.add(Heap.class.getName());
         this.source = b.resolvedSource;
@@ -141,7 +144,7 @@ final class Heap implements MemoryBlock.Owner {
         this.maxRequest = shape.maxRequest;
         this.trimThreshold = b.trimThreshold;
         this.diag = new Diagnostics(label, b.perturb, b.wipeOnFree, b.check, b.strictClose, b.reportLeaks, b.leakSample);
-        this.large = new LargeMappings(source, shape.keptBytes);
+        this.large = new LargeMappings(source, shape.keptBytes, events);
         this.flushBuffer = new long[b.threadCacheChunks];
         long limit = Math.min(Math.min(shape.largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
         // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
@@ -157,7 +160,7 @@ final class Heap implements MemoryBlock.Owner {
             this.classes = null;
             this.caches = null;
         }
-        this.growth = growthFactory.make(regions, large, granuleShift);
+        this.growth = growthFactory.make(regions, large, granuleShift, events);
         this.keptEmptyBytes = KEPT_EMPTY_STEPS * shape.minRegionPages * pageSize;
         notePeaks();
     }
@@ -345,7 +348,8 @@ final class Heap implements MemoryBlock.Owner {
     synchronized long allocate(long size, long alignment) {
         ensureOpen();
         if (alignment <= 0 || Long.bitCount(alignment) != 1) {
-            throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
+            throw events.refused(size, alignment,
+                    new IllegalArgumentException("alignment must be a power of two, was " + alignment));
         }
         return allocateChunk(size, alignment, false, UNCACHED_GROUP, null);
     }
@@ -354,8 +358,18 @@ final class Heap implements MemoryBlock.Owner {
      * @param group the thread group whose regions the chunk prefers ({@link Regions#bandFor}): the
      *               calling thread's for a thread cache's miss, {@link #UNCACHED_GROUP} for the rest
      * @param cache  the cache the calling thread holds, or null: the one a growth reclaims from first
+     * @throws IllegalArgumentException for an invalid size, and HeapExhaustedException without room,
+     *                                  each a refusal {@link HeapEvents#refused} tells of
      */
     private long allocateChunk(long size, long alignment, boolean zero, int group, ThreadCache cache) {
+        try {
+            return placeChunk(size, alignment, zero, group, cache);
+        } catch (HeapExhaustedException | IllegalArgumentException refusal) {
+            throw events.refused(size, alignment, refusal);
+        }
+    }
+
+    private long placeChunk(long size, long alignment, boolean zero, int group, ThreadCache cache) {
         Sizes.check(size, maxRequest);
         long address;
         long bytes;
@@ -554,7 +568,10 @@ final class Heap implements MemoryBlock.Owner {
         freedSinceRelease += bytes;
         if (freedSinceRelease >= keptEmptyBytes) {
             freedSinceRelease = 0;
-            growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
+            long released = growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
+            if (released > 0) {
+                events.released(HeapEvents.EMPTY_REGIONS, released);
+            }
         }
     }
 
@@ -774,7 +791,7 @@ final class Heap implements MemoryBlock.Owner {
             if (freedSinceTrim >= trimThreshold) {
                 freedSinceTrim = 0;
                 if (regions.releasableBytes() >= trimThreshold) {
-                    regions.trim(source);
+                    events.released(HeapEvents.TRIM_THRESHOLD, regions.trim(source));
                 }
             }
         }
@@ -819,7 +836,11 @@ final class Heap implements MemoryBlock.Owner {
             freeChunk(address);
             return 0;
         }
-        Sizes.check(newSize, maxRequest);
+        try {
+            Sizes.check(newSize, maxRequest);
+        } catch (IllegalArgumentException refusal) {
+            throw events.refused(newSize, 1, refusal);
+        }
         long oldBytes = large.lengthOf(address);
         if (oldBytes != AddressMap.ABSENT) {
             return reallocateLarge(address, oldBytes, newSize);
@@ -865,8 +886,13 @@ final class Heap implements MemoryBlock.Owner {
             if (newSize <= oldBytes) {
                 return address;
             }
-            growth.reservePages((Sizes.roundUp(newSize, pageSize) - oldBytes) / pageSize, newSize);
-            long moved = large.remap(address, oldBytes, newSize);
+            long moved;
+            try {
+                growth.reservePages((Sizes.roundUp(newSize, pageSize) - oldBytes) / pageSize, newSize);
+                moved = large.remap(address, oldBytes, newSize);
+            } catch (HeapExhaustedException refusal) {
+                throw events.refused(newSize, 1, refusal);
+            }
             diag.moved(address, moved);
             long newBytes = large.lengthOf(moved);
             diag.handedOut(moved + oldBytes, newBytes - oldBytes, false);
@@ -939,7 +965,8 @@ final class Heap implements MemoryBlock.Owner {
         }
         freedSinceTrim = 0;
         freedSinceRelease = 0;
-        return large.unmapKept() + growth.releaseEmpty(keptEmptyBytes, 0) + regions.trim(source);
+        long released = large.unmapKept() + growth.releaseEmpty(keptEmptyBytes, 0) + regions.trim(source);
+        return events.released(HeapEvents.TRIM_CALL, released);
     }
 
     synchronized void verify() {

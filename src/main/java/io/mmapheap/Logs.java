@@ -11,6 +11,9 @@ import java.lang.System.Logger;
  * <table>
  *   <caption>Loggers and what they say</caption>
  *   <tr><th>Logger</th><th>Level</th><th>Records</th></tr>
+ *   <tr><td>{@value #HEAP_NAME}</td><td>DEBUG</td><td>a heap grew (a region mapped or more of one
+ *       committed), mapped a dedicated mapping, released pages (trim, automatic trim, empty regions), or
+ *       refused a request</td></tr>
  *   <tr><td>{@value #LEAKS_NAME}</td><td>WARNING</td><td>a heap closed with chunks never freed: the leak
  *       report, with the sampled allocation sites</td></tr>
  *   <tr><td>{@value #CHECKS_NAME}</td><td>WARNING</td><td>an invalid free or reallocate under
@@ -24,6 +27,8 @@ import java.lang.System.Logger;
  */
 final class Logs {
 
+    /** Growth, dedicated mappings, trims and refusals, at DEBUG. */
+    static final String HEAP_NAME = "io.mmapheap.heap";
     /** Leak reports at close, at WARNING. */
     static final String LEAKS_NAME = "io.mmapheap.leaks";
     /** Invalid frees reported under {@link CheckLevel#REPORT}, at WARNING. */
@@ -31,6 +36,7 @@ final class Logs {
     /** Unreadable {@code -Dmmapheap.*} properties, at WARNING. */
     static final String CONFIG_NAME = "io.mmapheap.config";
 
+    static final Logger HEAP = System.getLogger(HEAP_NAME);
     static final Logger LEAKS = System.getLogger(LEAKS_NAME);
     static final Logger CHECKS = System.getLogger(CHECKS_NAME);
     static final Logger CONFIG = System.getLogger(CONFIG_NAME);

@@ -34,7 +34,7 @@ public final class PageAllocator extends HeapFacade {
     private PageAllocator(Builder b, long capacity) {
         super(new Heap(new Heap.Shape("PageAllocator", b.name, capacity, true, capacity / b.resolvedSource.pageSize(),
                 capacity, 0, frames(PageAllocator.class)), b,
-                (regions, large, granuleShift) -> new FixedMapping(regions, b.resolvedSource, granuleShift, capacity)));
+                (regions, large, granuleShift, events) -> new FixedMapping(regions, b.resolvedSource, events, granuleShift, capacity)));
         this.capacity = capacity;
         this.base = core.regions.base(0);
     }

@@ -8,10 +8,11 @@ import java.lang.System.Logger.Level;
  * and a DEBUG record on {@value Logs#HEAP_NAME} for each growth, dedicated mapping, release of pages
  * and refused request.
  *
- * <p>Called only on the slow paths, under the heap's lock: where the heap makes or undoes a mapping
- * or commit, and where a request throws. The allocate and free fast paths (the thread caches) never
- * come here. A disabled event costs the check of {@link jdk.jfr.Event#shouldCommit()}, and a
- * disabled logger a call of {@link System.Logger#isLoggable}; neither builds a string.
+ * <p>Called only on the slow paths, under the heap's lock (a {@code PageAllocator}'s one mapping:
+ * while the heap is built): where the heap makes or undoes a mapping or commit, and where a request
+ * throws. The allocate and free fast paths (the thread caches) never come here. A disabled event
+ * costs the check of {@link jdk.jfr.Event#shouldCommit()}, and a disabled logger a call of
+ * {@link System.Logger#isLoggable}; neither builds a string.
  */
 final class HeapEvents {
 

@@ -10,6 +10,8 @@
 module io.mmapheap {
     requires org.apache.commons.lang3;
     requires jdk.unsupported;
+    requires java.management;
+    requires jdk.jfr;
 
     exports io.mmapheap;
     exports io.mmapheap.os;

@@ -145,9 +145,10 @@ public interface Allocator extends AutoCloseable {
 
     /**
      * Unmaps all memory; idempotent. Any address handed out becomes invalid and every
-     * {@link MemoryBlock} dead. Chunks still live are reported: on stderr by default, or as an
-     * {@link IllegalStateException} when the allocator was built with {@code strictClose(true)};
-     * with leak tracking on, the report shows where sampled chunks were allocated.
+     * {@link MemoryBlock} dead. Chunks still live are reported: logged at WARNING on
+     * {@code io.mmapheap.leaks} by default, or as an {@link IllegalStateException} when the allocator
+     * was built with {@code strictClose(true)}; with leak tracking on, the report shows where sampled
+     * chunks were allocated. A named allocator's MXBean is unregistered.
      *
      * <p>On JDK 22 and newer, a view of a block that an I/O operation is using at that moment (a
      * channel reading into it) cannot be closed: then every block is dead, nothing is unmapped, the

@@ -3,13 +3,15 @@ package io.mmapheap;
 import org.apache.commons.lang3.Validate;
 
 /**
- * Settings every allocator shares: granule, page source and the debugging aids.
+ * Settings every allocator shares: granule, page source, name and the debugging aids.
  *
  * @param <B> the concrete builder, returned by every setter
  */
 public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
 
     int granule;
+    /** The name {@link #name} gave, or null. */
+    String name;
     PageSource source = PageSource.mmap();
     int perturb = DebugDefaults.PERTURB;
     CheckLevel check = DebugDefaults.CHECK;
@@ -47,6 +49,26 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      */
     public B granule(int granule) {
         this.granule = granule;
+        return self();
+    }
+
+    /**
+     * Names the allocator. Its {@link AllocatorMXBean} is then registered in the platform
+     * MBeanServer, under {@code io.mmapheap:type=Allocator,name="<name>"}
+     * ({@link AllocatorMXBean#OBJECT_NAME_PREFIX}), from {@code build()} until {@code close()}, and its log
+     * records, JFR events and messages call it {@code ElasticHeap "<name>"} (or {@code PageAllocator},
+     * {@code StripedHeap}). A name belongs to one open allocator at a time: {@code build()} throws
+     * {@link IllegalStateException} while another allocator of that name is open, having mapped
+     * nothing. A named allocator stays reachable from the MBeanServer until it is closed. Default:
+     * no name, no MXBean.
+     *
+     * @param name the name, not blank; any characters (the object name quotes it)
+     * @return this builder
+     * @throws NullPointerException     if name is null
+     * @throws IllegalArgumentException if name is blank
+     */
+    public B name(String name) {
+        this.name = Validate.notBlank(name, "name must not be blank");
         return self();
     }
 
@@ -106,9 +128,9 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     /**
      * Sets whether closing with live chunks throws.
      *
-     * @param strict what {@code close()} does when chunks are still live: false (the default) reports
-     *               them on stderr; true throws {@link IllegalStateException} with the report (after
-     *               unmapping everything all the same)
+     * @param strict what {@code close()} does when chunks are still live: false (the default) logs the
+     *               report at WARNING on {@code io.mmapheap.leaks}; true throws {@link IllegalStateException}
+     *               with the report (after unmapping everything all the same)
      * @return this builder
      */
     public B strictClose(boolean strict) {
@@ -279,6 +301,28 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     public B guardPages(boolean on) {
         this.guardPages = on;
         return self();
+    }
+
+    /**
+     * Before an allocator is built: a name that is taken is refused before anything is mapped.
+     *
+     * @throws IllegalStateException if this builder has a name and an open allocator has it
+     */
+    void checkNameFree() {
+        if (name != null) {
+            AllocatorBean.checkFree(name);
+        }
+    }
+
+    /**
+     * After an allocator is built: registers its MXBean, if this builder has a name.
+     *
+     * @param type the allocator's class, simple name
+     * @return the registered MXBean, or null without a name
+     * @throws IllegalStateException if the name was taken since {@link #checkNameFree}; the allocator is closed
+     */
+    AllocatorBean register(Allocator allocator, String type) {
+        return name == null ? null : AllocatorBean.register(name, type, allocator);
     }
 
     /**

@@ -8,7 +8,7 @@ package io.mmapheap;
 public enum CheckLevel {
     /** 0: ignore the call silently, like C's anything-goes (reallocate returns 0). */
     IGNORE,
-    /** 1: print the diagnosis to stderr and carry on (reallocate returns 0). */
+    /** 1: log the diagnosis at WARNING on {@code io.mmapheap.checks} and carry on (reallocate returns 0). */
     REPORT,
     /** 2: throw {@link IllegalArgumentException} with the diagnosis; the default. */
     THROW;

@@ -9,7 +9,7 @@ package io.mmapheap;
  *   <li>{@value #THREAD_CACHE_PROPERTY}: {@code true} or {@code false}, thread caches for every allocator
  *       whose builder is not told otherwise (unset: each allocator's own default).</li>
  * </ul>
- * An unreadable value is reported on stderr once and the default is used.
+ * An unreadable value is logged once, at WARNING on {@value Logs#CONFIG_NAME}, and the default is used.
  */
 final class DebugDefaults {
 
@@ -19,11 +19,11 @@ final class DebugDefaults {
     static final String THREAD_CACHE_PROPERTY = "mmapheap.threadCache";
     private static final int MAX_BYTE = 0xff;
 
-    static final int PERTURB = readPerturb();
-    static final CheckLevel CHECK = readCheck();
-    static final int LEAK_SAMPLE = readLeakSample();
+    static final int PERTURB = perturbFrom(System.getProperty(PERTURB_PROPERTY));
+    static final CheckLevel CHECK = checkFrom(System.getProperty(CHECK_PROPERTY));
+    static final int LEAK_SAMPLE = leakSampleFrom(System.getProperty(LEAK_PROPERTY));
     /** The thread-cache default the property sets, or null when it is not set. */
-    static final Boolean THREAD_CACHE = readThreadCache();
+    static final Boolean THREAD_CACHE = threadCacheFrom(System.getProperty(THREAD_CACHE_PROPERTY));
 
     private DebugDefaults() {
     }
@@ -36,34 +36,43 @@ final class DebugDefaults {
         return value;
     }
 
-    private static int readPerturb() {
-        String text = System.getProperty(PERTURB_PROPERTY);
+    /**
+     * @param text the property's value, or null when it is not set
+     * @return the perturb byte it sets, else 0 (off)
+     */
+    static int perturbFrom(String text) {
         if (text == null) {
             return 0;
         }
         try {
             return checkPerturb(Integer.decode(text.trim()));
         } catch (IllegalArgumentException e) {
-            System.err.println("mmapheap: ignoring -D" + PERTURB_PROPERTY + "=" + text + ": " + e.getMessage());
+            ignoring(PERTURB_PROPERTY, text, e.getMessage());
             return 0;
         }
     }
 
-    private static CheckLevel readCheck() {
-        String text = System.getProperty(CHECK_PROPERTY);
+    /**
+     * @param text the property's value, or null when it is not set
+     * @return the check level it sets, else THROW
+     */
+    static CheckLevel checkFrom(String text) {
         if (text == null) {
             return CheckLevel.THROW;
         }
         try {
             return CheckLevel.of(Integer.parseInt(text.trim()));
         } catch (IllegalArgumentException e) {
-            System.err.println("mmapheap: ignoring -D" + CHECK_PROPERTY + "=" + text + ": " + e.getMessage());
+            ignoring(CHECK_PROPERTY, text, e.getMessage());
             return CheckLevel.THROW;
         }
     }
 
-    private static Boolean readThreadCache() {
-        String text = System.getProperty(THREAD_CACHE_PROPERTY);
+    /**
+     * @param text the property's value, or null when it is not set
+     * @return the thread-cache default it sets, else null
+     */
+    static Boolean threadCacheFrom(String text) {
         if (text == null) {
             return null;
         }
@@ -71,12 +80,15 @@ final class DebugDefaults {
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
             return Boolean.valueOf(value);
         }
-        System.err.println("mmapheap: ignoring -D" + THREAD_CACHE_PROPERTY + "=" + text + ": must be true or false");
+        ignoring(THREAD_CACHE_PROPERTY, text, "must be true or false");
         return null;
     }
 
-    private static int readLeakSample() {
-        String text = System.getProperty(LEAK_PROPERTY);
+    /**
+     * @param text the property's value, or null when it is not set
+     * @return the leak-tracking sample it sets, else 0 (off)
+     */
+    static int leakSampleFrom(String text) {
         if (text == null) {
             return 0;
         }
@@ -87,8 +99,12 @@ final class DebugDefaults {
             }
             return n;
         } catch (IllegalArgumentException e) {
-            System.err.println("mmapheap: ignoring -D" + LEAK_PROPERTY + "=" + text + ": " + e.getMessage());
+            ignoring(LEAK_PROPERTY, text, e.getMessage());
             return 0;
         }
+    }
+
+    private static void ignoring(String property, String text, String why) {
+        Logs.CONFIG.log(System.Logger.Level.WARNING, "mmapheap: ignoring -D" + property + "=" + text + ": " + why);
     }
 }

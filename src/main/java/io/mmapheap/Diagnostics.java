@@ -12,6 +12,7 @@ import java.util.Map;
  */
 final class Diagnostics {
 
+    /** The heap's label in messages: its class, and the name it was built with, if any ({@link Heap.Shape#label}). */
     private final String heapName;
     /** 1..255: freed memory gets this byte, memory handed out (not zeroed) its complement; 0 = off. */
     final int perturb;
@@ -43,7 +44,7 @@ final class Diagnostics {
             case THROW:
                 throw e;
             case REPORT:
-                System.err.println("mmapheap " + heapName + ": " + e.getMessage());
+                Logs.CHECKS.log(System.Logger.Level.WARNING, "mmapheap " + heapName + ": " + e.getMessage());
                 return 0;
             default:
                 return 0;
@@ -105,7 +106,8 @@ final class Diagnostics {
     }
 
     /**
-     * What close does with a leak report, after everything was unmapped.
+     * What close does with a leak report, after everything was unmapped: logs it at WARNING on
+     * {@value Logs#LEAKS_NAME}, unless the heap closes strictly or does not report leaks.
      *
      * @throws IllegalStateException with the report, if the heap closes strictly
      */
@@ -117,7 +119,7 @@ final class Diagnostics {
             throw new IllegalStateException(leaks);
         }
         if (reportLeaks) {
-            System.err.print(leaks);
+            Logs.LEAKS.log(System.Logger.Level.WARNING, leaks.stripTrailing());
         }
     }
 

@@ -27,6 +27,7 @@ final class ElasticGrowth implements Growth {
     private final Regions regions;
     private final LargeMappings large;
     private final PageSource source;
+    private final HeapEvents events;
     private final long pageSize;
     private final int granuleShift;
     /** Limit on all pages mapped at once, regions and dedicated mappings; 0 = none. */
@@ -34,11 +35,12 @@ final class ElasticGrowth implements Growth {
     private final int growthPages;
     private final long largeThreshold;
 
-    ElasticGrowth(Regions regions, LargeMappings large, PageSource source, int granuleShift, long maxPages, int growthPages,
-                  long largeThreshold) {
+    ElasticGrowth(Regions regions, LargeMappings large, PageSource source, HeapEvents events, int granuleShift, long maxPages,
+                  int growthPages, long largeThreshold) {
         this.regions = regions;
         this.large = large;
         this.source = source;
+        this.events = events;
         this.pageSize = source.pageSize();
         this.granuleShift = granuleShift;
         this.maxPages = maxPages;
@@ -83,6 +85,7 @@ final class ElasticGrowth implements Growth {
             // The chunk moves instead, and that allocation reports what the system says.
             return false;
         }
+        events.grew(bytes, 0, false, pagesMapped() * pageSize);
         return true;
     }
 
@@ -162,6 +165,7 @@ final class ElasticGrowth implements Growth {
                 throw new HeapExhaustedException("allocate(" + size + "): cannot commit " + bytes / pageSize
                         + " more pages" + mapCountHint(e), e);
             }
+            events.grew(bytes, 0, false, pagesMapped() * pageSize);
         } else {
             long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
             // A request longer than a step gets half as much again reserved: room to grow in place
@@ -171,6 +175,7 @@ final class ElasticGrowth implements Growth {
             long committed = commitPages(needed, pages);
             long base = pages == committed ? map(pages, size) : reserve(pages, committed, size);
             r = regions.addRegion(regions.growthBand(n, group), base, pages * pageSize, committed * pageSize);
+            events.grew(committed * pageSize, (pages - committed) * pageSize, true, pagesMapped() * pageSize);
         }
         // Region r is the only one with room now, whatever band the new bytes put the request in.
         return regions.allocateIn(r, n, alignment, zero);

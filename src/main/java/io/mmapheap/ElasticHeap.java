@@ -56,10 +56,11 @@ public final class ElasticHeap extends HeapFacade {
     /** With no page limit, the largest request served: 2^46 bytes (64 TiB), a quarter of the user address space. */
     public static final long UNLIMITED_MAX_REQUEST = 1L << 46;
 
-    private ElasticHeap(Builder b, long maxRequest) {
-        super(new Heap(new Heap.Shape("ElasticHeap", maxRequest, false, b.growthPages, b.largeThreshold,
-                b.maxPages == 0 ? b.keptBytes : 0, frames(ElasticHeap.class)), b, (regions, large, granuleShift) -> new ElasticGrowth(regions, large,
-                b.resolvedSource, granuleShift, b.maxPages, b.growthPages, b.largeThreshold)));
+    private ElasticHeap(Builder b, String name, long maxRequest) {
+        super(new Heap(new Heap.Shape("ElasticHeap", name, maxRequest, false, b.growthPages, b.largeThreshold,
+                b.maxPages == 0 ? b.keptBytes : 0, frames(ElasticHeap.class)), b,
+                (regions, large, granuleShift, events) -> new ElasticGrowth(regions, large, b.resolvedSource, events,
+                        granuleShift, b.maxPages, b.growthPages, b.largeThreshold)));
     }
 
     /**
@@ -148,12 +149,25 @@ public final class ElasticHeap extends HeapFacade {
         }
 
         /**
-         * Builds the heap. Maps nothing.
+         * Builds the heap, and registers its MXBean if it has a {@link #name}. Maps nothing.
          *
          * @return a new heap
          * @throws IllegalArgumentException for an invalid setting
+         * @throws IllegalStateException    if another open allocator has the name
          */
         public ElasticHeap build() {
+            checkNameFree();
+            ElasticHeap heap = buildUnregistered(name);
+            heap.bean = register(heap, "ElasticHeap");
+            return heap;
+        }
+
+        /**
+         * Builds a heap with no MXBean.
+         *
+         * @param heapName the name in its messages, log records and events, or null
+         */
+        ElasticHeap buildUnregistered(String heapName) {
             long pageSize = resolveSource().pageSize();
             int shift = Sizes.granuleShift(granule, pageSize);
             Validate.isTrue(maxPages >= 0, "maxPages must be >= 0 (0 = no limit), was %d", maxPages);
@@ -170,7 +184,7 @@ public final class ElasticHeap extends HeapFacade {
                         + "the kernel allows a process (vm.max_map_count=%d): raise growthPages", maxPages, growthPages,
                         regions, limit);
             }
-            return new ElasticHeap(this, maxPages == 0 ? UNLIMITED_MAX_REQUEST : maxPages * pageSize);
+            return new ElasticHeap(this, heapName, maxPages == 0 ? UNLIMITED_MAX_REQUEST : maxPages * pageSize);
         }
     }
 }

@@ -14,11 +14,11 @@ final class FixedMapping implements Growth {
     private final long capacity;
 
     /**
-     * Maps the pages and makes them the one region of the regions.
+     * Maps the pages and makes them the one region of the regions: a growth, which {@code events} tells of.
      *
      * @throws HeapExhaustedException if the mapping fails
      */
-    FixedMapping(Regions regions, PageSource source, int granuleShift, long capacity) {
+    FixedMapping(Regions regions, PageSource source, HeapEvents events, int granuleShift, long capacity) {
         this.regions = regions;
         this.granuleShift = granuleShift;
         this.capacity = capacity;
@@ -28,6 +28,7 @@ final class FixedMapping implements Growth {
             throw new HeapExhaustedException("cannot map " + capacity / source.pageSize() + " pages for a PageAllocator", e);
         }
         regions.addRegion(base, capacity);
+        events.grew(capacity, 0, true, capacity);
     }
 
     /** @return the start address of the mapping */

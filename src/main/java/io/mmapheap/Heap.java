@@ -46,7 +46,9 @@ final class Heap implements MemoryBlock.Owner {
 
     /** What a heap is made of, each part named. */
     static final class Shape {
-        /** The public class's name, for messages. */
+        /** The public class's simple name: {@code ElasticHeap} or {@code PageAllocator}. */
+        final String kind;
+        /** The name the allocator was built with ({@link AllocatorBuilder#name}), or null. */
         final String name;
         /** The largest request served, bytes. */
         final long maxRequest;
@@ -61,8 +63,9 @@ final class Heap implements MemoryBlock.Owner {
         /** The classes of the public calls in front of this heap, whose frames a leak report leaves out. */
         final List<String> facadeClasses;
 
-        Shape(String name, long maxRequest, boolean singleRegion, long minRegionPages, long largestCached, long keptBytes,
-              List<String> facadeClasses) {
+        Shape(String kind, String name, long maxRequest, boolean singleRegion, long minRegionPages, long largestCached,
+              long keptBytes, List<String> facadeClasses) {
+            this.kind = kind;
             this.name = name;
             this.facadeClasses = facadeClasses;
             this.maxRequest = maxRequest;
@@ -71,14 +74,23 @@ final class Heap implements MemoryBlock.Owner {
             this.largestCached = largestCached;
             this.keptBytes = keptBytes;
         }
+
+        /**
+         * @return the heap's label in messages, log records and events: its kind, and its name in
+         *         quotes if it has one ({@code ElasticHeap "orders"})
+         */
+        String label() {
+            return name == null ? kind : kind + " \"" + name + "\"";
+        }
     }
 
     /** Makes a heap's growth policy from the parts the heap made. */
     interface GrowthFactory {
-        Growth make(Regions regions, LargeMappings large, int granuleShift);
+        Growth make(Regions regions, LargeMappings large, int granuleShift, HeapEvents events);
     }
 
-    private final String name;
+    /** The heap's label ({@link Shape#label}), for messages. */
+    private final String label;
     /** The classes whose frames a leak report leaves out: the allocator's own. */
     private final List<String> ownFrames;
     private final PageSource source;
@@ -88,6 +100,8 @@ final class Heap implements MemoryBlock.Owner {
     private final Growth growth;
     private final LargeMappings large;
     private final Diagnostics diag;
+    /** The JFR events and DEBUG records of the slow paths. */
+    private final HeapEvents events;
     /** Open until close: the life of this heap's {@link MemoryBlock}s. */
     private final BlockScope blockScope = new BlockScope();
     private final long maxRequest;
@@ -123,7 +137,8 @@ final class Heap implements MemoryBlock.Owner {
     private volatile boolean closed;
 
     Heap(Shape shape, AllocatorBuilder<?> b, GrowthFactory growthFactory) {
-        this.name = shape.name;
+        this.label = shape.label();
+        this.events = new HeapEvents(label);
         this.ownFrames = new java.util.ArrayList<>(shape.facadeClasses);
         this.ownFrames.add(Heap.class.getName());
         this.source = b.resolvedSource;
@@ -131,8 +146,8 @@ final class Heap implements MemoryBlock.Owner {
         this.granuleShift = Sizes.granuleShift(b.granule, pageSize);
         this.maxRequest = shape.maxRequest;
         this.trimThreshold = b.trimThreshold;
-        this.diag = new Diagnostics(name, b.perturb, b.wipeOnFree, b.check, b.strictClose, b.reportLeaks, b.leakSample);
-        this.large = new LargeMappings(source, shape.keptBytes);
+        this.diag = new Diagnostics(label, b.perturb, b.wipeOnFree, b.check, b.strictClose, b.reportLeaks, b.leakSample);
+        this.large = new LargeMappings(source, shape.keptBytes, events);
         this.flushBuffer = new long[b.threadCacheChunks];
         long limit = Math.min(Math.min(shape.largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
         // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
@@ -148,7 +163,7 @@ final class Heap implements MemoryBlock.Owner {
             this.classes = null;
             this.caches = null;
         }
-        this.growth = growthFactory.make(regions, large, granuleShift);
+        this.growth = growthFactory.make(regions, large, granuleShift, events);
         this.keptEmptyBytes = KEPT_EMPTY_STEPS * shape.minRegionPages * pageSize;
         notePeaks();
     }
@@ -337,7 +352,8 @@ final class Heap implements MemoryBlock.Owner {
     synchronized long allocate(long size, long alignment) {
         ensureOpen();
         if (alignment <= 0 || Long.bitCount(alignment) != 1) {
-            throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
+            throw events.refused(size, alignment,
+                    new IllegalArgumentException("alignment must be a power of two, was " + alignment));
         }
         return allocateChunk(size, alignment, false, UNCACHED_GROUP, null);
     }
@@ -346,8 +362,18 @@ final class Heap implements MemoryBlock.Owner {
      * @param group the thread group whose regions the chunk prefers ({@link Regions#bandFor}): the
      *               calling thread's for a thread cache's miss, {@link #UNCACHED_GROUP} for the rest
      * @param cache  the cache the calling thread holds, or null: the one a growth reclaims from first
+     * @throws IllegalArgumentException for an invalid size, and HeapExhaustedException without room,
+     *                                  each a refusal {@link HeapEvents#refused} tells of
      */
     private long allocateChunk(long size, long alignment, boolean zero, int group, ThreadCache cache) {
+        try {
+            return placeChunk(size, alignment, zero, group, cache);
+        } catch (HeapExhaustedException | IllegalArgumentException refusal) {
+            throw events.refused(size, alignment, refusal);
+        }
+    }
+
+    private long placeChunk(long size, long alignment, boolean zero, int group, ThreadCache cache) {
         Sizes.check(size, maxRequest);
         long address;
         long bytes;
@@ -420,7 +446,7 @@ final class Heap implements MemoryBlock.Owner {
     MemoryBlock allocateBlock(long size) {
         if (!blockScope.isOpen()) {
             // A close that a view in I/O stopped: blocks are dead until the close is done again.
-            throw new IllegalStateException(name + " is closing: its blocks are dead until close() is called again");
+            throw new IllegalStateException(label + " is closing: its blocks are dead until close() is called again");
         }
         return new MemoryBlock(this, blockScope, allocate(size), size);
     }
@@ -563,7 +589,10 @@ final class Heap implements MemoryBlock.Owner {
         freedSinceRelease += bytes;
         if (freedSinceRelease >= keptEmptyBytes) {
             freedSinceRelease = 0;
-            growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
+            long released = growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
+            if (released > 0) {
+                events.released(HeapEvents.EMPTY_REGIONS, released);
+            }
         }
     }
 
@@ -783,7 +812,7 @@ final class Heap implements MemoryBlock.Owner {
             if (freedSinceTrim >= trimThreshold) {
                 freedSinceTrim = 0;
                 if (regions.releasableBytes() >= trimThreshold) {
-                    regions.trim(source);
+                    events.released(HeapEvents.TRIM_THRESHOLD, regions.trim(source));
                 }
             }
         }
@@ -828,7 +857,11 @@ final class Heap implements MemoryBlock.Owner {
             freeChunk(address);
             return 0;
         }
-        Sizes.check(newSize, maxRequest);
+        try {
+            Sizes.check(newSize, maxRequest);
+        } catch (IllegalArgumentException refusal) {
+            throw events.refused(newSize, 1, refusal);
+        }
         long oldBytes = large.lengthOf(address);
         if (oldBytes != AddressMap.ABSENT) {
             return reallocateLarge(address, oldBytes, newSize);
@@ -874,8 +907,13 @@ final class Heap implements MemoryBlock.Owner {
             if (newSize <= oldBytes) {
                 return address;
             }
-            growth.reservePages((Sizes.roundUp(newSize, pageSize) - oldBytes) / pageSize, newSize);
-            long moved = large.remap(address, oldBytes, newSize);
+            long moved;
+            try {
+                growth.reservePages((Sizes.roundUp(newSize, pageSize) - oldBytes) / pageSize, newSize);
+                moved = large.remap(address, oldBytes, newSize);
+            } catch (HeapExhaustedException refusal) {
+                throw events.refused(newSize, 1, refusal);
+            }
             diag.moved(address, moved);
             long newBytes = large.lengthOf(moved);
             diag.handedOut(moved + oldBytes, newBytes - oldBytes, false);
@@ -948,7 +986,8 @@ final class Heap implements MemoryBlock.Owner {
         }
         freedSinceTrim = 0;
         freedSinceRelease = 0;
-        return large.unmapKept() + growth.releaseEmpty(keptEmptyBytes, 0) + regions.trim(source);
+        long released = large.unmapKept() + growth.releaseEmpty(keptEmptyBytes, 0) + regions.trim(source);
+        return events.released(HeapEvents.TRIM_CALL, released);
     }
 
     synchronized void verify() {
@@ -1120,9 +1159,14 @@ final class Heap implements MemoryBlock.Owner {
         return regions.bytesInUse() + large.dedicatedBytes();
     }
 
+    /** @return whether the heap is closed: {@link #close} got past its blocks, whether or not every munmap then succeeded */
+    boolean isClosed() {
+        return closed;
+    }
+
     void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException(name + " is closed");
+            throw new IllegalStateException(label + " is closed");
         }
     }
 }

@@ -8,6 +8,8 @@ abstract class HeapFacade implements Allocator {
 
     /** The allocator core, which every call goes to. */
     final Heap core;
+    /** The MXBean of a named allocator, set once by its builder; null without a name. */
+    volatile AllocatorBean bean;
 
     HeapFacade(Heap core) {
         this.core = core;
@@ -92,12 +94,20 @@ abstract class HeapFacade implements Allocator {
     }
 
     /**
-     * Unmaps every region and dedicated mapping. Idempotent.
+     * Unmaps every region and dedicated mapping, and unregisters the MXBean of a named allocator. Idempotent.
      *
      * @throws io.mmapheap.os.NativeMemoryException if a munmap fails (the allocator is closed anyway)
      */
     @Override
     public final void close() {
-        core.close();
+        try {
+            core.close();
+        } finally {
+            AllocatorBean registered = bean;
+            // A close that a view in I/O stopped leaves the allocator open: it stays registered.
+            if (registered != null && core.isClosed()) {
+                registered.unregister();
+            }
+        }
     }
 }

@@ -72,6 +72,40 @@ public record HeapStats(long pagesMapped, long bytesMapped, long bytesInUse, lon
     }
 
     /**
+     * @return the important figures on one line, in binary units, the most telling first:
+     *         {@code mapped 4.0 MiB (1024 pages, 2 regions, peak 8.0 MiB), in use 1.2 MiB (30%, peak 2.0 MiB)
+     *         in 12 chunks, free 2.8 MiB in 3 runs (largest 1.0 MiB), dedicated 1.0 MiB in 1 mappings,
+     *         releasable 512.0 KiB, metadata 4.1 KiB}, then those of the cached, kept, reserved, locked,
+     *         huge-page and guard bytes that are not 0. {@link #print} gives every field.
+     */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder()
+                .append("mapped ").append(Sizes.human(bytesMapped)).append(" (").append(pagesMapped).append(" pages, ")
+                .append(regions).append(" regions, peak ")
+                .append(Sizes.human(peakBytesMapped)).append("), in use ").append(Sizes.human(bytesInUse)).append(" (")
+                .append(bytesMapped == 0 ? 0 : Math.round(bytesInUse * PERCENT / bytesMapped)).append("%, peak ")
+                .append(Sizes.human(peakBytesInUse)).append(") in ").append(liveChunks).append(" chunks, free ")
+                .append(Sizes.human(bytesFree)).append(" in ").append(freeChunks).append(" runs (largest ")
+                .append(Sizes.human(largestFreeRun)).append("), dedicated ").append(Sizes.human(dedicatedBytes)).append(" in ")
+                .append(dedicatedMappings).append(" mappings, releasable ").append(Sizes.human(releasableBytes))
+                .append(", metadata ").append(Sizes.human(metadataBytes));
+        appendIfAny(out, "cached", cachedBytes);
+        appendIfAny(out, "kept", keptBytes);
+        appendIfAny(out, "reserved", reservedBytes);
+        appendIfAny(out, "locked", lockedBytes);
+        appendIfAny(out, "huge pages", hugePageBytes);
+        appendIfAny(out, "guard", guardBytes);
+        return out.toString();
+    }
+
+    private static void appendIfAny(StringBuilder out, String what, long bytes) {
+        if (bytes != 0) {
+            out.append(", ").append(what).append(' ').append(Sizes.human(bytes));
+        }
+    }
+
+    /**
      * Prints a report in the manner of glibc's {@code malloc_stats}.
      *
      * @param out where the report goes

@@ -15,11 +15,16 @@ final class LargeMappings {
     /** Live dedicated chunks: address to mapping length in bytes. */
     private final AddressMap dedicated = new AddressMap();
     private final KeptMappings kept;
+    private final HeapEvents events;
     private long dedicatedBytes;
 
-    /** @param keptBytes bytes of freed mappings to keep mapped for reuse (0: unmap on free) */
-    LargeMappings(PageSource source, long keptBytes) {
+    /**
+     * @param keptBytes bytes of freed mappings to keep mapped for reuse (0: unmap on free)
+     * @param events    told of every mapping made and every mapping grown
+     */
+    LargeMappings(PageSource source, long keptBytes, HeapEvents events) {
         this.source = source;
+        this.events = events;
         this.pageSize = source.pageSize();
         this.kept = new KeptMappings(keptBytes);
     }
@@ -94,6 +99,7 @@ final class LargeMappings {
             }
         }
         add(address, bytes);
+        events.mappedDedicated(size, bytes, false);
         return address;
     }
 
@@ -121,6 +127,7 @@ final class LargeMappings {
         dedicated.remove(address);
         dedicatedBytes -= oldBytes;
         add(moved, newBytes);
+        events.mappedDedicated(newSize, newBytes, true);
         return moved;
     }
 

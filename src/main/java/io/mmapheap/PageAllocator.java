@@ -32,9 +32,9 @@ public final class PageAllocator extends HeapFacade {
     private final long capacity;
 
     private PageAllocator(Builder b, long capacity) {
-        super(new Heap(new Heap.Shape("PageAllocator", capacity, true, capacity / b.resolvedSource.pageSize(), capacity, 0,
-                frames(PageAllocator.class)), b,
-                (regions, large, granuleShift) -> new FixedMapping(regions, b.resolvedSource, granuleShift, capacity)));
+        super(new Heap(new Heap.Shape("PageAllocator", b.name, capacity, true, capacity / b.resolvedSource.pageSize(),
+                capacity, 0, frames(PageAllocator.class)), b,
+                (regions, large, granuleShift, events) -> new FixedMapping(regions, b.resolvedSource, events, granuleShift, capacity)));
         this.capacity = capacity;
         this.base = core.regions.base(0);
     }
@@ -87,11 +87,12 @@ public final class PageAllocator extends HeapFacade {
         }
 
         /**
-         * Maps the pages and builds the allocator.
+         * Maps the pages and builds the allocator, and registers its MXBean if it has a {@link #name}.
          *
          * @return a new allocator, its pages mapped
          * @throws IllegalArgumentException for an invalid setting
          * @throws HeapExhaustedException   if the mapping fails
+         * @throws IllegalStateException    if another open allocator has the name; nothing is mapped then
          */
         public PageAllocator build() {
             long pageSize = resolveSource().pageSize();
@@ -100,7 +101,10 @@ public final class PageAllocator extends HeapFacade {
             Validate.isTrue(pages > 0, "pages must be > 0, was %d", pages);
             Validate.isTrue(pages <= maxPages, "pages must be at most %d at granule %d (2^31-1 granules), was %d",
                     maxPages, granule, pages);
-            return new PageAllocator(this, pages * pageSize);
+            checkNameFree();
+            PageAllocator allocator = new PageAllocator(this, pages * pageSize);
+            allocator.bean = register(allocator, "PageAllocator");
+            return allocator;
         }
     }
 }

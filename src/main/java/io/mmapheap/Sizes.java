@@ -1,12 +1,18 @@
 package io.mmapheap;
 
+import java.util.Locale;
+
 import org.apache.commons.lang3.Validate;
 
-/** The one place where sizes and granules from users are checked and converted. */
+/** The one place where sizes and granules from users are checked and converted, and sizes written for people. */
 final class Sizes {
 
     /** The smallest granule: every chunk can hold a pointer-sized value, aligned. */
     static final int MIN_GRANULE = 8;
+    private static final String[] BINARY_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    private static final int KIB_SHIFT = 10;
+    /** The least value that one decimal rounds to 1024. */
+    private static final double ROUNDS_UP_TO_NEXT_UNIT = 1023.95;
 
     private Sizes() {
     }
@@ -48,5 +54,23 @@ final class Sizes {
     /** @return bytes rounded up to a multiple of {@code unit} (a power of two) */
     static long roundUp(long bytes, long unit) {
         return (bytes + unit - 1) & -unit;
+    }
+
+    /**
+     * @param bytes a count of bytes, &gt;= 0
+     * @return it in binary units with one decimal ({@code "4.0 MiB"}), or in bytes below 1 KiB ({@code "512 B"})
+     */
+    static String human(long bytes) {
+        if (bytes < (1L << KIB_SHIFT)) {
+            return bytes + " B";
+        }
+        int unit = (Long.SIZE - 1 - Long.numberOfLeadingZeros(bytes)) / KIB_SHIFT;
+        double value = bytes / (double) (1L << (unit * KIB_SHIFT));
+        if (value >= ROUNDS_UP_TO_NEXT_UNIT && unit + 1 < BINARY_UNITS.length) {
+            // 1023.96 KiB would print as 1024.0 KiB: it is 1.0 MiB.
+            unit++;
+            value /= 1 << KIB_SHIFT;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, BINARY_UNITS[unit]);
     }
 }

@@ -26,6 +26,8 @@ public final class StripedHeap implements Allocator {
     private static final int HOME_SLOTS = 64;
 
     private final ElasticHeap[] arenas;
+    /** The MXBean of a named heap; null without a name. */
+    private volatile AllocatorBean bean;
     private final AtomicInteger nextHome = new AtomicInteger();
     private final ThreadLocal<Home> homes = ThreadLocal.withInitial(this::newHome);
     /**
@@ -52,21 +54,29 @@ public final class StripedHeap implements Allocator {
 
     /**
      * Builds a striped heap: {@code arenas} heaps of the same settings, a thread's calls going to the
-     * arena it was given at its first call.
+     * arena it was given at its first call. With a {@link AllocatorBuilder#name name} on the builder,
+     * the striped heap's MXBean is registered under it (its attributes add the arenas' figures, as
+     * {@link #stats()} does), and the arenas' log records and events call arena i
+     * {@code ElasticHeap "<name>[i]"}; the arenas have no MXBean of their own.
      *
      * @param arenas  how many independent heaps, &gt;= 1 (the number of allocating threads is a good choice)
      * @param builder the settings of every arena
      * @return a new striped heap
      * @throws IllegalArgumentException if arenas &lt; 1 or the builder's settings are invalid
+     * @throws IllegalStateException    if another open allocator has the builder's name
      */
     public static StripedHeap of(int arenas, ElasticHeap.Builder builder) {
         Validate.isTrue(arenas >= 1, "arenas must be >= 1, was %d", arenas);
         Validate.notNull(builder, "builder");
+        builder.checkNameFree();
+        String name = builder.name;
         ElasticHeap[] heaps = new ElasticHeap[arenas];
         for (int i = 0; i < arenas; i++) {
-            heaps[i] = builder.build();
+            heaps[i] = builder.buildUnregistered(name == null ? null : name + "[" + i + "]");
         }
-        return new StripedHeap(heaps);
+        StripedHeap striped = new StripedHeap(heaps);
+        striped.bean = builder.register(striped, "StripedHeap");
+        return striped;
     }
 
     /**
@@ -202,16 +212,25 @@ public final class StripedHeap implements Allocator {
         return out.toString();
     }
 
-    /** Closes every arena; the first failure is thrown after all were closed. */
+    /**
+     * Closes every arena, then unregisters the MXBean of a named heap once every arena is closed; the
+     * first failure is thrown after all were closed.
+     */
     @Override
     public void close() {
         List<RuntimeException> failures = new ArrayList<>();
+        boolean allClosed = true;
         for (ElasticHeap arena : arenas) {
             try {
                 arena.close();
             } catch (RuntimeException e) {
                 failures.add(e);
             }
+            allClosed &= arena.core.isClosed();
+        }
+        AllocatorBean registered = bean;
+        if (registered != null && allClosed) {
+            registered.unregister();
         }
         if (!failures.isEmpty()) {
             throw failures.get(0);

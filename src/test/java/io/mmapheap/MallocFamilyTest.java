@@ -322,16 +322,13 @@ class MallocFamilyTest {
 
     @Test
     void checkLevelsIgnoreReportOrThrowAndNeverDamageTheHeap() {
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
+        try (LogCapture checks = LogCapture.of("io.mmapheap.checks")) {
             for (CheckLevel level : CheckLevel.values()) {
                 try (ElasticHeap heap = ElasticHeap.builder().checkLevel(level).build()) {
                     long a = heap.allocate(64);
                     heap.free(a);
                     HeapStats before = heap.stats();
-                    captured.reset();
+                    checks.clear();
                     if (level == CheckLevel.THROW) {
                         assertThrows(IllegalArgumentException.class, () -> heap.free(a));
                         assertThrows(IllegalArgumentException.class, () -> heap.reallocate(a, 10));
@@ -339,14 +336,19 @@ class MallocFamilyTest {
                         heap.free(a);
                         assertEquals(0, heap.reallocate(a, 10));
                     }
-                    String report = captured.toString(StandardCharsets.UTF_8);
-                    assertEquals(level == CheckLevel.REPORT, report.contains("not allocated"), level + ": " + report);
+                    List<String> warnings = checks.messagesAt(java.util.logging.Level.WARNING);
+                    if (level == CheckLevel.REPORT) {
+                        assertEquals(2, warnings.size(), "the free and the reallocate: " + warnings);
+                        for (String warning : warnings) {
+                            assertTrue(warning.startsWith("mmapheap ElasticHeap: ") && warning.contains("not allocated"), warning);
+                        }
+                    } else {
+                        assertEquals(List.of(), checks.records(), level + " logs nothing");
+                    }
                     heap.verify();
                     assertEquals(before, heap.stats());
                 }
             }
-        } finally {
-            System.setErr(stderr);
         }
         assertEquals(CheckLevel.REPORT, CheckLevel.of(1));
         assertThrows(IllegalArgumentException.class, () -> CheckLevel.of(3));

@@ -125,7 +125,7 @@ command=${1:-build}
 case "$command" in
     build)
         build
-        echo "built the library $(ls target/mmapheap-*.jar | grep -v -e '-sources' -e '-cli' -e 'original-' | head -n 1) and the command line $(jar_path)"
+        echo "built the library $(ls target/mmapheap-*.jar | grep -v -e '-sources' -e '-javadoc' -e '-cli' -e 'original-' | head -n 1) and the command line $(jar_path)"
         ;;
     test)
         if [ "${1:-}" = "--long" ]; then

@@ -575,23 +575,34 @@ final class Heap implements MemoryBlock.Owner {
         if (now - lastLook < LOOK_PERIOD_NANOS) {
             return;
         }
-        lastLook = now;
         caches.sweepEnded(flusher);
-        growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
+        releaseLongEmpty(now);
+    }
+
+    /** The regions empty for {@link #EMPTY_DECAY_NANOS}, beyond the kept ones, go back to their reservations. */
+    private void releaseLongEmpty(long now) {
+        lastLook = now;
+        freedSinceRelease = 0;
+        long released = growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
+        if (released > 0) {
+            events.released(HeapEvents.EMPTY_REGIONS, released);
+        }
     }
 
     /**
-     * Counts bytes freed into the regions; every {@link #keptEmptyBytes} of them, the empty regions
-     * beyond the first {@link #KEPT_EMPTY_STEPS} growth steps of them that have been empty for
+     * Counts bytes freed into the regions; once {@link #keptEmptyBytes} of them were freed since the
+     * last look and {@link #LOOK_PERIOD_NANOS} went by, the empty regions beyond the first
+     * {@link #KEPT_EMPTY_STEPS} growth steps of them that have been empty for
      * {@link #EMPTY_DECAY_NANOS} go back to their reservations. Under the lock.
      */
     private void freedIntoRegions(long bytes) {
         freedSinceRelease += bytes;
         if (freedSinceRelease >= keptEmptyBytes) {
-            freedSinceRelease = 0;
-            long released = growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
-            if (released > 0) {
-                events.released(HeapEvents.EMPTY_REGIONS, released);
+            long now = System.nanoTime();
+            if (now - lastLook >= LOOK_PERIOD_NANOS) {
+                releaseLongEmpty(now);
+            } else {
+                freedSinceRelease = 0;
             }
         }
     }

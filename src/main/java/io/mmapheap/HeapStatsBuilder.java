@@ -146,6 +146,9 @@ final class HeapStatsBuilder {
         cachedBytes += s.cachedBytes();
         keptBytes += s.keptBytes();
         reservedBytes += s.reservedBytes();
+        lockedBytes += s.lockedBytes();
+        hugePageBytes += s.hugePageBytes();
+        guardBytes += s.guardBytes();
         return this;
     }
 

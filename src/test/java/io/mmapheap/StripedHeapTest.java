@@ -32,6 +32,29 @@ class StripedHeapTest {
     }
 
     @Test
+    void itsStatsSumThePageControlFiguresOfItsArenasToo() throws InterruptedException {
+        try (StripedHeap heap = StripedHeap.of(2, ElasticHeap.builder().guardPages(true))) {
+            Thread[] threads = new Thread[2];
+            long[] chunks = new long[2];
+            for (int i = 0; i < threads.length; i++) {
+                int k = i;
+                threads[i] = new Thread(() -> chunks[k] = heap.allocate(100));
+                threads[i].start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            HeapStats sum = heap.stats();
+            long guardsOfOneArena = 2 * io.mmapheap.os.VirtualMemory.pageSize();
+            assertEquals(2, sum.regions(), "each thread's arena mapped a region");
+            assertEquals(sum.regions() * guardsOfOneArena, sum.guardBytes(), "a guard page each side of every region");
+            for (long c : chunks) {
+                heap.free(c);
+            }
+        }
+    }
+
+    @Test
     void threadsAreGivenTheArenasInTurnWhateverTheirIds() throws InterruptedException {
         int arenas = 4;
         try (StripedHeap heap = StripedHeap.of(arenas, ElasticHeap.builder())) {

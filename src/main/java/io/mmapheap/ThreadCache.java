@@ -20,9 +20,8 @@ import java.lang.invoke.VarHandle;
 final class ThreadCache {
 
     /**
-     * Chunks a bin holds by default, whatever its class (see {@link AllocatorBuilder#threadCacheChunks});
-     * docs/PERFORMANCE.md gives the measurements behind it. The bytes all caches hold are bounded by
-     * the share rule of {@link Heap}, not per bin.
+     * Chunks a bin holds by default, whatever its class (see {@link AllocatorBuilder#threadCacheChunks}).
+     * The bytes all caches hold are bounded by the share rule of {@link Heap}, not per bin.
      */
     static final int DEFAULT_CAPACITY = 128;
 

@@ -40,7 +40,6 @@ public final class TraceRunner {
      * Operations a warm-up sweep ({@link #warmUp}) spends over the whole set of traces, at least
      * {@link #WARMUP_OPS} on each: enough that the code the traces take least often (mmapheap's
      * lock path, once in dozens of operations) is compiled before the first trace is timed.
-     * docs/PERFORMANCE.md gives the replay times behind the figure.
      */
     public static final int SWEEP_OPS = 32_000_000;
     private static final double KILO = 1000;

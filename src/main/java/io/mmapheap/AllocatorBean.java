@@ -23,6 +23,8 @@ final class AllocatorBean implements AllocatorMXBean {
     private final String type;
     private final Allocator allocator;
     private final ObjectName objectName;
+    /** Set by the first {@link #unregister}: later ones must not take out a bean registered since under the same name. */
+    private final java.util.concurrent.atomic.AtomicBoolean unregistered = new java.util.concurrent.atomic.AtomicBoolean();
 
     private AllocatorBean(String name, String type, Allocator allocator, ObjectName objectName) {
         this.name = name;
@@ -89,8 +91,14 @@ final class AllocatorBean implements AllocatorMXBean {
         throw refused;
     }
 
-    /** Takes the MXBean out of the platform MBeanServer; idempotent. */
+    /**
+     * Takes this MXBean out of the platform MBeanServer; only the first call does anything, so that
+     * closing an allocator again never unregisters another allocator that took the name since.
+     */
     void unregister() {
+        if (!unregistered.compareAndSet(false, true)) {
+            return;
+        }
         try {
             server().unregisterMBean(objectName);
         } catch (InstanceNotFoundException gone) {

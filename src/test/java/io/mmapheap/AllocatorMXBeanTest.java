@@ -35,6 +35,26 @@ class AllocatorMXBeanTest {
     }
 
     @Test
+    void closingAgainLeavesTheNextAllocatorOfTheNameRegistered() throws Exception {
+        ObjectName name = objectName("reclosed");
+        ElasticHeap first = ElasticHeap.builder().name("reclosed").build();
+        first.close();
+        try (ElasticHeap second = ElasticHeap.builder().name("reclosed").build();
+             StripedHeap striped = StripedHeap.of(2, ElasticHeap.builder().name("reclosed-striped"))) {
+            first.close();
+            assertTrue(SERVER.isRegistered(name), "the second heap's MXBean survives the first's second close");
+            assertThrows(IllegalStateException.class, () -> ElasticHeap.builder().name("reclosed").build(),
+                    "the name still belongs to the open heap");
+            striped.close();
+            try (StripedHeap again = StripedHeap.of(2, ElasticHeap.builder().name("reclosed-striped"))) {
+                striped.close();
+                assertTrue(SERVER.isRegistered(objectName("reclosed-striped")));
+            }
+        }
+        assertFalse(SERVER.isRegistered(name));
+    }
+
+    @Test
     void aNamedAllocatorIsRegisteredUnderItsQuotedNameUntilClose() throws Exception {
         String name = "AllocatorMXBeanTest, \"quoted\" *";
         ObjectName objectName = new ObjectName("io.mmapheap:type=Allocator,name=" + ObjectName.quote(name));

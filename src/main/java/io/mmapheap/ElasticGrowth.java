@@ -95,18 +95,19 @@ final class ElasticGrowth implements Growth {
      * the new home of every chunk that grows.
      */
     @Override
-    public void movedOut(int r) {
+    public long movedOut(int r) {
         long bytes = regions.decommittable(r);
         if (bytes == 0) {
-            return;
+            return 0;
         }
         try {
             source.decommit(regions.committedEnd(r) - bytes, bytes);
         } catch (NativeMemoryException refused) {
             // The pages stay committed and free: nothing is lost but the memory.
-            return;
+            return 0;
         }
         regions.decommit(r, bytes);
+        return bytes;
     }
 
     /**

@@ -65,7 +65,8 @@ final class FixedMapping implements Growth {
     }
 
     @Override
-    public void movedOut(int r) {
+    public long movedOut(int r) {
+        return 0;
     }
 
     /** The one mapping is the heap: nothing goes back before close. */

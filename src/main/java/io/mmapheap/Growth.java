@@ -38,8 +38,12 @@ interface Growth {
      */
     boolean commitForGrowth(int r, long address, int n);
 
-    /** After a reallocate moved a chunk out of region r: the free pages this left at its end may go back. */
-    void movedOut(int r);
+    /**
+     * After a reallocate moved a chunk out of region r: the free pages this left at its end may go back.
+     *
+     * @return the bytes given back
+     */
+    long movedOut(int r);
 
     /**
      * Gives the pages of regions that hold no chunk back to their reservations: all but the first

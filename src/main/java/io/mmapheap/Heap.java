@@ -130,6 +130,9 @@ final class Heap implements MemoryBlock.Owner {
     /** The longest a refill goes without a look for regions to give back ({@link #lookNowAndThen}). */
     static final long LOOK_PERIOD_NANOS = EMPTY_DECAY_NANOS / 4;
     private long lastLook;
+    /** Allocations under the lock without a thread cache, between two reads of the clock; a power of two. */
+    static final int LOOKS_EVERY = 64;
+    private int uncachedAllocations;
     private final long keptEmptyBytes;
     private long freedSinceRelease;
     private long peakInUse;
@@ -232,6 +235,7 @@ final class Heap implements MemoryBlock.Owner {
         }
         synchronized (this) {
             ensureOpen();
+            lookNowAndThenUncached();
             return allocateChunk(size, 1, zero, UNCACHED_GROUP, null);
         }
     }
@@ -355,6 +359,7 @@ final class Heap implements MemoryBlock.Owner {
             throw events.refused(size, alignment,
                     new IllegalArgumentException("alignment must be a power of two, was " + alignment));
         }
+        lookNowAndThenUncached();
         return allocateChunk(size, alignment, false, UNCACHED_GROUP, null);
     }
 
@@ -564,7 +569,8 @@ final class Heap implements MemoryBlock.Owner {
     }
 
     /**
-     * On a refill, under the lock, at most every {@link #LOOK_PERIOD_NANOS}: the caches of ended
+     * On a refill (or now and then on an allocation without a cache, {@link #lookNowAndThenUncached}),
+     * under the lock, at most every {@link #LOOK_PERIOD_NANOS}: the caches of ended
      * threads go back to the regions, then the regions empty for {@link #EMPTY_DECAY_NANOS} (beyond
      * the kept ones) to their reservations. So a heap that went quiet after freeing what it held
      * shrinks at its next allocations, even when they free nothing into the regions. Never called
@@ -575,8 +581,20 @@ final class Heap implements MemoryBlock.Owner {
         if (now - lastLook < LOOK_PERIOD_NANOS) {
             return;
         }
-        caches.sweepEnded(flusher);
+        if (caches != null) {
+            caches.sweepEnded(flusher);
+        }
         releaseLongEmpty(now);
+    }
+
+    /**
+     * {@link #lookNowAndThen} for allocations that take the lock without a thread cache (caches off,
+     * or a request no cache serves): the clock is read once in {@value #LOOKS_EVERY} of them.
+     */
+    private void lookNowAndThenUncached() {
+        if ((++uncachedAllocations & (LOOKS_EVERY - 1)) == 0) {
+            lookNowAndThen();
+        }
     }
 
     /** The regions empty for {@link #EMPTY_DECAY_NANOS}, beyond the kept ones, go back to their reservations. */
@@ -903,7 +921,10 @@ final class Heap implements MemoryBlock.Owner {
             diag.moved(address, moved);
             claimed = false;
             freeClaimed(r, address);
-            growth.movedOut(r);
+            long released = growth.movedOut(r);
+            if (released > 0) {
+                events.released(HeapEvents.MOVED_OUT, released);
+            }
             return moved;
         } finally {
             if (claimed) {

@@ -22,6 +22,8 @@ final class HeapEvents {
     static final String TRIM_THRESHOLD = "trimThreshold";
     /** {@link TrimEvent#cause} of regions that stayed empty going back to their reservations. */
     static final String EMPTY_REGIONS = "empty regions";
+    /** {@link TrimEvent#cause} of the free pages a chunk moved by {@code reallocate} left at its region's end. */
+    static final String MOVED_OUT = "reallocate moved a chunk out";
 
     /** The heap's label ({@link Heap.Shape#label}). */
     private final String heap;

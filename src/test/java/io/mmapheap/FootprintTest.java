@@ -134,6 +134,28 @@ class FootprintTest {
     }
 
     @Test
+    void aHeapWithoutThreadCachesLooksOnItsAllocationsToo() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).build()) {
+            long[] peak = workload(heap, 8L << 20, 6);
+            long step = ElasticHeap.DEFAULT_GROWTH_PAGES * PAGE;
+            Thread.sleep(Heap.EMPTY_DECAY_NANOS / 1_000_000 + 50);
+            assertTrue(heap.stats().bytesMapped() > 2 * step, "nothing went back while the heap was quiet");
+            // Allocations alone, freeing nothing into the regions: the clock is read on some of them.
+            long[] chunks = new long[Heap.LOOKS_EVERY];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = heap.allocate(100);
+            }
+            HeapStats after = heap.stats();
+            assertTrue(after.bytesMapped() <= 2 * step, after.bytesMapped() + " bytes mapped after the quiet second, more than "
+                    + "two growth steps (peak " + peak[0] + ")");
+            for (long c : chunks) {
+                heap.free(c);
+            }
+            heap.verify();
+        }
+    }
+
+    @Test
     void trimGivesEmptyRegionsBackAtOnce() throws Exception {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             long[] peak = workload(heap, 8L << 20, 3);

@@ -120,6 +120,30 @@ class JfrEventsTest {
     }
 
     @Test
+    void theFreePagesAMovingReallocateLeavesBehindAreATrim() throws Exception {
+        String heap = "ElasticHeap \"JfrEventsTest.moved\"";
+        long[] mapped = new long[2];
+        List<RecordedEvent> events = recorded(() -> {
+            try (ElasticHeap h = ElasticHeap.builder().name("JfrEventsTest.moved").threadCache(false).build()) {
+                // A chunk longer than a growth step has a region of its own; past the large
+                // threshold it moves into a mapping of its own, and its region's pages go back.
+                long grown = h.allocate(100_000);
+                mapped[0] = h.stats().bytesMapped();
+                long moved = h.reallocate(grown, 300_000);
+                mapped[1] = h.stats().bytesMapped();
+                h.free(moved);
+            }
+        });
+        List<RecordedEvent> trims = of(events, TRIM, heap);
+        assertEquals(1, trims.size(), trims.toString());
+        assertEquals(HeapEvents.MOVED_OUT, trims.get(0).getString("cause"));
+        long released = trims.get(0).getLong("released");
+        assertTrue(released >= 100_000 - PAGE, "the region's pages went back: " + released);
+        long dedicated = of(events, DEDICATED, heap).get(0).getLong("mapped");
+        assertEquals(mapped[0] - released + dedicated, mapped[1], "what the events say adds up to what stats() says");
+    }
+
+    @Test
     void everyEventIsInTheMmapheapCategoryAndItsByteFieldsAreDataAmounts() throws Exception {
         List<RecordedEvent> events = recorded(() -> {
             try (ElasticHeap h = ElasticHeap.builder().name("JfrEventsTest.units").build()) {

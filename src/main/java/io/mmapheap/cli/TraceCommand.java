@@ -80,6 +80,11 @@ final class TraceCommand implements Command {
         }
         Supplier<ElasticHeap> heaps = () -> ElasticHeap.builder().granule(granule).growthPages(growthPages)
                 .largeThreshold(largeThreshold).build();
+        try {
+            heaps.get().close();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
 
         out.printf("mmapheap: ElasticHeap granule %d, growthPages %d, largeThreshold %d; libc: glibc malloc via %s.%n",
                 granule, growthPages, largeThreshold, RawMemory.path().equals("ffm") ? "FFM downcalls" : "Unsafe");

@@ -102,7 +102,7 @@ public final class TraceRunner {
         double utilization;
         try (TraceTarget target = factory.get()) {
             long[] peakPayload = new long[1];
-            problem = validate(trace, target, alignment, peakPayload);
+            problem = refusalSafe(() -> validate(trace, target, alignment, peakPayload));
             long mapped = target.peakBytesMapped();
             utilization = mapped > 0 ? (double) peakPayload[0] / mapped : -1;
         }
@@ -162,7 +162,22 @@ public final class TraceRunner {
                 for (int i = 0; i < replays; i++) {
                     replayAndClear(trace, target, address, leftLive);
                 }
+            } catch (RuntimeException | OutOfMemoryError refused) {
+                // A subject that refuses a request of this trace: the timed run reports it invalid.
+                continue;
             }
+        }
+    }
+
+    /**
+     * Runs a validation, turning a request the subject refused (an exception, or glibc's NULL as
+     * {@link OutOfMemoryError}) into the problem it reports.
+     */
+    private static String refusalSafe(java.util.function.Supplier<String> validation) {
+        try {
+            return validation.get();
+        } catch (RuntimeException | OutOfMemoryError refused) {
+            return "refused: " + refused;
         }
     }
 

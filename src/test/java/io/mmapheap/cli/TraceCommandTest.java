@@ -49,6 +49,25 @@ class TraceCommandTest {
     }
 
     @Test
+    void aRequestNeitherSubjectCanServeMakesItsTraceInvalidAndTheRunGoesOn(@TempDir Path dir) throws IOException {
+        Path huge = dir.resolve("huge.rep");
+        Files.write(huge, List.of("1", "2", "2", "1", "a 0 99999999999999999", "f 0"));
+        Path good = dir.resolve("good.rep");
+        Files.write(good, List.of("1", "1", "2", "1", "a 0 64", "f 0"));
+        int exit = new Main().run(List.of("trace", "--runs", "1", huge.toString(), good.toString()), out, out);
+        assertEquals(1, exit, text());
+        assertTrue(text().contains("mmapheap invalid: refused: "), text());
+        assertTrue(text().contains("libc invalid: refused: "), text());
+        assertTrue(text().lines().anyMatch(l -> l.startsWith("good.rep") && l.contains("yes")), text());
+    }
+
+    @Test
+    void aGranuleTheHeapRefusesIsAUsageError() {
+        assertEquals(Main.EXIT_USAGE, new Main().run(List.of("trace", "--granule", "24"), out, out));
+        assertTrue(text().startsWith("mmapheap trace: ") && text().contains("granule"), text());
+    }
+
+    @Test
     void breakdownAndPlotDescribeEveryTrace(@TempDir Path dir) throws Exception {
         Path one = dir.resolve("one.rep");
         Files.write(one, List.of("1", "3", "5", "1", "a 0 100", "a 1 3000", "f 0", "a 2 8", "f -1"));

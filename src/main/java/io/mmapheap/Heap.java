@@ -26,7 +26,9 @@ import java.util.List;
  * full (half of it goes back). When no free run fits, the heap grows while the caches together hold
  * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
  * grow, cached chunks go back to the regions first, so a request fails only if no free run and none of
- * those chunks fits.
+ * those chunks fits. Frees alone never take the caches past twice that share (or
+ * {@value #CACHE_FLOOR_BYTES} bytes, if more): a push past that ceiling sends the pushing cache's
+ * bins back until the caches are within their share ({@link #keepShare}).
  */
 final class Heap implements MemoryBlock.Owner {
 
@@ -37,6 +39,8 @@ final class Heap implements MemoryBlock.Owner {
      * for a request grows while they hold less, and sends cached chunks back first once they hold more.
      */
     static final int CACHE_SHARE = 8;
+    /** The caches may hold this much, whatever the heap's size, before frees make them give back ({@link #keepShare}). */
+    static final long CACHE_FLOOR_BYTES = 1L << 20;
     /**
      * The thread group ({@link Regions#bandFor}) whose regions serve first the requests that do not
      * come through a thread cache (longer than the caches serve, aligned, reallocated): groups keep
@@ -635,6 +639,37 @@ final class Heap implements MemoryBlock.Owner {
         flushBin(cache, c, (cache.size(c) + 1) / 2);
     }
 
+    /**
+     * After a push took the cache past the limit the heap last gave it. Frees may take the caches
+     * together past their share ({@link #CACHE_SHARE}, which misses restore before the heap grows),
+     * up to a ceiling: twice the share, or {@link #CACHE_FLOOR_BYTES}, whichever is more. Above it,
+     * this cache's bins give back their older halves, largest class first, until the caches are
+     * within their share or this one is empty; then the cache may grow by what is left below the
+     * ceiling (a quarter of it at least) before it asks again, so a cache near the ceiling takes the
+     * lock once per many frees, not per free.
+     */
+    private synchronized void keepShare(ThreadCache cache) {
+        if (closed) {
+            // The chunk went into a cache that close() empties.
+            return;
+        }
+        long share = (regions.bytesMapped() / CACHE_SHARE) >>> granuleShift;
+        long ceiling = Math.max(2 * share, CACHE_FLOOR_BYTES >>> granuleShift);
+        long total = caches.granulesHeld();
+        if (total > ceiling) {
+            while (total > share) {
+                int c = cache.largestCachedClass();
+                if (c < 0) {
+                    break;
+                }
+                int k = (cache.size(c) + 1) / 2;
+                total -= (long) k * classes.granules(c);
+                flushBin(cache, c, k);
+            }
+        }
+        cache.limit(cache.granulesHeld() + Math.max(ceiling - total, ceiling / 4));
+    }
+
     /** Creates a region's marks under the lock, so that its chunks can be claimed and cached. */
     private synchronized void enableCaching(ChunkMap map) {
         ensureOpen();
@@ -764,6 +799,9 @@ final class Heap implements MemoryBlock.Owner {
             fillFreedOpen(address, (long) classes.granules(c) << granuleShift);
         }
         cache.push(c, address, map, offset);
+        if (cache.overLimit()) {
+            keepShare(cache);
+        }
         return true;
     }
 

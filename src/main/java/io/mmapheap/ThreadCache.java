@@ -52,6 +52,15 @@ final class ThreadCache {
     /** Chunks a bin holds at most. */
     private final int capacity;
     private final int[] count;
+    /** Granules of each class's chunks ({@link SizeClasses#granules}). */
+    private final int[] classGranules;
+    /** Granules of the chunks in all bins. */
+    private long held;
+    /**
+     * Granules the bins may hold before a push asks the heap to check its share
+     * ({@link #overLimit}); set under the heap's lock by {@link #limit}.
+     */
+    private long heldLimit;
     /** No bin above this class holds a chunk: where a search for the largest cached class starts. */
     private int top = -1;
     /**
@@ -95,6 +104,10 @@ final class ThreadCache {
         this.group = group;
         int bins = classes.count();
         this.count = new int[bins];
+        this.classGranules = new int[bins];
+        for (int c = 0; c < bins; c++) {
+            classGranules[c] = classes.granules(c);
+        }
         this.addresses = new long[bins][];
         this.maps = new ChunkMap[bins][];
         this.offsets = new int[bins][];
@@ -180,13 +193,19 @@ final class ThreadCache {
         return count[c];
     }
 
-    /** @return the granules in all bins, their lengths given by {@code classes} (the ones the cache was made for) */
-    long granulesHeld(SizeClasses classes) {
-        long sum = 0;
-        for (int c = 0; c <= top; c++) {
-            sum += (long) count[c] * classes.granules(c);
-        }
-        return sum;
+    /** @return the granules in all bins */
+    long granulesHeld() {
+        return held;
+    }
+
+    /** @return whether the bins hold more than the heap last allowed: the heap checks its share ({@link #limit}) */
+    boolean overLimit() {
+        return held > heldLimit;
+    }
+
+    /** Lets the bins hold up to {@code granules} before {@link #overLimit}; under the heap's lock. */
+    void limit(long granules) {
+        heldLimit = granules;
     }
 
     /** @return the number of bins */
@@ -226,6 +245,7 @@ final class ThreadCache {
             a = makeBin(c);
         }
         int slot = count[c]++;
+        held += classGranules[c];
         a[slot] = address;
         ChunkMap[] m = maps[c];
         // A slot mostly meets the same region again: skipping the equal store spares the GC's
@@ -255,6 +275,7 @@ final class ThreadCache {
         }
         int slot = n - 1;
         count[c] = slot;
+        held -= classGranules[c];
         // The map reference stays in the slot: regions live as long as the allocator, and not
         // clearing it spares a GC write barrier on every pop.
         ChunkMap map = maps[c][slot];
@@ -285,6 +306,7 @@ final class ThreadCache {
             return 0;
         }
         count[c] = n - 1;
+        held -= classGranules[c];
         return addresses[c][n - 1];
     }
 
@@ -330,6 +352,7 @@ final class ThreadCache {
                     removeSlot(c, k, Math.max(i, j));
                     removeSlot(c, k - 1, Math.min(i, j));
                     count[c] = k - 2;
+                    held -= 2L * classGranules[c];
                     return address;
                 }
             }
@@ -372,6 +395,7 @@ final class ThreadCache {
         System.arraycopy(maps[c], k, maps[c], 0, rest);
         System.arraycopy(offsets[c], k, offsets[c], 0, rest);
         count[c] = rest;
+        held -= (long) k * classGranules[c];
     }
 
     /** @return the Java heap bytes of this cache's bins and region copy, roughly (16 bytes per entry slot made) */

@@ -241,13 +241,13 @@ final class ThreadCaches {
         long sum = 0;
         for (ThreadCache c : slots) {
             if (c != null) {
-                sum += c.granulesHeld(classes);
+                sum += c.granulesHeld();
             }
         }
         ThreadCache[] shared = lanes;
         if (shared != null) {
             for (ThreadCache lane : shared) {
-                sum += lane.granulesHeld(classes);
+                sum += lane.granulesHeld();
             }
         }
         return sum;

@@ -491,6 +491,39 @@ class ThreadCacheTest {
     }
 
     @Test
+    void aThreadThatOnlyFreesKeepsTheCachesBelowTwiceTheirShare() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            // Chunks of many classes, fewer of each than a bin holds, allocated here and freed on a
+            // thread that allocates nothing: no bin fills, and no miss checks the share.
+            long[] chunks = new long[6400];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = heap.allocate(16 + (i % 64) * 128);
+            }
+            long[] worst = {Long.MIN_VALUE, 0};
+            Thread freer = new Thread(() -> {
+                for (int i = 0; i < chunks.length; i++) {
+                    heap.free(chunks[i]);
+                    if (i % 97 == 0) {
+                        HeapStats s = heap.stats();
+                        long ceiling = Math.max(2 * s.bytesMapped() / Heap.CACHE_SHARE, Heap.CACHE_FLOOR_BYTES);
+                        worst[0] = Math.max(worst[0], s.cachedBytes() - ceiling);
+                        worst[1] = Math.max(worst[1], s.bytesMapped());
+                    }
+                }
+            });
+            freer.start();
+            freer.join();
+            // A push may pass the share by the chunk it adds before the heap looks.
+            long largestChunk = 16 + 63 * 128 + 1024;
+            assertTrue(worst[0] <= largestChunk, "the caches held " + worst[0] + " bytes more than twice their share of "
+                    + worst[1] + " mapped");
+            assertTrue(worst[1] > 8 * Heap.CACHE_FLOOR_BYTES, "the share, not the floor, was the bound: " + worst[1] + " mapped");
+            assertEquals(0, heap.stats().liveChunks());
+            heap.verify();
+        }
+    }
+
+    @Test
     void chunksCachedByAnEndedThreadAreTakenBackByTrim() throws Exception {
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
             long[] chunks = new long[20];

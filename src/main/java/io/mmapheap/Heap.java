@@ -26,9 +26,10 @@ import java.util.List;
  * full (half of it goes back). When no free run fits, the heap grows while the caches together hold
  * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
  * grow, cached chunks go back to the regions first, so a request fails only if no free run and none of
- * those chunks fits. Frees alone never take the caches past twice that share (or
- * {@value #CACHE_FLOOR_BYTES} bytes, if more): a push past that ceiling sends the pushing cache's
- * bins back until the caches are within their share ({@link #keepShare}).
+ * those chunks fits. Frees alone keep the caches within a ceiling of twice that share (or
+ * {@value #CACHE_FLOOR_BYTES} bytes, if more) and a quarter of it, however many threads free at
+ * once: a push past the headroom its cache was given asks the heap, which sends the cache's bins
+ * back when the caches are above the ceiling ({@link #keepShare}).
  */
 final class Heap implements MemoryBlock.Owner {
 
@@ -644,9 +645,12 @@ final class Heap implements MemoryBlock.Owner {
      * together past their share ({@link #CACHE_SHARE}, which misses restore before the heap grows),
      * up to a ceiling: twice the share, or {@link #CACHE_FLOOR_BYTES}, whichever is more. Above it,
      * this cache's bins give back their older halves, largest class first, until the caches are
-     * within their share or this one is empty; then the cache may grow by what is left below the
-     * ceiling (a quarter of it at least) before it asks again, so a cache near the ceiling takes the
-     * lock once per many frees, not per free.
+     * within their share or this one is empty. Then the cache may grow by what the other caches
+     * have not been given of the ceiling (what each holds, or its limit if more), and at least by a
+     * quarter of the ceiling split among all caches, so that none takes the lock on every free. The
+     * caches together thus stay within the ceiling and a quarter of it, plus a chunk each, whatever
+     * the number of threads freeing at once (other caches' counts are read racily: the bound holds
+     * up to their last few pushes).
      */
     private synchronized void keepShare(ThreadCache cache) {
         if (closed) {
@@ -667,7 +671,9 @@ final class Heap implements MemoryBlock.Owner {
                 flushBin(cache, c, k);
             }
         }
-        cache.limit(cache.granulesHeld() + Math.max(ceiling - total, ceiling / 4));
+        long unclaimed = ceiling - caches.granulesReserved(cache) - cache.granulesHeld();
+        long slice = ceiling / (4L * Math.max(1, caches.count()));
+        cache.limit(cache.granulesHeld() + Math.max(unclaimed, slice));
     }
 
     /** Creates a region's marks under the lock, so that its chunks can be claimed and cached. */

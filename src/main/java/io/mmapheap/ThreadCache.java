@@ -208,6 +208,11 @@ final class ThreadCache {
         heldLimit = granules;
     }
 
+    /** @return the granules the bins may hold before they next ask the heap */
+    long granulesLimit() {
+        return heldLimit;
+    }
+
     /** @return the number of bins */
     int bins() {
         return count.length;

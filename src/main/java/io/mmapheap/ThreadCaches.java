@@ -253,6 +253,28 @@ final class ThreadCaches {
         return sum;
     }
 
+    /**
+     * @return what the caches other than {@code except} may hold before they next ask the heap: for
+     *         each, the larger of what it holds and its limit ({@link ThreadCache#limit}); read racily
+     */
+    long granulesReserved(ThreadCache except) {
+        long sum = 0;
+        for (ThreadCache c : slots) {
+            if (c != null && c != except) {
+                sum += Math.max(c.granulesHeld(), c.granulesLimit());
+            }
+        }
+        ThreadCache[] shared = lanes;
+        if (shared != null) {
+            for (ThreadCache lane : shared) {
+                if (lane != except) {
+                    sum += Math.max(lane.granulesHeld(), lane.granulesLimit());
+                }
+            }
+        }
+        return sum;
+    }
+
     /** @return the Java heap bytes of every cache's bins and region copy, roughly; other threads' read racily */
     long footprintBytes() {
         long sum = 0;

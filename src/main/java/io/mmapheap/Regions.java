@@ -639,7 +639,8 @@ final class Regions {
         ChunkMap map = maps[r];
         if (offset >= map.granules()) {
             throw new IllegalArgumentException(operation + "(0x" + Long.toHexString(address)
-                    + "): foreign address, in the reserved part of a region that holds no memory yet");
+                    + "): not allocated: in a region's reserved pages, which hold no chunk (never committed, or given back "
+                    + "once empty): double free, or never allocated");
         }
         if ((delta & (granule - 1)) != 0 || !map.isChunkStart(offset) || ChunkStates.isMarked(map, offset)) {
             throw notAChunkStart(address, operation, r, offset);

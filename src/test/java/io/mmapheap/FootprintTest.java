@@ -1,6 +1,7 @@
 package io.mmapheap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -151,6 +152,27 @@ class FootprintTest {
             for (long c : chunks) {
                 heap.free(c);
             }
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aFreeOfAnAddressWhosePagesWentBackSaysItIsNotAllocatedAndChangesNothing() {
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).build()) {
+            long[] chunks = new long[300];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = heap.allocate(1000);
+            }
+            for (long c : chunks) {
+                heap.free(c);
+            }
+            heap.trim();
+            long last = chunks[chunks.length - 1];
+            HeapStats before = heap.stats();
+            assertTrue(before.reservedBytes() > 0, "the later regions' pages went back");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.free(last));
+            assertTrue(e.getMessage().contains("not allocated: in a region's reserved pages"), e.getMessage());
+            assertEquals(before, heap.stats());
             heap.verify();
         }
     }

@@ -443,13 +443,18 @@ final class Heap implements MemoryBlock.Owner {
         return address;
     }
 
+    /** @return the caches' share of the bytes the regions map ({@link #CACHE_SHARE}), in granules */
+    private long shareGranules() {
+        return (regions.bytesMapped() / CACHE_SHARE) >>> granuleShift;
+    }
+
     /**
      * @return whether the thread caches together hold more than 1/{@link #CACHE_SHARE} of the bytes
      *         the regions map. Other threads' bin counts are read without their owners' ordering:
      *         the sum is an estimate, which is all a growth policy needs. Under the lock.
      */
     private boolean cachesOverShare() {
-        return caches != null && caches.granulesHeld() << granuleShift > regions.bytesMapped() / CACHE_SHARE;
+        return caches != null && caches.granulesHeld() > shareGranules();
     }
 
     /** A block over a chunk from the same paths as {@link #allocate(long)}: no lock when the cache serves it. */
@@ -657,7 +662,7 @@ final class Heap implements MemoryBlock.Owner {
             // The chunk went into a cache that close() empties.
             return;
         }
-        long share = (regions.bytesMapped() / CACHE_SHARE) >>> granuleShift;
+        long share = shareGranules();
         long ceiling = Math.max(2 * share, CACHE_FLOOR_BYTES >>> granuleShift);
         long total = caches.granulesHeld();
         if (total > ceiling) {

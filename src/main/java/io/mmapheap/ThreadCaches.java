@@ -236,21 +236,26 @@ final class ThreadCaches {
         }
     }
 
-    /** @return the granules all caches hold; other threads' counts read racily: an estimate */
-    long granulesHeld() {
+    /** @return {@code each} summed over every cache that exists now, private ones and lanes */
+    private long sum(java.util.function.ToLongFunction<ThreadCache> each) {
         long sum = 0;
         for (ThreadCache c : slots) {
             if (c != null) {
-                sum += c.granulesHeld();
+                sum += each.applyAsLong(c);
             }
         }
         ThreadCache[] shared = lanes;
         if (shared != null) {
             for (ThreadCache lane : shared) {
-                sum += lane.granulesHeld();
+                sum += each.applyAsLong(lane);
             }
         }
         return sum;
+    }
+
+    /** @return the granules all caches hold; other threads' counts read racily: an estimate */
+    long granulesHeld() {
+        return sum(ThreadCache::granulesHeld);
     }
 
     /**
@@ -258,50 +263,17 @@ final class ThreadCaches {
      *         each, the larger of what it holds and its limit ({@link ThreadCache#limit}); read racily
      */
     long granulesReserved(ThreadCache except) {
-        long sum = 0;
-        for (ThreadCache c : slots) {
-            if (c != null && c != except) {
-                sum += Math.max(c.granulesHeld(), c.granulesLimit());
-            }
-        }
-        ThreadCache[] shared = lanes;
-        if (shared != null) {
-            for (ThreadCache lane : shared) {
-                if (lane != except) {
-                    sum += Math.max(lane.granulesHeld(), lane.granulesLimit());
-                }
-            }
-        }
-        return sum;
+        return sum(c -> c == except ? 0 : Math.max(c.granulesHeld(), c.granulesLimit()));
     }
 
     /** @return the Java heap bytes of every cache's bins and region copy, roughly; other threads' read racily */
     long footprintBytes() {
-        long sum = 0;
-        for (ThreadCache c : slots) {
-            if (c != null) {
-                sum += c.footprintBytes();
-            }
-        }
-        ThreadCache[] shared = lanes;
-        if (shared != null) {
-            for (ThreadCache lane : shared) {
-                sum += lane.footprintBytes();
-            }
-        }
-        return sum;
+        return sum(ThreadCache::footprintBytes);
     }
 
     /** @return the caches that exist now: private ones and lanes */
     int count() {
-        int n = 0;
-        for (ThreadCache c : slots) {
-            if (c != null) {
-                n++;
-            }
-        }
-        ThreadCache[] shared = lanes;
-        return n + (shared == null ? 0 : shared.length);
+        return (int) sum(c -> 1);
     }
 
     /** At {@code close()}, under the heap's lock: forgets every cache. */

@@ -27,6 +27,67 @@ class StaleFreeRaceTest {
     private static final long BUDGET_NANOS = 3_000_000_000L;
 
     @Test
+    void twoFreesOfOneChunkWhileTheCachesSendTheirBinsBackNeverBothSucceed() throws Exception {
+        // Chunks of 32 KiB freed by four threads at once, each chunk by two of them: the caches pass
+        // their ceiling, so frees flush bins under the lock while the other freer claims.
+        int chunks = 96;
+        long size = 32 * 1024;
+        for (int round = 0; round < 20; round++) {
+            try (ElasticHeap heap = ElasticHeap.builder().build()) {
+                long[] all = new long[chunks];
+                for (int i = 0; i < chunks; i++) {
+                    all[i] = heap.allocate(size);
+                    RawMemory.putLong(all[i], i);
+                }
+                AtomicInteger wins = new AtomicInteger();
+                AtomicInteger losses = new AtomicInteger();
+                AtomicReference<Throwable> other = new AtomicReference<>();
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+                List<Thread> freers = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int half = t % 2;
+                    boolean reverse = t >= 2;
+                    Thread freer = new Thread(() -> {
+                        try {
+                            start.await();
+                            for (int k = 0; k < chunks / 2; k++) {
+                                int i = 2 * (reverse ? chunks / 2 - 1 - k : k) + half;
+                                try {
+                                    heap.free(all[i]);
+                                    wins.incrementAndGet();
+                                } catch (IllegalArgumentException lost) {
+                                    losses.incrementAndGet();
+                                }
+                            }
+                        } catch (Throwable e) {
+                            other.set(e);
+                        }
+                    });
+                    freer.start();
+                    freers.add(freer);
+                }
+                for (Thread t : freers) {
+                    t.join();
+                }
+                assertEquals(null, other.get());
+                assertEquals(chunks, wins.get(), "each chunk freed exactly once");
+                assertEquals(chunks, losses.get(), "and the other free of it refused");
+                assertEquals(0, heap.stats().liveChunks());
+                heap.verify();
+                // Nothing handed out twice: as many distinct chunks as asked for.
+                java.util.Set<Long> again = new java.util.HashSet<>();
+                for (int i = 0; i < chunks; i++) {
+                    assertTrue(again.add(heap.allocate(size)), "a chunk handed out twice");
+                }
+                heap.verify();
+                for (long c : again) {
+                    heap.free(c);
+                }
+            }
+        }
+    }
+
+    @Test
     void aStaleFreeRacingThePopThatHandedTheChunkOutLeavesNoFreeChunkCached() {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             ElasticHeap heap = ElasticHeap.builder().checkLevel(CheckLevel.IGNORE).build();

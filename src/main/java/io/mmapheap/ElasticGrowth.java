@@ -14,8 +14,9 @@ import io.mmapheap.os.VirtualMemory;
  * end plus reserved rest fits the request lacks, or else a new step, of which it commits what the
  * request needs (in either case up to 1/{@value #COMMIT_FRACTION} of what is committed already, if
  * more). A request longer than a step gets a region of its own pages plus half as many reserved, so
- * that a chunk that keeps growing by {@code reallocate} commits the pages after it, and when it moves
- * on, the free pages it left at its region's end go back to the reservation.
+ * that a chunk that keeps growing by {@code reallocate} commits the pages after it. A chunk that a
+ * reallocation moves past half a step takes a mapping of its own ({@link #movesToMapping}); the free
+ * pages a moved chunk left at its region's end go back to the reservation once they make a step.
  */
 final class ElasticGrowth implements Growth {
 
@@ -57,6 +58,17 @@ final class ElasticGrowth implements Growth {
         return size > largeThreshold;
     }
 
+    /**
+     * Past half a step a chunk no longer shares a region with another of its length, and a chunk
+     * that grows by reallocation tends to grow again: it takes a mapping of its own, which grows by
+     * remapping (its pages move, none is copied or faulted in again), as glibc grows a chunk past
+     * its mmap threshold with {@code mremap}.
+     */
+    @Override
+    public boolean movesToMapping(long size) {
+        return isLarge(size) || size > (long) growthPages * pageSize / 2;
+    }
+
     /** At {@code maxPages} the heap cannot grow; below it, whether it may is {@link #noRoom}'s to say. */
     @Override
     public boolean grows() {
@@ -91,13 +103,16 @@ final class ElasticGrowth implements Growth {
 
     /**
      * A chunk that outgrew its place has moved on, and will not come back: the free pages it left
-     * at its region's end go back to the reservation, so that the heap does not hold the old and
-     * the new home of every chunk that grows.
+     * at its region's end go back to the reservation once they make a growth step or more, so that
+     * the heap does not hold the old and the new home of every chunk that grows. A shorter tail
+     * stays committed: the next requests fill it without a fault, where giving it back would cost
+     * a system call now and a fault per page later (glibc likewise trims its heap's top only past
+     * {@code M_TRIM_THRESHOLD}); an empty region's pages go at the next look ({@link #releaseEmpty}).
      */
     @Override
     public long movedOut(int r) {
         long bytes = regions.decommittable(r);
-        if (bytes == 0) {
+        if (bytes < (long) growthPages * pageSize) {
             return 0;
         }
         try {
@@ -170,7 +185,7 @@ final class ElasticGrowth implements Growth {
         } else {
             long needed = Sizes.roundUp((long) n << granuleShift, pageSize) / pageSize;
             // A request longer than a step gets half as much again reserved: room to grow in place
-            // by reallocate, so a chunk that keeps growing moves O(log) times. Reserving costs no memory.
+            // by reallocate before it moves into a mapping of its own. Reserving costs no memory.
             long pages = needed > growthPages ? needed + needed / 2 : growthPages;
             reservePages(needed, size);
             long committed = commitPages(needed, pages);

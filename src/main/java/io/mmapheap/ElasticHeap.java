@@ -19,9 +19,12 @@ import io.mmapheap.os.ProcessMemory;
  * and the pages of a step are contiguous: chunks freed side by side serve a request as long as both.
  * Successive steps need not be adjacent, so a chunk never crosses a region boundary. A request
  * larger than a step (and not above {@code largeThreshold}) gets a region of its own pages plus half
- * as many reserved, so that a chunk that keeps growing by {@code reallocate} grows in place (it
- * commits the pages after it) and moves O(log) times; when it moves, the free pages it leaves at its
- * region's end go back to the reservation. Requests above {@code largeThreshold}, and aligned
+ * as many reserved, so that it grows in place by {@code reallocate} (it commits the pages after it).
+ * A reallocation that must move a chunk past half a step moves it into a mapping of its own, which
+ * later growth remaps (the pages move; nothing is copied or faulted in again). The free pages a
+ * moved chunk leaves at its region's end go back to the reservation when they make a growth step
+ * or more; a shorter tail stays committed for the requests that follow, as glibc trims the top of
+ * its heap only past {@code M_TRIM_THRESHOLD}. Requests above {@code largeThreshold}, and aligned
  * requests above the page size that no region can place, get a dedicated mapping of whole pages,
  * like glibc's {@code M_MMAP_THRESHOLD}; when freed, such a mapping is kept for the next large
  * request of its size (up to {@link Builder#keptBytes}, 32 MiB by default) or unmapped. Other freed

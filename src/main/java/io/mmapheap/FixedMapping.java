@@ -41,6 +41,11 @@ final class FixedMapping implements Growth {
         return false;
     }
 
+    @Override
+    public boolean movesToMapping(long size) {
+        return false;
+    }
+
     /** The one mapping is all there is. */
     @Override
     public boolean grows() {

@@ -11,6 +11,14 @@ interface Growth {
     /** @return whether a request of {@code size} bytes gets a dedicated mapping instead of a place in the regions */
     boolean isLarge(long size);
 
+    /**
+     * @return whether a chunk that a reallocation grows to {@code size}, and that must move, moves
+     *         into a dedicated mapping ({@link #mapLarge}) rather than back into the regions: one
+     *         that later grows again is then remapped, neither copied nor faulted in again. True
+     *         for every {@link #isLarge} size.
+     */
+    boolean movesToMapping(long size);
+
     /** @return whether {@link #noRoom} may map memory now; false if it can only refuse */
     boolean grows();
 

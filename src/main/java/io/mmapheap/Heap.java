@@ -962,9 +962,10 @@ final class Heap implements MemoryBlock.Owner {
                 peakInUse = Math.max(peakInUse, bytesInUse());
                 return address;
             }
-            long moved = growth.isLarge(newSize) ? growIntoKept(newSize) : 0;
+            boolean toMapping = growth.movesToMapping(newSize);
+            long moved = toMapping ? growIntoKept(newSize) : 0;
             if (moved == 0) {
-                moved = allocateChunk(newSize, 1, false, UNCACHED_GROUP, null);
+                moved = toMapping ? mapDedicated(newSize) : allocateChunk(newSize, 1, false, UNCACHED_GROUP, null);
             }
             RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
             diag.moved(address, moved);
@@ -982,9 +983,32 @@ final class Heap implements MemoryBlock.Owner {
         }
     }
 
-    /** {@link #reallocate} of a dedicated mapping's chunk; under the lock. */
+    /**
+     * A dedicated mapping for a chunk that a reallocation moves ({@link Growth#movesToMapping}),
+     * whatever its size.
+     */
+    private long mapDedicated(long size) {
+        long address;
+        try {
+            Sizes.check(size, maxRequest);
+            address = growth.mapLarge(size, 1, false);
+        } catch (HeapExhaustedException | IllegalArgumentException refusal) {
+            throw events.refused(size, 1, refusal);
+        }
+        notePeaks();
+        diag.handedOut(address, large.lengthOf(address), false);
+        peakInUse = Math.max(peakInUse, bytesInUse());
+        diag.allocated(address, size);
+        return address;
+    }
+
+    /**
+     * {@link #reallocate} of a dedicated mapping's chunk; under the lock. It stays in its mapping
+     * (remapped to grow) while {@link Growth#movesToMapping} holds for the new size, else moves
+     * into the regions.
+     */
     private long reallocateLarge(long address, long oldBytes, long newSize) {
-        if (growth.isLarge(newSize)) {
+        if (growth.movesToMapping(newSize)) {
             if (newSize <= oldBytes) {
                 return address;
             }

@@ -206,42 +206,86 @@ class MallocFamilyTest {
     }
 
     @Test
-    void aChunkThatKeepsGrowingPastAGrowthStepGetsReservedHeadroom() {
+    void aChunkLongerThanAStepGrowsInPlaceIntoTheHalfStepReservedAfterIt() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(4).build()) {
-            long a = heap.allocate(8000);
-            heap.allocate(16);
-            long b = heap.reallocate(a, 40_000);
-            assertNotEquals(a, b, "a live chunk after it: the chunk moves");
-            assertEquals(40_000, heap.usableSize(b), "no committed slack");
+            long a = heap.allocate(8 * PAGE);
+            assertEquals(0, heap.stats().dedicatedMappings());
             long mapped = heap.stats().pagesMapped();
-            assertEquals(b, heap.reallocate(b, 50_000), "half again as much is reserved: the next growth fits in place");
+            assertEquals(a, heap.reallocate(a, 11 * PAGE), "half again as much is reserved: the growth fits in place");
             assertEquals(mapped + 3, heap.stats().pagesMapped(), "committing only the pages it needs");
+            assertEquals(0, heap.stats().dedicatedMappings());
             heap.verify();
         }
     }
 
     @Test
-    void aChunkThatMovesOutGivesBackThePagesItLeftAtItsRegionsEnd() {
-        try (ElasticHeap heap = ElasticHeap.builder().growthPages(16).build()) {
+    void aChunkThatAReallocationMovesPastHalfAStepTakesAMappingThatLaterGrowthRemaps() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(4).build()) {
+            long a = heap.allocate(8000);
+            RawMemory.fill(a, 8000, (byte) 7);
+            long blocker = heap.allocate(16);
+            long b = heap.reallocate(a, 40_000);
+            assertNotEquals(a, b, "a live chunk after it: the chunk moves");
+            assertEquals(1, heap.stats().dedicatedMappings(), "into a mapping of its own");
+            assertEquals(40_960, heap.usableSize(b), "whole pages");
+            assertEquals(7, RawMemory.getByte(b + 7999), "contents moved");
+            long c = heap.reallocate(b, 100_000);
+            assertEquals(1, heap.stats().dedicatedMappings(), "remapped, still one mapping");
+            assertEquals(102_400, heap.stats().dedicatedBytes());
+            assertEquals(7, RawMemory.getByte(c + 7999), "contents kept by the remap");
+            heap.verify();
+            long d = heap.reallocate(c, 4000);
+            assertEquals(0, heap.stats().dedicatedMappings(), "at half a step or less it moves back into the regions");
+            assertEquals(102_400, heap.stats().keptBytes(), "its mapping kept for the next large request");
+            assertEquals(7, RawMemory.getByte(d + 3999), "contents moved back");
+            heap.free(d);
+            heap.free(blocker);
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aChunkThatMovesOutGivesBackAStepOrMoreOfPagesItLeftAtItsRegionsEnd() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(4).build()) {
             long keep = heap.allocate(100);
             long a = heap.allocate(10 * PAGE);
             RawMemory.fill(a, 10 * PAGE, (byte) 4);
-            long blocker = heap.allocate(16 * PAGE);
             long mappedBefore = heap.stats().pagesMapped();
             long b = heap.reallocate(a, 20 * PAGE);
-            assertNotEquals(a, b);
+            assertNotEquals(a, b, "past the 5 pages reserved after it: the chunk moves");
             assertEquals(4, RawMemory.getByte(b + 10 * PAGE - 1), "contents moved");
-            heap.free(blocker);
-            long c = heap.reallocate(b, 40 * PAGE);
-            assertNotEquals(b, c);
             HeapStats s = heap.stats();
-            assertTrue(s.pagesMapped() < mappedBefore + 40, "pages left behind were given back: " + s.pagesMapped());
-            assertEquals("---p", ProcessMemory.mappingOf(b + 19 * PAGE).orElseThrow().perms(), "decommitted");
+            assertEquals(mappedBefore - 10, s.pagesMapped() - s.dedicatedBytes() / PAGE, "the 10 pages left behind were given back");
+            assertEquals("---p", ProcessMemory.mappingOf(a + 9 * PAGE).orElseThrow().perms(), "decommitted");
             heap.verify();
             assertEquals(112, heap.usableSize(keep), "the chunk that stayed is untouched");
-            long again = heap.allocate(20 * PAGE);
-            assertEquals(b, again, "the region's reservation is committed again for the next request");
-            assertEquals(0, RawMemory.getLong(again + 19 * PAGE), "recommitted pages read as zero");
+            long again = heap.allocate(10 * PAGE);
+            assertEquals(a, again, "the region's reservation is committed again for the next request");
+            assertEquals(0, RawMemory.getLong(again + 9 * PAGE), "recommitted pages read as zero");
+            heap.verify();
+        }
+    }
+
+    @Test
+    void aTailShorterThanAStepThatAMovedChunkLeavesStaysCommittedForTheNextRequests() {
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(16).build()) {
+            long keep = heap.allocate(100);
+            long a = heap.allocate(5 * PAGE);
+            assertEquals(a, heap.reallocate(a, 15 * PAGE), "grown in place to its region's end");
+            RawMemory.fill(a, 15 * PAGE, (byte) 3);
+            long mappedBefore = heap.stats().pagesMapped();
+            long b = heap.reallocate(a, 17 * PAGE);
+            assertNotEquals(a, b, "past its region's end: the chunk moves");
+            assertEquals(3, RawMemory.getByte(b + 15 * PAGE - 1), "contents moved");
+            HeapStats s = heap.stats();
+            assertEquals(mappedBefore, s.pagesMapped() - s.dedicatedBytes() / PAGE, "the 15 pages it left stay committed");
+            assertEquals("rw-p", ProcessMemory.mappingOf(a + 10 * PAGE).orElseThrow().perms());
+            long c = heap.allocate(5 * PAGE);
+            assertEquals(a, c, "the next request takes them without growing");
+            assertEquals(mappedBefore, heap.stats().pagesMapped() - heap.stats().dedicatedBytes() / PAGE);
+            heap.free(c);
+            heap.free(b);
+            heap.free(keep);
             heap.verify();
         }
     }

@@ -26,20 +26,29 @@ import java.util.List;
  * full (half of it goes back). When no free run fits, the heap grows while the caches together hold
  * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
  * grow, cached chunks go back to the regions first, so a request fails only if no free run and none of
- * those chunks fits. Frees alone keep the caches within a ceiling of twice that share (or
- * {@value #CACHE_FLOOR_BYTES} bytes, if more) and a quarter of it, however many threads free at
- * once: a push past the headroom its cache was given asks the heap, which sends the cache's bins
- * back when the caches are above the ceiling ({@link #keepShare}).
+ * those chunks fits. Frees alone keep the caches within a ceiling of 2/{@value #CACHE_FREE_SHARE} of
+ * the mapped bytes (or {@value #CACHE_FLOOR_BYTES} bytes, if more) and a quarter of it, however many
+ * threads free at once: a push past the headroom its cache was given asks the heap, which sends the
+ * cache's bins back when the caches are above the ceiling ({@link #keepShare}). The two bounds
+ * differ on purpose: chunks that wait in caches while the heap grows are what a tight heap cannot
+ * afford, while a program that frees and reallocates its working set in steady state keeps what
+ * fits of it cached, off the lock.
  */
 final class Heap implements MemoryBlock.Owner {
 
     /** The largest request thread caches serve, bytes. */
     static final long MAX_CACHED_BYTES = 32768;
     /**
-     * The thread caches may hold up to 1/this of the bytes the regions map: a heap with no free run
-     * for a request grows while they hold less, and sends cached chunks back first once they hold more.
+     * The thread caches may hold up to 1/this of the bytes the regions map when the heap would grow:
+     * a heap with no free run for a request grows while they hold less, and sends cached chunks back
+     * first once they hold more.
      */
-    static final int CACHE_SHARE = 8;
+    static final int CACHE_SHARE = 16;
+    /**
+     * Frees alone may take the caches up to 2/this of the bytes the regions map (or
+     * {@link #CACHE_FLOOR_BYTES}), after which they go back down to 1/this ({@link #keepShare}).
+     */
+    static final int CACHE_FREE_SHARE = 8;
     /** The caches may hold this much, whatever the heap's size, before frees make them give back ({@link #keepShare}). */
     static final long CACHE_FLOOR_BYTES = 1L << 20;
     /**
@@ -443,9 +452,9 @@ final class Heap implements MemoryBlock.Owner {
         return address;
     }
 
-    /** @return the caches' share of the bytes the regions map ({@link #CACHE_SHARE}), in granules */
-    private long shareGranules() {
-        return (regions.bytesMapped() / CACHE_SHARE) >>> granuleShift;
+    /** @return the caches' share of the bytes the regions map ({@link #CACHE_SHARE} or {@link #CACHE_FREE_SHARE}), in granules */
+    private long shareGranules(int share) {
+        return (regions.bytesMapped() / share) >>> granuleShift;
     }
 
     /**
@@ -454,7 +463,7 @@ final class Heap implements MemoryBlock.Owner {
      *         the sum is an estimate, which is all a growth policy needs. Under the lock.
      */
     private boolean cachesOverShare() {
-        return caches != null && caches.granulesHeld() > shareGranules();
+        return caches != null && caches.granulesHeld() > shareGranules(CACHE_SHARE);
     }
 
     /** A block over a chunk from the same paths as {@link #allocate(long)}: no lock when the cache serves it. */
@@ -647,10 +656,9 @@ final class Heap implements MemoryBlock.Owner {
 
     /**
      * After a push took the cache past the limit the heap last gave it. Frees may take the caches
-     * together past their share ({@link #CACHE_SHARE}, which misses restore before the heap grows),
-     * up to a ceiling: twice the share, or {@link #CACHE_FLOOR_BYTES}, whichever is more. Above it,
-     * this cache's bins give back their older halves, largest class first, until the caches are
-     * within their share or this one is empty. Then the cache may grow by what the other caches
+     * together up to a ceiling: twice their share ({@link #CACHE_FREE_SHARE}), or
+     * {@link #CACHE_FLOOR_BYTES}, whichever is more. Above it, this cache's bins give back their
+     * older halves, largest class first, until the caches are within that share or this one is empty. Then the cache may grow by what the other caches
      * have not been given of the ceiling (what each holds, or its limit if more), and at least by a
      * quarter of the ceiling split among all caches, so that none takes the lock on every free. The
      * caches together thus stay within the ceiling and a quarter of it, plus a chunk each, whatever
@@ -662,7 +670,7 @@ final class Heap implements MemoryBlock.Owner {
             // The chunk went into a cache that close() empties.
             return;
         }
-        long share = shareGranules();
+        long share = shareGranules(CACHE_FREE_SHARE);
         long ceiling = Math.max(2 * share, CACHE_FLOOR_BYTES >>> granuleShift);
         long total = caches.granulesHeld();
         if (total > ceiling) {

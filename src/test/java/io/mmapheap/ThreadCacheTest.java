@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -231,13 +233,23 @@ class ThreadCacheTest {
         }
     }
 
-    /** A heap of one page filled with 256-byte chunks, of which the first {@code freed} are then freed into the cache. */
-    private static List<Long> onePageWithTheFirstChunksCached(ElasticHeap heap, int freed) {
+    /** Pages of a heap that grows a page at a time: enough that the caches' share holds a few 256-byte chunks. */
+    private static final int SHARE_TEST_PAGES = 8;
+    /** The 256-byte chunks that the caches' share of {@link #SHARE_TEST_PAGES} pages holds. */
+    private static final int CHUNKS_IN_SHARE = (int) (SHARE_TEST_PAGES * PAGE / Heap.CACHE_SHARE / 256);
+
+    /**
+     * A heap of {@link #SHARE_TEST_PAGES} pages filled with 256-byte chunks, of which the first
+     * {@code freed} (all in the first page) are then freed into the cache.
+     */
+    private static List<Long> pagesWithTheFirstChunksCached(ElasticHeap heap, int freed) {
+        assertTrue(freed >= 1 && freed < PAGE / 256, "the chunks to free lie in the first page");
         List<Long> chunks = new ArrayList<>();
-        for (int i = 0; i < PAGE / 256; i++) {
+        for (int i = 0; i < SHARE_TEST_PAGES * PAGE / 256; i++) {
             chunks.add(heap.allocate(256));
         }
-        assertEquals(1, heap.stats().pagesMapped());
+        assertEquals(SHARE_TEST_PAGES, heap.stats().pagesMapped());
+        assertEquals(0, heap.stats().cachedBytes());
         for (int i = 0; i < freed; i++) {
             heap.free(chunks.get(i));
         }
@@ -255,11 +267,11 @@ class ThreadCacheTest {
 
     @Test
     void whileTheCachesHoldTheirShareOfTheHeapOrLessAMissGrowsItAndTheCacheKeepsItsChunks() {
-        int share = (int) (PAGE / Heap.CACHE_SHARE / 256);
+        int share = CHUNKS_IN_SHARE;
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
-            List<Long> chunks = onePageWithTheFirstChunksCached(heap, share);
+            List<Long> chunks = pagesWithTheFirstChunksCached(heap, share);
             long a = heap.allocate(unservedByAnyOneCachedChunk(share));
-            assertEquals(2, heap.stats().pagesMapped(), "a page was mapped for the request");
+            assertEquals(SHARE_TEST_PAGES + 1, heap.stats().pagesMapped(), "a page was mapped for the request");
             assertNotEquals(chunks.get(0), a);
             assertEquals(share * 256L, heap.stats().cachedBytes(), "the cached chunks stayed in the cache");
             heap.verify();
@@ -268,11 +280,11 @@ class ThreadCacheTest {
 
     @Test
     void aboveTheirShareTheCachesGoBackBeforeTheHeapGrows() {
-        int overShare = (int) (PAGE / Heap.CACHE_SHARE / 256) + 1;
+        int overShare = CHUNKS_IN_SHARE + 1;
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).build()) {
-            List<Long> chunks = onePageWithTheFirstChunksCached(heap, overShare);
+            List<Long> chunks = pagesWithTheFirstChunksCached(heap, overShare);
             assertEquals(chunks.get(0), heap.allocate(overShare * 256L), "the cached chunks merged and served it");
-            assertEquals(1, heap.stats().pagesMapped());
+            assertEquals(SHARE_TEST_PAGES, heap.stats().pagesMapped());
             assertEquals(0, heap.stats().cachedBytes());
             heap.verify();
         }
@@ -280,27 +292,27 @@ class ThreadCacheTest {
 
     @Test
     void whenTheSystemRefusesToMapMoreTheCachedChunksServeTheRequest() {
-        int share = (int) (PAGE / Heap.CACHE_SHARE / 256);
-        FailingPageSource source = new FailingPageSource(1);
+        int share = CHUNKS_IN_SHARE;
+        FailingPageSource source = new FailingPageSource(SHARE_TEST_PAGES);
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).pageSource(source).build()) {
-            List<Long> chunks = onePageWithTheFirstChunksCached(heap, share);
+            List<Long> chunks = pagesWithTheFirstChunksCached(heap, share);
             assertEquals(chunks.get(0), heap.allocate(unservedByAnyOneCachedChunk(share)), "the refused growth fell back on the cache");
-            assertEquals(2, source.maps, "the system was asked once");
-            assertEquals(1, heap.stats().pagesMapped());
+            assertEquals(SHARE_TEST_PAGES + 1, source.maps, "the system was asked once");
+            assertEquals(SHARE_TEST_PAGES, heap.stats().pagesMapped());
             heap.verify();
         }
     }
 
     @Test
     void whenTheSystemRefusesAndTheCachedChunksDoNotServeEitherTheRefusalStands() {
-        FailingPageSource source = new FailingPageSource(1);
+        FailingPageSource source = new FailingPageSource(SHARE_TEST_PAGES);
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).pageSource(source).build()) {
-            List<Long> chunks = onePageWithTheFirstChunksCached(heap, 1);
+            List<Long> chunks = pagesWithTheFirstChunksCached(heap, 1);
             HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.allocate(512));
             assertEquals(VirtualMemory.ENOMEM, e.errno());
-            assertEquals(2, source.maps, "the system was asked once");
+            assertEquals(SHARE_TEST_PAGES + 1, source.maps, "the system was asked once");
             assertEquals(0, heap.stats().cachedBytes(), "the cached chunk went back to the regions on the way");
-            assertEquals(1, heap.stats().pagesMapped());
+            assertEquals(SHARE_TEST_PAGES, heap.stats().pagesMapped());
             assertEquals(chunks.get(0), heap.allocate(256), "and serves the next request that fits it");
             heap.verify();
         }
@@ -353,8 +365,13 @@ class ThreadCacheTest {
             assertEquals(9, heap.stats().pagesMapped(), "a page was mapped: the quarters are apart");
             assertNotEquals(x, a);
             assertNotEquals(y, a);
-            assertEquals(PAGE / 2, heap.stats().cachedBytes(), "both quarters still wait in the cache");
+            // Within the caches' share of the 8 pages the quarters wait in the cache; above it they
+            // went back to the regions before the heap grew. Either way they stay apart: each
+            // serves a quarter again, neither a half.
+            boolean overShare = PAGE / 2 > 8 * PAGE / Heap.CACHE_SHARE;
+            assertEquals(overShare ? 0 : PAGE / 2, heap.stats().cachedBytes());
             heap.verify();
+            assertEquals(Set.of(x, y), Set.of(heap.allocate(PAGE / 4), heap.allocate(PAGE / 4)));
         }
     }
 
@@ -524,7 +541,7 @@ class ThreadCacheTest {
 
     /** What frees alone may have the caches hold: the ceiling (twice the share, or the floor) and a quarter of it. */
     private static long bound(HeapStats s) {
-        long ceiling = Math.max(2 * s.bytesMapped() / Heap.CACHE_SHARE, Heap.CACHE_FLOOR_BYTES);
+        long ceiling = Math.max(2 * s.bytesMapped() / Heap.CACHE_FREE_SHARE, Heap.CACHE_FLOOR_BYTES);
         return ceiling + ceiling / 4;
     }
 
@@ -581,15 +598,22 @@ class ThreadCacheTest {
             for (int i = 0; i < chunks.length; i++) {
                 chunks[i] = heap.allocate(64 * (i + 1));
             }
+            long cachedBefore = heap.stats().cachedBytes();
+            CountDownLatch freed = new CountDownLatch(1);
+            CountDownLatch end = new CountDownLatch(1);
             Thread freer = new Thread(() -> {
                 for (long c : chunks) {
                     heap.free(c);
                 }
+                freed.countDown();
+                awaitQuietly(end);
             });
             freer.start();
-            freer.join();
-            assertTrue(heap.stats().cachedBytes() > 0, "the other thread cached them");
+            freed.await();
+            assertTrue(heap.stats().cachedBytes() > cachedBefore, "the other thread cached them");
             assertEquals(0, heap.stats().liveChunks());
+            end.countDown();
+            freer.join();
             heap.trim();
             assertEquals(0, heap.stats().cachedBytes());
             assertEquals(1, heap.stats().freeChunks(), "all of it one free run again");
@@ -689,6 +713,14 @@ class ThreadCacheTest {
             next.join();
             assertEquals(0, follower[0], "every earlier thread ended: the follower takes the lowest group");
             assertEquals(0, heap.core.callingThreadGroup());
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

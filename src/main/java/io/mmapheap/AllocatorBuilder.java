@@ -158,7 +158,7 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      *
      * @param on whether each thread keeps a small cache of chunks it freed, by size class, and serves
      *           its requests from it without taking the allocator's lock (glibc's tcache). Requests up
-     *           to 32 KiB are then rounded up to their class (at most 1/8 more); placement is exact
+     *           to 128 KiB are then rounded up to their class (at most 1/8 more); placement is exact
      *           first fit only for requests the cache cannot serve (a cached chunk goes to the next
      *           request of its class), and freed chunks coalesce when they leave the cache. Leak
      *           tracking and automatic trim turn it off. Default: system property {@code mmapheap.threadCache}
@@ -176,12 +176,12 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
      *
      * @param chunks how many chunks each size class's bin of a thread cache holds at most, in
      *               [1, 1024]; when a bin is full, its older half goes back to the heap. Longer bins
-     *               take the lock less often under bursts of frees and allocations of one size, but
-     *               hold more memory: with every bin full, a cache holds about 400 KiB per chunk of
-     *               bin length at granule 16 (49.9 MiB at the default 128, 12.5 MiB at 32). A heap
+     *               take the lock less often under bursts of frees and allocations of one size; what
+     *               all caches of a heap hold is bounded apart from the bins' length (a share of the
+     *               heap's mapped bytes, {@link HeapStats#cachedBytes()} shows it). A heap
      *               has at most 64 private caches (one per live platform thread) and 2 x processors
      *               shared lanes, whatever the number of threads; what they hold goes back when the
-     *               heap would otherwise grow while the caches hold more than 1/8 of its mapped
+     *               heap would otherwise grow while the caches hold more than 1/16 of its mapped
      *               bytes, at {@code trim()}, and once a private cache's thread has ended (at the
      *               heap's next {@code stats()}, {@code trim()}, growth, new cache, or now and then
      *               on its lock path). No effect without {@link #threadCache}.

@@ -33,7 +33,7 @@ import io.mmapheap.os.ProcessMemory;
  *
  * <h2>Thread caches</h2>
  * By default each thread keeps a small cache of the chunks it freed, by size class, and serves its
- * requests of up to 32 KiB from it without the lock (see {@link AllocatorBuilder#threadCache}): those
+ * requests of up to 128 KiB (or {@code largeThreshold}, if lower) from it without the lock (see {@link AllocatorBuilder#threadCache}): those
  * requests round up to their class, and a cached chunk goes to the next request of its class rather
  * than to the exact first fit. With caches on, placement is also segregated by size once the heap
  * has committed a few pages: chunks of at most 64 bytes, of at most 256 bytes and longer ones get

@@ -37,7 +37,7 @@ import java.util.List;
 final class Heap implements MemoryBlock.Owner {
 
     /** The largest request thread caches serve, bytes. */
-    static final long MAX_CACHED_BYTES = 32768;
+    static final long MAX_CACHED_BYTES = 131072;
     /**
      * The thread caches may hold up to 1/this of the bytes the regions map when the heap would grow:
      * a heap with no free run for a request grows while they hold less, and sends cached chunks back

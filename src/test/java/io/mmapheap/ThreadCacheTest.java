@@ -62,7 +62,8 @@ class ThreadCacheTest {
 
     @Test
     void requestsAreRoundedUpToTheirClassByAtMostAnEighth() {
-        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+        // A large threshold above the caches' limit, so that the request just above it is a region's.
+        try (ElasticHeap heap = ElasticHeap.builder().largeThreshold(2 * Heap.MAX_CACHED_BYTES).build()) {
             for (long size = 1; size <= Heap.MAX_CACHED_BYTES; size++) {
                 long a = heap.allocate(size);
                 long usable = heap.usableSize(a);

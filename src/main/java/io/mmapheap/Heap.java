@@ -865,9 +865,9 @@ final class Heap implements MemoryBlock.Owner {
                 diag.forget(address);
                 return;
             }
-            if (large.isKept(address)) {
-                diag.invalid(new IllegalArgumentException("free(0x" + Long.toHexString(address)
-                        + "): not allocated: freed already (its mapping is kept for the next large request)"));
+            String explained = large.explain(address);
+            if (explained != null) {
+                diag.invalid(new IllegalArgumentException("free(0x" + Long.toHexString(address) + "): " + explained));
                 return;
             }
         }
@@ -954,7 +954,7 @@ final class Heap implements MemoryBlock.Owner {
         }
         int r;
         try {
-            r = regions.locate(address, "reallocate");
+            r = locateInRegions(address, "reallocate");
         } catch (IllegalArgumentException e) {
             return diag.invalid(e);
         }
@@ -1088,7 +1088,23 @@ final class Heap implements MemoryBlock.Owner {
         if (bytes != AddressMap.ABSENT) {
             return bytes;
         }
-        return regions.chunkBytes(regions.locate(address, "usableSize"), address);
+        return regions.chunkBytes(locateInRegions(address, "usableSize"), address);
+    }
+
+    /**
+     * {@link Regions#locate}, with what the dedicated mappings say of an address no region holds.
+     *
+     * @throws IllegalArgumentException if address is not the start of a live chunk of the regions
+     */
+    private int locateInRegions(long address, String operation) {
+        int r = regions.regionOf(address);
+        if (r < 0) {
+            String explained = large.explain(address);
+            if (explained != null) {
+                throw new IllegalArgumentException(operation + "(0x" + Long.toHexString(address) + "): " + explained);
+            }
+        }
+        return regions.locateIn(r, address, operation);
     }
 
     synchronized long trim() {

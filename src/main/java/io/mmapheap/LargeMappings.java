@@ -34,9 +34,31 @@ final class LargeMappings {
         return dedicated.get(address);
     }
 
-    /** @return whether a freed mapping is kept at {@code address} */
-    boolean isKept(long address) {
-        return kept.indexOf(address) >= 0;
+    /**
+     * Says what an address that no region holds is to the dedicated mappings, for an error
+     * message; scans every mapping, so it is for the error path only.
+     *
+     * @return "interior address: ..." for an address inside a live dedicated chunk but not its
+     *         start, "not allocated: ..." for one in a kept mapping, or null if neither holds it
+     */
+    String explain(long address) {
+        long[] found = {0, 0};
+        dedicated.forEach((start, length) -> {
+            if (Long.compareUnsigned(address - start, length) < 0) {
+                found[0] = start;
+                found[1] = length;
+            }
+        });
+        if (found[1] != 0) {
+            return "interior address: inside the dedicated chunk at 0x" + Long.toHexString(found[0]) + " of " + found[1] + " bytes";
+        }
+        for (int i = 0; i < kept.count(); i++) {
+            if (Long.compareUnsigned(address - kept.address(i), kept.length(i)) < 0) {
+                return "not allocated: " + (address == kept.address(i) ? "freed already" : "inside a freed dedicated chunk")
+                        + " (its mapping is kept for the next large request)";
+            }
+        }
+        return null;
     }
 
     /**

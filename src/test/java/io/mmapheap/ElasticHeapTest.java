@@ -93,6 +93,26 @@ class ElasticHeapTest {
     }
 
     @Test
+    void anInteriorAddressOfADedicatedChunkIsNamedSoAndChangesNothing() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long a = heap.allocate(1 << 20);
+            HeapStats before = heap.stats();
+            for (long bad : new long[] {a + 16, a + PAGE, a + (1 << 20) - 16}) {
+                IllegalArgumentException free = assertThrows(IllegalArgumentException.class, () -> heap.free(bad));
+                assertTrue(free.getMessage().contains("interior address: inside the dedicated chunk at 0x" + Long.toHexString(a)),
+                        free.getMessage());
+                IllegalArgumentException usable = assertThrows(IllegalArgumentException.class, () -> heap.usableSize(bad));
+                assertTrue(usable.getMessage().startsWith("usableSize(0x" + Long.toHexString(bad) + "): interior address"),
+                        usable.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> heap.reallocate(bad, 64));
+            }
+            assertEquals(before, heap.stats());
+            heap.free(a);
+            heap.verify();
+        }
+    }
+
+    @Test
     void aFreedLargeMappingIsKeptForTheNextRequestOfItsSize() {
         long mib = 1 << 20;
         try (ElasticHeap heap = ElasticHeap.builder().build()) {
@@ -109,7 +129,11 @@ class ElasticHeapTest {
             heap.verify();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.free(a));
             assertTrue(e.getMessage().contains("freed already"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> heap.free(a + PAGE), "an interior address of a kept mapping");
+            IllegalArgumentException inside = assertThrows(IllegalArgumentException.class, () -> heap.free(a + PAGE));
+            assertTrue(inside.getMessage().contains("not allocated: inside a freed dedicated chunk"), inside.getMessage());
+            IllegalArgumentException usable = assertThrows(IllegalArgumentException.class, () -> heap.usableSize(a));
+            assertTrue(usable.getMessage().contains("usableSize(0x" + Long.toHexString(a) + "): not allocated: freed already"), usable.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> heap.reallocate(a, 100));
             assertEquals(mib, heap.stats().keptBytes(), "a double free changes nothing");
 
             long b = heap.allocateZeroed(mib - 100);

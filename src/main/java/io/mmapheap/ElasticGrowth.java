@@ -65,6 +65,11 @@ final class ElasticGrowth implements Growth {
      * its mmap threshold with {@code mremap}.
      */
     @Override
+    public long limitBytes() {
+        return maxPages * pageSize;
+    }
+
+    @Override
     public boolean movesToMapping(long size) {
         return isLarge(size) || size > (long) growthPages * pageSize / 2;
     }
@@ -130,6 +135,17 @@ final class ElasticGrowth implements Growth {
      * before it maps new steps. A region counts as empty since the free that emptied it
      * ({@link Regions#emptySince}).
      */
+    @Override
+    public long emptyBytes() {
+        long bytes = 0;
+        for (int r = 0; r < regions.regionCount(); r++) {
+            if (regions.isEmpty(r)) {
+                bytes += regions.decommittable(r);
+            }
+        }
+        return bytes;
+    }
+
     @Override
     public long releaseEmpty(long keepBytes, long emptyForNanos) {
         long now = System.nanoTime();
@@ -276,7 +292,7 @@ final class ElasticGrowth implements Growth {
     public void reservePages(long pages, long size) {
         if (maxPages != 0 && pages > maxPages - pagesMapped()) {
             throw new HeapExhaustedException("allocate(" + size + "): mapping " + pages + " more pages would pass maxPages="
-                    + maxPages + " (" + pagesMapped() + " mapped) and no region has room");
+                    + maxPages + " (" + pagesMapped() + " mapped) and no region has room", pages - (maxPages - pagesMapped()));
         }
     }
 

@@ -46,6 +46,11 @@ final class FixedMapping implements Growth {
         return false;
     }
 
+    @Override
+    public long limitBytes() {
+        return capacity;
+    }
+
     /** The one mapping is all there is. */
     @Override
     public boolean grows() {
@@ -75,6 +80,11 @@ final class FixedMapping implements Growth {
     }
 
     /** The one mapping is the heap: nothing goes back before close. */
+    @Override
+    public long emptyBytes() {
+        return 0;
+    }
+
     @Override
     public long releaseEmpty(long keepBytes, long emptyForNanos) {
         return 0;

@@ -19,6 +19,9 @@ interface Growth {
      */
     boolean movesToMapping(long size);
 
+    /** @return the most bytes the heap may ever map (its page limit, or its one mapping), or 0 if unbounded */
+    long limitBytes();
+
     /** @return whether {@link #noRoom} may map memory now; false if it can only refuse */
     boolean grows();
 
@@ -61,6 +64,9 @@ interface Growth {
      * @return the bytes given back
      */
     long releaseEmpty(long keepBytes, long emptyForNanos);
+
+    /** @return the committed bytes of the regions that hold no chunk: what {@code releaseEmpty(0, 0)} would give back */
+    long emptyBytes();
 
     /**
      * Agrees to {@code pages} more pages being mapped, or refuses.

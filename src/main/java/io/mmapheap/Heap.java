@@ -27,7 +27,7 @@ import java.util.List;
  * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
  * grow, cached chunks go back to the regions first, so a request fails only if no free run and none of
  * those chunks fits. Frees alone keep the caches within a ceiling of 2/{@value #CACHE_FREE_SHARE} of
- * the mapped bytes (or {@value #CACHE_FLOOR_BYTES} bytes, if more) and a quarter of it, however many
+ * the mapped bytes (or {@value #CACHE_FLOOR_BYTES} bytes, at most a quarter of a limit, if more) and a quarter of it, however many
  * threads free at once: a push past the headroom its cache was given asks the heap, which sends the
  * cache's bins back when the caches are above the ceiling ({@link #keepShare}). The two bounds
  * differ on purpose: chunks that wait in caches while the heap grows are what a tight heap cannot
@@ -49,7 +49,12 @@ final class Heap implements MemoryBlock.Owner {
      * {@link #CACHE_FLOOR_BYTES}), after which they go back down to 1/this ({@link #keepShare}).
      */
     static final int CACHE_FREE_SHARE = 8;
-    /** The caches may hold this much, whatever the heap's size, before frees make them give back ({@link #keepShare}). */
+    /** The most bytes a miss takes for its bin beside the chunk it serves ({@link #refillCount}). */
+    static final long REFILL_EXTRA_BYTES = 64 * 1024;
+    /**
+     * The caches may hold this much, whatever the heap's size, before frees make them give back
+     * ({@link #keepShare}); in a heap with a limit, no more than a quarter of the limit.
+     */
     static final long CACHE_FLOOR_BYTES = 1L << 20;
     /**
      * The thread group ({@link Regions#bandFor}) whose regions serve first the requests that do not
@@ -122,6 +127,8 @@ final class Heap implements MemoryBlock.Owner {
     private final long trimThreshold;
     /** Chunks of at most this many bytes go through the thread caches; 0 when caches are off. */
     private final long cacheLimit;
+    /** {@link #CACHE_FLOOR_BYTES}, or a quarter of the heap's limit if less, in granules. */
+    private final long cacheFloorGranules;
     private final SizeClasses classes;
     /** The thread caches, private and shared ({@link ThreadCaches}), or null when caches are off. */
     private final ThreadCaches caches;
@@ -182,6 +189,8 @@ final class Heap implements MemoryBlock.Owner {
         }
         this.growth = growthFactory.make(regions, large, granuleShift, events);
         this.keptEmptyBytes = KEPT_EMPTY_STEPS * shape.minRegionPages * pageSize;
+        long heapLimit = growth.limitBytes();
+        this.cacheFloorGranules = (heapLimit == 0 ? CACHE_FLOOR_BYTES : Math.min(CACHE_FLOOR_BYTES, heapLimit / 4)) >>> granuleShift;
         notePeaks();
     }
 
@@ -256,7 +265,7 @@ final class Heap implements MemoryBlock.Owner {
 
     /**
      * A miss of the thread cache: a chunk of exactly class c's length from the regions, and with it,
-     * if the free run it comes from holds them, up to {@link ThreadCache#refillCount} more of the
+     * if the free run it comes from holds them, up to {@link #refillCount} more of the
      * class for the bin, taken in one step of the lock and one tree update. A run of misses of one
      * class (a burst of allocations) then takes the lock once per refill, not once per chunk; the
      * chunks are where as many first-fit allocations would have put them, and a refill never
@@ -269,7 +278,7 @@ final class Heap implements MemoryBlock.Owner {
         caches.sweepNowAndThen(flusher);
         lookNowAndThen();
         int n = classes.granules(c);
-        int got = regions.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.group);
+        int got = regions.allocateRun(n, refillCount(cache, c, n), zero, flushBuffer, cache.group);
         if (got == 0) {
             long split = splitCached(cache, c, zero);
             if (split == 0) {
@@ -280,7 +289,7 @@ final class Heap implements MemoryBlock.Owner {
             }
         }
         while (got == 0 && cachesOverShare() && reclaimSome(cache)) {
-            got = regions.allocateRun(n, cache.refillCount(c), zero, flushBuffer, cache.group);
+            got = regions.allocateRun(n, refillCount(cache, c, n), zero, flushBuffer, cache.group);
         }
         if (got == 0) {
             return allocateChunk((long) n << granuleShift, 1, zero, cache.group, cache);
@@ -300,6 +309,17 @@ final class Heap implements MemoryBlock.Owner {
         }
         peakInUse = Math.max(peakInUse, bytesInUse());
         return address;
+    }
+
+    /**
+     * @return how many chunks of class c (n granules) a miss may take at once: the one asked for,
+     *         and as many more as {@link ThreadCache#refillCount} allows, but no more than
+     *         {@link #REFILL_EXTRA_BYTES} of them, so that a miss of a long class does not take a
+     *         large part of the heap into one cache
+     */
+    private int refillCount(ThreadCache cache, int c, int n) {
+        long extraGranules = REFILL_EXTRA_BYTES >>> granuleShift;
+        return (int) Math.min(cache.refillCount(c), 1 + extraGranules / n);
     }
 
     /**
@@ -397,7 +417,7 @@ final class Heap implements MemoryBlock.Owner {
         long address;
         long bytes;
         if (growth.isLarge(size)) {
-            address = growth.mapLarge(size, alignment, zero);
+            address = mapLargeOrRelease(size, alignment, zero);
             bytes = large.lengthOf(address);
             notePeaks();
         } else {
@@ -429,8 +449,7 @@ final class Heap implements MemoryBlock.Owner {
             try {
                 return grow(size, n, alignment, zero, group);
             } catch (HeapExhaustedException e) {
-                // The limit or the system said no: what the caches hold is the last resort, and
-                // if that does not serve, the refusal stands (the system is not asked twice).
+                // The limit or the system said no: what the caches hold is the next resort.
                 refused = e;
             }
         }
@@ -440,10 +459,47 @@ final class Heap implements MemoryBlock.Owner {
                 return address;
             }
         }
-        if (refused != null) {
-            throw refused;
+        if (refused == null) {
+            try {
+                return grow(size, n, alignment, zero, group);
+            } catch (HeapExhaustedException e) {
+                refused = e;
+            }
         }
-        return grow(size, n, alignment, zero, group);
+        // The last resort: committed pages that hold nothing count against the limit too.
+        if (releaseBeforeRefusal(refused)) {
+            return grow(size, n, alignment, zero, group);
+        }
+        throw refused;
+    }
+
+    /** {@link Growth#mapLarge}, asked once more after {@link #releaseBeforeRefusal} if the limit refuses. */
+    private long mapLargeOrRelease(long size, long alignment, boolean zero) {
+        try {
+            return growth.mapLarge(size, alignment, zero);
+        } catch (HeapExhaustedException refused) {
+            if (!releaseBeforeRefusal(refused)) {
+                throw refused;
+            }
+            return growth.mapLarge(size, alignment, zero);
+        }
+    }
+
+    /**
+     * Before a refusal by the page limit stands: the regions that hold no chunk (the growth step
+     * kept for the next growth, and those not yet empty for long) count against the limit while
+     * they serve nothing, so they give their pages back, if that covers what the request lacks.
+     * Otherwise nothing changes, and the refusal stands. Under the lock.
+     *
+     * @return whether pages went back, so that the request may be tried once more
+     */
+    private boolean releaseBeforeRefusal(HeapExhaustedException refused) {
+        long shortfall = refused.shortfallPages;
+        if (shortfall == 0 || growth.emptyBytes() / pageSize < shortfall) {
+            return false;
+        }
+        events.released(HeapEvents.BEFORE_REFUSAL, growth.releaseEmpty(0, 0));
+        return true;
     }
 
     private long grow(long size, int n, long alignment, boolean zero, int group) {
@@ -671,7 +727,7 @@ final class Heap implements MemoryBlock.Owner {
             return;
         }
         long share = shareGranules(CACHE_FREE_SHARE);
-        long ceiling = Math.max(2 * share, CACHE_FLOOR_BYTES >>> granuleShift);
+        long ceiling = Math.max(2 * share, cacheFloorGranules);
         long total = caches.granulesHeld();
         if (total > ceiling) {
             while (total > share) {
@@ -973,7 +1029,7 @@ final class Heap implements MemoryBlock.Owner {
             boolean toMapping = growth.movesToMapping(newSize);
             long moved = toMapping ? growIntoKept(newSize) : 0;
             if (moved == 0) {
-                moved = toMapping ? mapDedicated(newSize) : allocateChunk(newSize, 1, false, UNCACHED_GROUP, null);
+                moved = toMapping ? mapDedicatedOrPlace(newSize) : allocateChunk(newSize, 1, false, UNCACHED_GROUP, null);
             }
             RawMemory.copy(address, moved, Math.min(oldBytes, newSize));
             diag.moved(address, moved);
@@ -993,14 +1049,17 @@ final class Heap implements MemoryBlock.Owner {
 
     /**
      * A dedicated mapping for a chunk that a reallocation moves ({@link Growth#movesToMapping}),
-     * whatever its size.
+     * whatever its size; if the limit or the system refuses the mapping, a place in the regions,
+     * as any request of the size would get.
      */
-    private long mapDedicated(long size) {
+    private long mapDedicatedOrPlace(long size) {
         long address;
         try {
             Sizes.check(size, maxRequest);
             address = growth.mapLarge(size, 1, false);
-        } catch (HeapExhaustedException | IllegalArgumentException refusal) {
+        } catch (HeapExhaustedException refusal) {
+            return allocateChunk(size, 1, false, UNCACHED_GROUP, null);
+        } catch (IllegalArgumentException refusal) {
             throw events.refused(size, 1, refusal);
         }
         notePeaks();
@@ -1016,6 +1075,7 @@ final class Heap implements MemoryBlock.Owner {
      * into the regions.
      */
     private long reallocateLarge(long address, long oldBytes, long newSize) {
+        // A chunk that stays in its mapping is remapped; one that goes below it moves into the regions.
         if (growth.movesToMapping(newSize)) {
             if (newSize <= oldBytes) {
                 return address;

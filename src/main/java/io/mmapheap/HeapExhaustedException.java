@@ -11,13 +11,27 @@ public class HeapExhaustedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The pages a request refused by the page limit lacks; 0 for any other refusal. */
+    final transient long shortfallPages;
+
     /**
      * Makes the exception for a request the heap cannot serve.
      *
      * @param message what was requested and why it could not be served
      */
     public HeapExhaustedException(String message) {
+        this(message, 0);
+    }
+
+    /**
+     * Makes the exception for a request the page limit refuses.
+     *
+     * @param message        what was requested and why it could not be served
+     * @param shortfallPages the pages the request lacks under the limit
+     */
+    HeapExhaustedException(String message, long shortfallPages) {
         super(message);
+        this.shortfallPages = shortfallPages;
     }
 
     /**
@@ -28,6 +42,7 @@ public class HeapExhaustedException extends RuntimeException {
      */
     public HeapExhaustedException(String message, NativeMemoryException cause) {
         super(message + ": " + cause.getMessage(), cause);
+        this.shortfallPages = 0;
     }
 
     /**

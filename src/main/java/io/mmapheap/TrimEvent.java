@@ -11,7 +11,7 @@ import jdk.jfr.Name;
 @Name("io.mmapheap.Trim")
 @Label("Heap Trim")
 @Category("mmapheap")
-@Description("A heap released pages: trim(), the automatic trim of trimThreshold, or regions that stayed empty")
+@Description("A heap released pages: trim(), the automatic trim of trimThreshold, regions that stayed empty, a chunk that moved out, or room made before a refusal")
 final class TrimEvent extends Event {
 
     @Label("Heap")
@@ -24,6 +24,6 @@ final class TrimEvent extends Event {
     long released;
 
     @Label("Cause")
-    @Description("What released them: \"trim()\", \"trimThreshold\" or \"empty regions\"")
+    @Description("What released them: \"trim()\", \"trimThreshold\", \"empty regions\", \"reallocate moved a chunk out\" or \"before a refusal\"")
     String cause;
 }

@@ -9,6 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import java.util.List;
+import java.util.ArrayList;
 
 import io.mmapheap.os.ProcessMemory;
 import io.mmapheap.os.VirtualMemory;
@@ -89,6 +93,57 @@ class ElasticHeapTest {
             heap.free(a);
             assertEquals(a, heap.allocate(512), "first fit: the first page again");
             assertNotEquals(a & ~(PAGE - 1), c & ~(PAGE - 1));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void atItsLimitAHeapThatHoldsNothingGivesBackItsEmptyPagesBeforeItRefuses(boolean threadCache) {
+        try (ElasticHeap heap = ElasticHeap.builder().maxPages(64).threadCache(threadCache).build()) {
+            List<Long> chunks = new ArrayList<>();
+            assertThrows(HeapExhaustedException.class, () -> {
+                while (true) {
+                    chunks.add(heap.allocate(50_000));
+                }
+            });
+            for (long c : chunks) {
+                heap.free(c);
+            }
+            long big = heap.allocate(100_000);
+            assertTrue(heap.stats().pagesMapped() <= 64);
+            heap.verify();
+            heap.free(big);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void atItsLimitAHeapGivesBackTheFreePagesOfAnotherSizesRegionsBeforeItRefuses(boolean threadCache) {
+        try (ElasticHeap heap = ElasticHeap.builder().maxPages(32).threadCache(threadCache).build()) {
+            List<Long> small = new ArrayList<>();
+            assertThrows(HeapExhaustedException.class, () -> {
+                while (true) {
+                    small.add(heap.allocate(16));
+                }
+            });
+            for (long c : small) {
+                heap.free(c);
+            }
+            long a = heap.allocate(20_000);
+            assertTrue(heap.stats().pagesMapped() <= 32);
+            heap.verify();
+            heap.free(a);
+        }
+    }
+
+    @Test
+    void aRefusalStandsWhenNothingCouldBeGivenBack() {
+        try (ElasticHeap heap = ElasticHeap.builder().maxPages(16).threadCache(false).build()) {
+            long a = heap.allocate(60_000);
+            HeapStats before = heap.stats();
+            assertThrows(HeapExhaustedException.class, () -> heap.allocate(8_000));
+            assertEquals(before, heap.stats(), "nothing held nothing: nothing changed");
+            heap.free(a);
         }
     }
 

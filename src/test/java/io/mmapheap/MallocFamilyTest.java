@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.mmapheap.os.ProcessMemory;
 import io.mmapheap.os.VirtualMemory;
@@ -241,6 +243,24 @@ class MallocFamilyTest {
             heap.free(d);
             heap.free(blocker);
             heap.verify();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aMoveThatTheLimitRefusesAMappingForTakesAPlaceInTheRegions(boolean threadCache) {
+        try (ElasticHeap heap = ElasticHeap.builder().maxPages(16).threadCache(threadCache).build()) {
+            long a = heap.allocate(20_000);
+            long pin = heap.allocate(16);
+            heap.free(heap.allocate(30_000));
+            RawMemory.fill(a, 20_000, (byte) 7);
+            long b = heap.reallocate(a, 33_000);
+            assertNotEquals(a, b);
+            assertEquals(0, heap.stats().dedicatedMappings(), "no room under the limit for a mapping: a place in the regions");
+            assertEquals(7, RawMemory.getByte(b + 19_999), "contents moved");
+            heap.verify();
+            heap.free(b);
+            heap.free(pin);
         }
     }
 

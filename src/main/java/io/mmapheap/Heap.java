@@ -1078,7 +1078,7 @@ final class Heap implements MemoryBlock.Owner {
         // A chunk that stays in its mapping is remapped; one that goes below it moves into the regions.
         if (growth.movesToMapping(newSize)) {
             if (newSize <= oldBytes) {
-                return address;
+                return shrinkMapping(address, oldBytes, newSize);
             }
             long moved;
             try {
@@ -1101,6 +1101,31 @@ final class Heap implements MemoryBlock.Owner {
             diag.freed(address, oldBytes);
         }
         large.release(address, oldBytes);
+        return moved;
+    }
+
+    /**
+     * A dedicated chunk shrunk in its mapping gives back the pages past its new size once they make
+     * a growth step or more (as a moved chunk's region tail does), remapped in place; fewer stay,
+     * for the chunk to grow into again without a system call.
+     *
+     * @return the chunk's address: the same with the mmap page source, perhaps another with a
+     *         source that remaps by copying ({@link PageSource#remap})
+     */
+    private long shrinkMapping(long address, long oldBytes, long newSize) {
+        long newBytes = Sizes.roundUp(newSize, pageSize);
+        if (oldBytes - newBytes < keptEmptyBytes) {
+            return address;
+        }
+        long moved;
+        try {
+            moved = large.remap(address, oldBytes, newSize);
+        } catch (HeapExhaustedException refusal) {
+            // The system would not shrink it: the chunk keeps its pages, which is no loss of data.
+            return address;
+        }
+        diag.moved(address, moved);
+        events.released(HeapEvents.SHRUNK, oldBytes - newBytes);
         return moved;
     }
 

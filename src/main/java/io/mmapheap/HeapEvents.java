@@ -24,6 +24,8 @@ final class HeapEvents {
     static final String EMPTY_REGIONS = "empty regions";
     /** {@link TrimEvent#cause} of the free pages a chunk moved by {@code reallocate} left at its region's end. */
     static final String MOVED_OUT = "reallocate moved a chunk out";
+    /** {@link TrimEvent#cause} of the pages past a dedicated chunk's new size when a reallocate shrinks it. */
+    static final String SHRUNK = "reallocate shrank a dedicated chunk";
     /** {@link TrimEvent#cause} of the pages given back so that a request the limit or the system refused may be served after all. */
     static final String BEFORE_REFUSAL = "before a refusal";
 

@@ -131,8 +131,8 @@ final class LargeMappings {
     }
 
     /**
-     * Grows the live dedicated chunk at {@code address} by moving its pages (mremap): no copy, no
-     * page faults. The caller has agreed to the added pages first.
+     * Grows or shrinks the live dedicated chunk at {@code address} to {@code newSize}'s pages by
+     * moving its pages (mremap): no copy, no page faults. The caller has agreed to added pages first.
      *
      * @return its new address
      * @throws HeapExhaustedException if the system refuses; the chunk stays as it was

@@ -24,6 +24,6 @@ final class TrimEvent extends Event {
     long released;
 
     @Label("Cause")
-    @Description("What released them: \"trim()\", \"trimThreshold\", \"empty regions\", \"reallocate moved a chunk out\" or \"before a refusal\"")
+    @Description("What released them: \"trim()\", \"trimThreshold\", \"empty regions\", \"reallocate moved a chunk out\", \"reallocate shrank a dedicated chunk\" or \"before a refusal\"")
     String cause;
 }

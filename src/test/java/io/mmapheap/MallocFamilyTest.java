@@ -265,6 +265,23 @@ class MallocFamilyTest {
     }
 
     @Test
+    void aDedicatedChunkShrunkByAStepOrMoreGivesThosePagesBackInPlace() {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long a = heap.allocate(4L << 20);
+            RawMemory.fill(a, 40_000, (byte) 5);
+            assertEquals(a, heap.reallocate(a, (4L << 20) - 8 * PAGE), "a shrink of less than a step keeps the mapping");
+            assertEquals(4L << 20, heap.usableSize(a));
+            assertEquals(a, heap.reallocate(a, 40_000), "shrunk in place");
+            assertEquals(40_960, heap.usableSize(a));
+            assertEquals(40_960, heap.stats().dedicatedBytes());
+            assertEquals(40_960 / PAGE, heap.stats().pagesMapped(), "the rest went back");
+            assertEquals(5, RawMemory.getByte(a + 39_999), "contents kept");
+            heap.verify();
+            heap.free(a);
+        }
+    }
+
+    @Test
     void aChunkThatMovesOutGivesBackAStepOrMoreOfPagesItLeftAtItsRegionsEnd() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(4).build()) {
             long keep = heap.allocate(100);

@@ -16,11 +16,23 @@ final class SizeClasses {
 
     /** Lengths up to this are classes of their own. */
     static final int EXACT = 16;
+    private static final int EXACT_SHIFT = Integer.numberOfTrailingZeros(EXACT);
     /** Classes per doubling above {@link #EXACT}. */
     static final int PER_DOUBLING = 8;
+    private static final int PER_DOUBLING_SHIFT = Integer.numberOfTrailingZeros(PER_DOUBLING);
 
-    /** classOf[n]: the smallest class of at least n granules, for n in [1, largest]. */
-    private final byte[] classOf;
+    /**
+     * {@link #computeClassOf} for every length a thread cache of the smallest granule serves
+     * ({@link Heap#MAX_CACHED_BYTES} / {@link Sizes#MIN_GRANULE}), shared by all heaps.
+     */
+    private static final byte[] CLASS_OF = new byte[(int) (Heap.MAX_CACHED_BYTES / Sizes.MIN_GRANULE) + 1];
+
+    static {
+        for (int n = 1; n < CLASS_OF.length; n++) {
+            CLASS_OF[n] = (byte) computeClassOf(n);
+        }
+    }
+
     private final int[] granules;
     private final int largest;
 
@@ -38,14 +50,6 @@ final class SizeClasses {
         }
         this.granules = Arrays.copyOf(lengths, count);
         this.largest = granules[count - 1];
-        this.classOf = new byte[largest + 1];
-        int c = 0;
-        for (int g = 1; g <= largest; g++) {
-            if (g > granules[c]) {
-                c++;
-            }
-            classOf[g] = (byte) c;
-        }
     }
 
     /** @return the number of classes */
@@ -60,7 +64,23 @@ final class SizeClasses {
 
     /** @param n granules in [1, {@link #largest()}] @return the class that serves n */
     int classOf(int n) {
-        return classOf[n];
+        return n < CLASS_OF.length ? CLASS_OF[n] : computeClassOf(n);
+    }
+
+    /**
+     * {@link #classOf} by arithmetic. A class's index does not depend on the largest length (one off
+     * the grid takes the grid's next place), so one table serves every instance.
+     */
+    private static int computeClassOf(int n) {
+        if (n <= EXACT) {
+            return n - 1;
+        }
+        // n in (2^d, 2^(d+1)], d >= log2(EXACT): the k-th of that doubling's PER_DOUBLING lengths,
+        // k = ceil((n - 2^d) / step). A largest length off the grid takes the grid's next place.
+        int d = 31 - Integer.numberOfLeadingZeros(n - 1);
+        int stepShift = d - PER_DOUBLING_SHIFT;
+        int k = (n - (1 << d) + (1 << stepShift) - 1) >>> stepShift;
+        return EXACT - 1 + ((d - EXACT_SHIFT) << PER_DOUBLING_SHIFT) + k;
     }
 
     /** @return the length of class c, granules */
@@ -73,7 +93,7 @@ final class SizeClasses {
         if (n < 1 || n > largest) {
             return -1;
         }
-        int c = classOf[n];
+        int c = classOf(n);
         return granules[c] == n ? c : -1;
     }
 }

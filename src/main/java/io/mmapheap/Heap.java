@@ -1105,16 +1105,20 @@ final class Heap implements MemoryBlock.Owner {
     }
 
     /**
-     * A dedicated chunk shrunk in its mapping gives back the pages past its new size once they make
-     * a growth step or more (as a moved chunk's region tail does), remapped in place; fewer stay,
-     * for the chunk to grow into again without a system call.
+     * A dedicated chunk reallocated within its mapping: one shrunk below the size last asked of it
+     * gives back the pages past its new size once they make a growth step or more (as a moved
+     * chunk's region tail does), remapped in place; fewer stay, for the chunk to grow into again
+     * without a system call. One that grows into pages it has (a kept mapping it took, longer than
+     * it asked) keeps them.
      *
      * @return the chunk's address: the same with the mmap page source, perhaps another with a
      *         source that remaps by copying ({@link PageSource#remap})
      */
     private long shrinkMapping(long address, long oldBytes, long newSize) {
         long newBytes = Sizes.roundUp(newSize, pageSize);
-        if (oldBytes - newBytes < keptEmptyBytes) {
+        long asked = large.requestedOf(address);
+        large.noteRequest(address, newSize);
+        if (newSize >= asked || oldBytes - newBytes < keptEmptyBytes) {
             return address;
         }
         long moved;

@@ -14,6 +14,8 @@ final class LargeMappings {
     private final long pageSize;
     /** Live dedicated chunks: address to mapping length in bytes. */
     private final AddressMap dedicated = new AddressMap();
+    /** Live dedicated chunks: address to the size last asked of it, which a shrink compares with. */
+    private final AddressMap requested = new AddressMap();
     private final KeptMappings kept;
     private final HeapEvents events;
     private long dedicatedBytes;
@@ -69,7 +71,7 @@ final class LargeMappings {
      */
     long reuse(long size, long alignment, boolean zero) {
         int k = kept.find(Sizes.roundUp(size, pageSize), Math.max(alignment, pageSize));
-        return k < 0 ? 0 : takeKept(k, zero);
+        return k < 0 ? 0 : takeKept(k, size, zero);
     }
 
     /**
@@ -80,17 +82,17 @@ final class LargeMappings {
      */
     long reuseAtLeast(long size) {
         int k = kept.findAtLeast(Sizes.roundUp(size, pageSize));
-        return k < 0 ? 0 : takeKept(k, false);
+        return k < 0 ? 0 : takeKept(k, size, false);
     }
 
-    private long takeKept(int k, boolean zero) {
+    private long takeKept(int k, long size, boolean zero) {
         long address = kept.address(k);
         long length = kept.length(k);
         kept.remove(k);
         if (zero) {
             RawMemory.fill(address, length, (byte) 0);
         }
-        add(address, length);
+        add(address, length, size);
         return address;
     }
 
@@ -120,14 +122,25 @@ final class LargeMappings {
                 source.unmap(address + bytes, mapped + bytes + slack - address - bytes);
             }
         }
-        add(address, bytes);
+        add(address, bytes, size);
         events.mappedDedicated(size, bytes, false);
         return address;
     }
 
-    private void add(long address, long length) {
+    private void add(long address, long length, long size) {
         dedicated.put(address, length);
+        requested.put(address, size);
         dedicatedBytes += length;
+    }
+
+    /** @return the size last asked of the live dedicated chunk at {@code address} (allocated or reallocated to) */
+    long requestedOf(long address) {
+        return requested.get(address);
+    }
+
+    /** Notes a reallocation of the live dedicated chunk at {@code address} to {@code size} within its mapping. */
+    void noteRequest(long address, long size) {
+        requested.put(address, size);
     }
 
     /**
@@ -147,8 +160,9 @@ final class LargeMappings {
                     + "): cannot grow the dedicated mapping", e);
         }
         dedicated.remove(address);
+        requested.remove(address);
         dedicatedBytes -= oldBytes;
-        add(moved, newBytes);
+        add(moved, newBytes, newSize);
         events.mappedDedicated(newSize, newBytes, true);
         return moved;
     }
@@ -169,6 +183,7 @@ final class LargeMappings {
             kept.add(address, bytes);
         }
         dedicated.remove(address);
+        requested.remove(address);
         dedicatedBytes -= bytes;
     }
 
@@ -246,7 +261,7 @@ final class LargeMappings {
     }
 
     long metadataBytes() {
-        return dedicated.metadataBytes();
+        return dedicated.metadataBytes() + requested.metadataBytes();
     }
 
     /**

@@ -282,6 +282,29 @@ class MallocFamilyTest {
     }
 
     @Test
+    void aChunkThatGrowsIntoALongerKeptMappingKeepsItsPagesAsItGrows() {
+        // Exact first fit, so that the second chunk lies right after the first.
+        try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).build()) {
+            heap.free(heap.allocate(1 << 20));
+            assertEquals(1 << 20, heap.stats().keptBytes());
+            long a = heap.allocate(20_000);
+            long pin = heap.allocate(20_000);
+            assertEquals(a + heap.usableSize(a), pin, "a live chunk right after it: it cannot grow in place");
+            long b = heap.reallocate(a, 40_000);
+            assertEquals(1 << 20, heap.usableSize(b), "the kept mapping took it, however much longer");
+            for (long size = 41_000; size < 200_000; size += 1_000) {
+                assertEquals(b, heap.reallocate(b, size));
+                assertEquals(1 << 20, heap.usableSize(b), "growing into its own pages gives none back");
+            }
+            assertEquals(b, heap.reallocate(b, 50_000));
+            assertEquals(13 * PAGE, heap.usableSize(b), "a shrink below what it asked gives back all but its 13 pages");
+            heap.verify();
+            heap.free(b);
+            heap.free(pin);
+        }
+    }
+
+    @Test
     void aChunkThatMovesOutGivesBackAStepOrMoreOfPagesItLeftAtItsRegionsEnd() {
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(4).build()) {
             long keep = heap.allocate(100);

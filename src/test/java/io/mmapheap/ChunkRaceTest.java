@@ -45,8 +45,10 @@ class ChunkRaceTest {
     private static final long TIMEOUT_SECONDS = 30;
     /** Jitter before each operation: up to this many spin-wait hints. */
     private static final int JITTER = 64;
-    /** Longer than a growth step (16 pages), shorter than the large threshold: moves to another region. */
-    private static final long MOVES_TO_ANOTHER_REGION = 70_000;
+    /** Below half a growth step (16 pages), in another size band than x's 64 bytes: moves to another region. */
+    private static final long MOVES_TO_ANOTHER_REGION = 20_000;
+    /** Past half a growth step, below the large threshold: moves to a mapping of its own. */
+    private static final long MOVES_PAST_HALF_A_STEP = 70_000;
     /** Above the large threshold (128 KiB): moves to a dedicated (or kept) mapping. */
     private static final long MOVES_TO_A_MAPPING = 200_000;
     private static final long[] PROBE_SIZES = {64, 16, 32, 64};
@@ -83,13 +85,13 @@ class ChunkRaceTest {
     }
 
     @ParameterizedTest(name = "to {0} bytes")
-    @ValueSource(longs = {MOVES_TO_ANOTHER_REGION, MOVES_TO_A_MAPPING})
+    @ValueSource(longs = {MOVES_TO_ANOTHER_REGION, MOVES_PAST_HALF_A_STEP, MOVES_TO_A_MAPPING})
     void aFreeRacingAMovingReallocateIsLinearizableAndLeaksNothing(long newSize) throws InterruptedException {
         race(freeVersusReallocate("free / reallocate(x, " + newSize + ") moving", h -> h.allocate(64), newSize, false));
     }
 
     @ParameterizedTest(name = "32 against {0} bytes")
-    @ValueSource(longs = {128, MOVES_TO_ANOTHER_REGION})
+    @ValueSource(longs = {128, MOVES_TO_ANOTHER_REGION, MOVES_PAST_HALF_A_STEP})
     void twoReallocatesOfOneChunkAreLinearizable(long otherSize) throws InterruptedException {
         race(new Scenario("reallocate(x, 32) / reallocate(x, " + otherSize + ")", h -> h.allocate(64),
                 Op.reallocate(32), Op.reallocate(otherSize)) {

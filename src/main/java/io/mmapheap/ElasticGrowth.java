@@ -58,17 +58,17 @@ final class ElasticGrowth implements Growth {
         return size > largeThreshold;
     }
 
+    @Override
+    public long limitBytes() {
+        return maxPages * pageSize;
+    }
+
     /**
      * Past half a step a chunk no longer shares a region with another of its length, and a chunk
      * that grows by reallocation tends to grow again: it takes a mapping of its own, which grows by
      * remapping (its pages move, none is copied or faulted in again), as glibc grows a chunk past
      * its mmap threshold with {@code mremap}.
      */
-    @Override
-    public long limitBytes() {
-        return maxPages * pageSize;
-    }
-
     @Override
     public boolean movesToMapping(long size) {
         return isLarge(size) || size > (long) growthPages * pageSize / 2;

@@ -414,20 +414,25 @@ final class Heap implements MemoryBlock.Owner {
 
     private long placeChunk(long size, long alignment, boolean zero, int group, ThreadCache cache) {
         Sizes.check(size, maxRequest);
-        long address;
-        long bytes;
         if (growth.isLarge(size)) {
-            address = mapLargeOrRelease(size, alignment, zero);
-            bytes = large.lengthOf(address);
-            notePeaks();
-        } else {
-            int n = Sizes.granulesFor(size, granuleShift);
-            address = regions.allocate(n, alignment, zero, group);
-            if (address == 0) {
-                address = growOrReclaim(size, n, alignment, zero, group, cache);
-            }
-            bytes = (long) n << granuleShift;
+            return handOutDedicated(mapLargeOrRelease(size, alignment, zero), size, zero);
         }
+        int n = Sizes.granulesFor(size, granuleShift);
+        long address = regions.allocate(n, alignment, zero, group);
+        if (address == 0) {
+            address = growOrReclaim(size, n, alignment, zero, group, cache);
+        }
+        return handOut(address, (long) n << granuleShift, size, zero);
+    }
+
+    /** {@link #handOut} of a new dedicated chunk. */
+    private long handOutDedicated(long address, long size, boolean zero) {
+        notePeaks();
+        return handOut(address, large.lengthOf(address), size, zero);
+    }
+
+    /** The bookkeeping of a chunk of {@code bytes} placed for a request of {@code size}. @return address */
+    private long handOut(long address, long bytes, long size, boolean zero) {
         if (!zero) {
             diag.handedOut(address, bytes, false);
         }
@@ -921,14 +926,9 @@ final class Heap implements MemoryBlock.Owner {
                 diag.forget(address);
                 return;
             }
-            String explained = large.explain(address);
-            if (explained != null) {
-                diag.invalid(new IllegalArgumentException("free(0x" + Long.toHexString(address) + "): " + explained));
-                return;
-            }
         }
         try {
-            r = regions.locateIn(r, address, "free");
+            r = locateInRegions(r, address, "free");
         } catch (IllegalArgumentException e) {
             diag.invalid(e);
             return;
@@ -1010,7 +1010,7 @@ final class Heap implements MemoryBlock.Owner {
         }
         int r;
         try {
-            r = locateInRegions(address, "reallocate");
+            r = locateInRegions(regions.regionOf(address), address, "reallocate");
         } catch (IllegalArgumentException e) {
             return diag.invalid(e);
         }
@@ -1049,24 +1049,15 @@ final class Heap implements MemoryBlock.Owner {
 
     /**
      * A dedicated mapping for a chunk that a reallocation moves ({@link Growth#movesToMapping}),
-     * whatever its size; if the limit or the system refuses the mapping, a place in the regions,
-     * as any request of the size would get.
+     * whatever its (checked) size; if the limit or the system refuses the mapping, a place in the
+     * regions, as any request of the size would get.
      */
     private long mapDedicatedOrPlace(long size) {
-        long address;
         try {
-            Sizes.check(size, maxRequest);
-            address = growth.mapLarge(size, 1, false);
+            return handOutDedicated(growth.mapLarge(size, 1, false), size, false);
         } catch (HeapExhaustedException refusal) {
             return allocateChunk(size, 1, false, UNCACHED_GROUP, null);
-        } catch (IllegalArgumentException refusal) {
-            throw events.refused(size, 1, refusal);
         }
-        notePeaks();
-        diag.handedOut(address, large.lengthOf(address), false);
-        peakInUse = Math.max(peakInUse, bytesInUse());
-        diag.allocated(address, size);
-        return address;
     }
 
     /**
@@ -1177,16 +1168,16 @@ final class Heap implements MemoryBlock.Owner {
         if (bytes != AddressMap.ABSENT) {
             return bytes;
         }
-        return regions.chunkBytes(locateInRegions(address, "usableSize"), address);
+        return regions.chunkBytes(locateInRegions(regions.regionOf(address), address, "usableSize"), address);
     }
 
     /**
-     * {@link Regions#locate}, with what the dedicated mappings say of an address no region holds.
+     * {@link Regions#locateIn}, with what the dedicated mappings say of an address no region holds.
      *
+     * @param r {@link Regions#regionOf} the address, -1 if none
      * @throws IllegalArgumentException if address is not the start of a live chunk of the regions
      */
-    private int locateInRegions(long address, String operation) {
-        int r = regions.regionOf(address);
+    private int locateInRegions(int r, long address, String operation) {
         if (r < 0) {
             String explained = large.explain(address);
             if (explained != null) {

@@ -75,6 +75,12 @@ class ChunkRaceTest {
     }
 
     @Test
+    void aFreeRacingTheShrinkOfADedicatedChunkIsLinearizable() throws InterruptedException {
+        // 200,000 bytes (a dedicated chunk) shrunk to 40,000 give their other 39 pages back in place (mremap).
+        race(freeVersusReallocate("free / reallocate(x, 40000) of a dedicated chunk", h -> h.allocate(200_000), 40_000, true));
+    }
+
+    @Test
     void aFreeRacingAnInPlaceGrowIsLinearizable() throws InterruptedException {
         // 128 bytes shrunk to 64: the 64 after it are free, so growing back to 128 stays in place.
         race(freeVersusReallocate("free / reallocate(x, 128) in place", h -> {

@@ -491,16 +491,24 @@ final class Heap implements MemoryBlock.Owner {
     }
 
     /**
-     * Before a refusal by the page limit stands: the regions that hold no chunk (the growth step
-     * kept for the next growth, and those not yet empty for long) count against the limit while
-     * they serve nothing, so they give their pages back, if that covers what the request lacks.
-     * Otherwise nothing changes, and the refusal stands. Under the lock.
+     * Before a refusal by the page limit stands: the caches no other thread is using send their
+     * chunks back (as {@code trim()} does), and then the regions that hold no chunk (the growth
+     * step kept for the next growth, and those not yet empty for long), which count against the
+     * limit while they serve nothing, give their pages back, if that covers what the request
+     * lacks. Otherwise the refusal stands. Under the lock.
      *
      * @return whether pages went back, so that the request may be tried once more
      */
     private boolean releaseBeforeRefusal(HeapExhaustedException refused) {
         long shortfall = refused.shortfallPages;
-        if (shortfall == 0 || growth.emptyBytes() / pageSize < shortfall) {
+        if (shortfall == 0) {
+            return false;
+        }
+        if (caches != null) {
+            caches.sweepEnded(flusher);
+            caches.forEachQuiet(Thread.currentThread(), flusher, all -> { });
+        }
+        if (growth.emptyBytes() / pageSize < shortfall) {
             return false;
         }
         events.released(HeapEvents.BEFORE_REFUSAL, growth.releaseEmpty(0, 0));

@@ -137,6 +137,33 @@ class ElasticHeapTest {
     }
 
     @Test
+    void atItsLimitAHeapSendsCachedChunksBackBeforeItGivesBackEmptyRegionsForALargeRequest() {
+        try (ElasticHeap heap = ElasticHeap.builder().maxPages(300).build()) {
+            List<Long> chunks = new ArrayList<>();
+            assertThrows(HeapExhaustedException.class, () -> {
+                while (true) {
+                    chunks.add(heap.allocate(1000));
+                }
+            });
+            // All but every stride-th chunk first, then those: the cache ends with one of every region.
+            int stride = chunks.size() / 64;
+            for (int i = 0; i < chunks.size(); i++) {
+                if (i % stride != 0) {
+                    heap.free(chunks.get(i));
+                }
+            }
+            for (int i = 0; i < chunks.size(); i += stride) {
+                heap.free(chunks.get(i));
+            }
+            assertEquals(0, heap.stats().liveChunks());
+            long big = heap.allocate(600_000);
+            assertTrue(heap.stats().pagesMapped() <= 300);
+            heap.verify();
+            heap.free(big);
+        }
+    }
+
+    @Test
     void aRefusalStandsWhenNothingCouldBeGivenBack() {
         try (ElasticHeap heap = ElasticHeap.builder().maxPages(16).threadCache(false).build()) {
             long a = heap.allocate(60_000);

@@ -57,8 +57,8 @@ import java.lang.invoke.VarHandle;
  * Every change is made under the allocator's lock, between two steps of {@code version} (odd while
  * a change is in progress), so a thread without the lock can read a live chunk's length and check
  * that no change overlapped its reads ({@link #racyChunkLength}), as a seqlock reader does.
- * {@code marks[w]} (created on first use) holds each chunk's mark, M: set while a thread cache holds
- * the chunk or a thread has claimed it. Marks are changed only by the chunk-state machine ({@code ChunkStates}), whose header
+ * {@code marks[g]} (created on first use, a byte per granule) holds the mark, M, of the chunk that
+ * starts at g: set while a thread cache holds the chunk or a thread has claimed it. Marks are changed only by the chunk-state machine ({@code ChunkStates}), whose header
  * draws the states a chunk goes through and who may change which bit.
  */
 final class ChunkMap {
@@ -73,7 +73,6 @@ final class ChunkMap {
     private static final long ALL = -1L;
 
     private static final VarHandle VERSION;
-    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
         try {
@@ -111,7 +110,7 @@ final class ChunkMap {
     @SuppressWarnings("unused")
     private long version;
     /** Bit g = 1: the chunk starting at g is cached or claimed ({@code ChunkStates}); null until caching is enabled. */
-    private volatile long[] marks;
+    private volatile byte[] marks;
 
     /**
      * A map of a region committed in full.
@@ -282,7 +281,7 @@ final class ChunkMap {
 
     /** @return bytes of Java heap this map occupies (arrays only) */
     long metadataBytes() {
-        long cachedBytes = marks != null ? (long) used.length * Long.BYTES : 0;
+        long cachedBytes = marks != null ? marks.length : 0;
         return (2L * used.length + stops.length) * Long.BYTES + 3L * prefix.length * Integer.BYTES + (long) touched.length * Long.BYTES + cachedBytes;
     }
 
@@ -717,7 +716,7 @@ final class ChunkMap {
     /** Creates the marks ({@code ChunkStates}); under the lock, before any thread may claim a chunk. */
     void enableCaching() {
         if (marks == null) {
-            marks = new long[used.length];
+            marks = new byte[used.length * WORD_BITS];
         }
     }
 
@@ -726,18 +725,17 @@ final class ChunkMap {
         return marks != null;
     }
 
-    /** @return the marks, words read and written through {@code ChunkStates} only; null until enabled */
-    long[] marks() {
+    /** @return the marks, a byte per granule, read and written through {@code ChunkStates} only; null until enabled */
+    byte[] marks() {
         return marks;
     }
 
     /** @return the marked chunks in this map: cached, or claimed by a free in flight */
     int markedChunks() {
-        long[] bits = marks;
         int chunks = 0;
-        if (bits != null) {
+        if (marks != null) {
             for (int w = 0; w < words; w++) {
-                chunks += Long.bitCount((long) WORDS.getAcquire(bits, w) & starts[w]);
+                chunks += Long.bitCount(ChunkStates.marksWord(this, w) & starts[w]);
             }
         }
         return chunks;
@@ -745,13 +743,12 @@ final class ChunkMap {
 
     /** @return {chunks, granules} of the marked chunks in this map: cached, or claimed by a free in flight */
     long[] cachedChunks() {
-        long[] bits = marks;
         long chunks = 0;
         long granulesHeld = 0;
-        if (bits != null) {
+        if (marks != null) {
             for (int w = 0; w < words; w++) {
                 // Only marks on chunk starts: a stray (ChunkStates) on another granule is no chunk.
-                long x = (long) WORDS.getAcquire(bits, w) & starts[w];
+                long x = ChunkStates.marksWord(this, w) & starts[w];
                 while (x != 0) {
                     int g = granuleOf(w, x);
                     x &= x - 1;

@@ -2,6 +2,7 @@ package io.mmapheap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * The life of a chunk in a region, and the only code that sets or clears a chunk's mark.
@@ -40,10 +41,11 @@ import java.lang.invoke.VarHandle;
  *
  * <h2>Rules</h2>
  * <ol>
- *   <li>M is set only by an atomic operation that returns the word it replaced, and the setter owns the
- *       bit only if it was clear: two claims of one chunk never both succeed.</li>
- *   <li>M is cleared only by its owner, with an atomic and-not: it cannot borrow from, or carry into,
- *       another chunk's bit of the same word.</li>
+ *   <li>M is a byte of its own per granule. It is set only by a compare-and-set from clear, and the
+ *       setter owns it only if that succeeded: two claims of one chunk never both succeed.</li>
+ *   <li>M is cleared only by its owner, with a release store of that byte (no atomic: no other
+ *       chunk's mark shares it, so the store can lose nobody's update), after every write the owner
+ *       made to the map or the chunk for that state.</li>
  *   <li>S and U change only under the lock, inside a {@link ChunkMap} change (its version odd), and
  *       never for a chunk whose M another thread owns: the lock holder claims a LIVE chunk before it
  *       frees or resizes it, and flushes, splits and joins only chunks whose entries it took out of a
@@ -73,8 +75,12 @@ import java.lang.invoke.VarHandle;
  */
 final class ChunkStates {
 
-    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int WORD_SHIFT = 6;
+    /** One mark per granule: a chunk's M is the byte at its start, so no two chunks share a mark's word. */
+    private static final VarHandle MARKS = MethodHandles.arrayElementVarHandle(byte[].class);
+    /** Eight marks at a time, for the readers that want a bitmap word of them. */
+    private static final VarHandle EIGHT = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final byte SET = 1;
+    private static final byte CLEAR = 0;
     /** Spins of a claim under the lock that finds M set, before it says the chunk is taken. */
     static final int CLAIM_PATIENCE = 1 << 10;
     /** How long {@link #verifyMarks} waits for a stray to clear before it calls the mark broken. */
@@ -90,12 +96,8 @@ final class ChunkStates {
      *         false, changing nothing, if M was set or the map has no marks yet
      */
     static boolean claim(ChunkMap map, int offset) {
-        long[] bits = map.marks();
-        if (bits == null) {
-            return false;
-        }
-        long bit = 1L << offset;
-        return ((long) WORDS.getAndBitwiseOr(bits, offset >>> WORD_SHIFT, bit) & bit) == 0;
+        byte[] marks = map.marks();
+        return marks != null && MARKS.compareAndSet(marks, offset, CLEAR, SET);
     }
 
     /**
@@ -124,21 +126,21 @@ final class ChunkStates {
     /**
      * Gives up the caller's own mark on {@code offset}: CLAIMED to LIVE (or a stray cleared), CACHED to
      * LIVE (a pop), or, after the lock holder freed the chunk or joined it to the one before, the
-     * end of its mark.
+     * end of its mark. A release store of the owner's own byte: the writes the owner made to the
+     * chunk's metadata before it are seen by whoever claims the mark next.
      */
     static void release(ChunkMap map, int offset) {
-        long[] bits = map.marks();
-        if (bits == null) {
+        byte[] marks = map.marks();
+        if (marks == null) {
             return;
         }
-        long bit = 1L << offset;
-        long before = (long) WORDS.getAndBitwiseAnd(bits, offset >>> WORD_SHIFT, ~bit);
-        assert wasOwned(before, bit, offset);
+        assert wasOwned(marks, offset);
+        MARKS.setRelease(marks, offset, CLEAR);
     }
 
     /** For the assertion of {@link #release}, apart so that release stays small enough to inline. */
-    private static boolean wasOwned(long before, long bit, int offset) {
-        if ((before & bit) == 0) {
+    private static boolean wasOwned(byte[] marks, int offset) {
+        if ((byte) MARKS.getAcquire(marks, offset) != SET) {
             throw new AssertionError("released a mark at " + offset + " that was not set");
         }
         return true;
@@ -150,28 +152,17 @@ final class ChunkStates {
      * Under the lock, outside any change of the map. Waits out stray marks on those granules.
      */
     static void markIntoBeing(ChunkMap map, int offset, int n, int k) {
-        long[] bits = map.marks();
+        byte[] marks = map.marks();
         int end = offset + n * k;
-        int g = offset;
-        while (g < end) {
-            int w = g >>> WORD_SHIFT;
-            long marks = 0;
-            for (; g < end && g >>> WORD_SHIFT == w; g += n) {
-                marks |= 1L << g;
-            }
-            setClear(bits, w, marks);
+        for (int g = offset; g < end; g += n) {
+            setClear(marks, g);
         }
     }
 
-    /** Sets {@code marks} in word w, all of them clear before: waits while a stray holds one. */
-    private static void setClear(long[] bits, int w, long marks) {
-        for (int spin = 0; ; spin++) {
-            long word = (long) WORDS.getVolatile(bits, w);
-            if ((word & marks) == 0) {
-                if (WORDS.weakCompareAndSet(bits, w, word, word | marks)) {
-                    return;
-                }
-            } else if (spin < CLAIM_PATIENCE) {
+    /** Sets the mark at g, clear before: waits while a stray holds it. */
+    private static void setClear(byte[] marks, int g) {
+        for (int spin = 0; !MARKS.compareAndSet(marks, g, CLEAR, SET); spin++) {
+            if (spin < CLAIM_PATIENCE) {
                 Thread.onSpinWait();
             } else {
                 // The stray's setter was descheduled between its claim and its stable read.
@@ -183,36 +174,52 @@ final class ChunkStates {
     /**
      * CACHED or CLAIMED to FREE, the second half: clears the marks of chunks the lock holder has just
      * freed ({@link ChunkMap#free}, {@link ChunkMap#freeChunks}), whose entries or claims it held;
-     * {@code offsets[from .. to)} ascending. One atomic and-not per word.
+     * {@code offsets[from .. to)}.
      */
     static void endMarks(ChunkMap map, int[] offsets, int from, int to) {
-        long[] bits = map.marks();
-        if (bits == null) {
+        byte[] marks = map.marks();
+        if (marks == null) {
             return;
         }
-        int i = from;
-        while (i < to) {
-            int w = offsets[i] >>> WORD_SHIFT;
-            long held = 0;
-            while (i < to && offsets[i] >>> WORD_SHIFT == w) {
-                held |= 1L << offsets[i++];
-            }
-            long before = (long) WORDS.getAndBitwiseAnd(bits, w, ~held);
-            assert (before & held) == held : "ended marks " + Long.toHexString(held) + " of word " + w
-                    + " that were not all set: " + Long.toHexString(before);
+        for (int i = from; i < to; i++) {
+            assert (byte) MARKS.getAcquire(marks, offsets[i]) == SET : "ended the mark at " + offsets[i] + ", which was not set";
+            MARKS.setRelease(marks, offsets[i], CLEAR);
         }
     }
 
     /** @return whether M is set at {@code offset}: the chunk there is CACHED or CLAIMED (or a stray passes) */
     static boolean isMarked(ChunkMap map, int offset) {
-        long[] bits = map.marks();
-        return bits != null && ((long) WORDS.getAcquire(bits, offset >>> WORD_SHIFT) & (1L << offset)) != 0;
+        byte[] marks = map.marks();
+        return marks != null && (byte) MARKS.getAcquire(marks, offset) != CLEAR;
     }
 
-    /** @return word w of the marks, 0 if the map has none; for tests */
+    /**
+     * @return the marks of granules [64w, 64w + 64) as a bitmap word (bit i for granule 64w + i),
+     *         0 if the map has none; eight of them read at once (a plain read: each mark is one byte,
+     *         so a read that splits the eight still sees every mark whole), then an acquire fence
+     */
+    static long marksWord(ChunkMap map, int w) {
+        byte[] marks = map.marks();
+        if (marks == null) {
+            return 0;
+        }
+        long word = 0;
+        int base = w << 6;
+        for (int i = 0; i < Long.BYTES; i++) {
+            long eight = (long) EIGHT.get(marks, base + (i << 3));
+            while (eight != 0) {
+                int b = Long.numberOfTrailingZeros(eight) >>> 3;
+                word |= 1L << ((i << 3) + b);
+                eight &= ~(0xFFL << (b << 3));
+            }
+        }
+        VarHandle.acquireFence();
+        return word;
+    }
+
+    /** @return word w of the marks as a bitmap, 0 if the map has none; for tests */
     static long marksWordForTest(ChunkMap map, int w) {
-        long[] bits = map.marks();
-        return bits == null ? 0 : (long) WORDS.getAcquire(bits, w);
+        return marksWord(map, w);
     }
 
     /**
@@ -224,13 +231,12 @@ final class ChunkStates {
      * @throws IllegalStateException naming the first granule marked where no chunk starts
      */
     static void verifyMarks(ChunkMap map, String where) {
-        long[] bits = map.marks();
-        if (bits == null) {
+        if (map.marks() == null) {
             return;
         }
         for (int w = 0; w < map.words(); w++) {
             long starts = map.startsWord(w);
-            long word = (long) WORDS.getAcquire(bits, w);
+            long word = marksWord(map, w);
             long deadline = 0;
             for (int spin = 0; (word & ~starts) != 0; spin++) {
                 if (spin < CLAIM_PATIENCE) {
@@ -242,10 +248,10 @@ final class ChunkStates {
                 } else {
                     Thread.yield();
                 }
-                word = (long) WORDS.getAcquire(bits, w);
+                word = marksWord(map, w);
             }
             if ((word & ~starts) != 0) {
-                throw new IllegalStateException(where + ": granule " + ((w << WORD_SHIFT) + Long.numberOfTrailingZeros(word & ~starts))
+                throw new IllegalStateException(where + ": granule " + ((w << 6) + Long.numberOfTrailingZeros(word & ~starts))
                         + " is marked as a cached chunk but no chunk starts there");
             }
         }

@@ -502,18 +502,38 @@ class ElasticHeapTest {
     }
 
     @Test
-    void metadataStaysUnderThreePercentOfMappedBytesWhileThreadCachesMarkChunks() {
+    void metadataStaysUnderThreePercentOfMappedBytesPlusAByteAGranuleWhileThreadCachesMarkChunks() {
         // 16 MiB of 64-byte chunks, then every other one freed through the thread cache: every
-        // region then carries its cached marks as well as its bitmaps and run tree.
+        // region then carries its marks (a byte per granule) as well as its bitmaps and run tree.
+        double marks = 1.0 / 16;
         try (ElasticHeap heap = ElasticHeap.builder().granule(16).build()) {
             long[] chunks = new long[(16 << 20) / 64];
             for (int i = 0; i < chunks.length; i++) {
                 chunks[i] = heap.allocate(64);
             }
             HeapStats filled = heap.stats();
-            // The misses filled the bins as well, so each region has its cached marks already.
+            // The misses filled the bins as well, so each region has its marks already.
             assertTrue(filled.cachedBytes() > 0, "the bins hold chunks");
-            assertTrue(filled.metadataOverhead() <= 0.03, "metadata " + filled.metadataBytes() + " bytes for " + filled.bytesMapped() + " mapped");
+            assertTrue(filled.metadataOverhead() > marks, "the marks are counted: " + filled.metadataBytes());
+            assertTrue(filled.metadataOverhead() <= 0.03 + marks, "metadata " + filled.metadataBytes() + " bytes for " + filled.bytesMapped() + " mapped");
+            for (int i = 0; i < chunks.length; i += 2) {
+                heap.free(chunks[i]);
+            }
+            HeapStats s = heap.stats();
+            assertTrue(s.metadataOverhead() <= 0.03 + marks, "metadata " + s.metadataBytes() + " bytes for " + s.bytesMapped() + " mapped");
+            for (int i = 1; i < chunks.length; i += 2) {
+                heap.free(chunks[i]);
+            }
+        }
+    }
+
+    @Test
+    void withoutThreadCachesNoRegionHasMarksAndMetadataStaysUnderThreePercent() {
+        try (ElasticHeap heap = ElasticHeap.builder().granule(16).threadCache(false).build()) {
+            long[] chunks = new long[(16 << 20) / 64];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = heap.allocate(64);
+            }
             for (int i = 0; i < chunks.length; i += 2) {
                 heap.free(chunks[i]);
             }

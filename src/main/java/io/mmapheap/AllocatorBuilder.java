@@ -21,6 +21,8 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     int leakSample = DebugDefaults.LEAK_SAMPLE;
     boolean threadCache;
     int threadCacheChunks = ThreadCache.DEFAULT_CAPACITY;
+    /** Whether the bins of short classes may grow past {@link #threadCacheChunks}: only while it is not set. */
+    boolean growBins = true;
     /** The source this build maps from: {@link #pages()}, resolved once at the start of {@code build()}. */
     PageSource resolvedSource;
     HugePages hugePages = HugePages.NONE;
@@ -172,10 +174,12 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     }
 
     /**
-     * Sets the length of a thread cache's bins (glibc's {@code tcache_count}).
+     * Sets the length of a thread cache's bins (glibc's {@code tcache_count}). Unset, a bin holds
+     * 128 chunks, and the bin of a class shorter than 256 bytes grows, when it fills, up to 32 KiB of
+     * chunks (1,024 at most): a burst of frees of small chunks then stays cached.
      *
      * @param chunks how many chunks each size class's bin of a thread cache holds at most, in
-     *               [1, 1024]; when a bin is full, its older half goes back to the heap. Longer bins
+     *               [1, 1024], none growing past it; when a bin is full, its older half goes back to the heap. Longer bins
      *               take the lock less often under bursts of frees and allocations of one size; what
      *               all caches of a heap hold is bounded apart from the bins' length (a share of the
      *               heap's mapped bytes, {@link HeapStats#cachedBytes()} shows it). A heap
@@ -192,6 +196,7 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
         Validate.inclusiveBetween(1, ThreadCache.MAX_CAPACITY, chunks, "threadCacheChunks must be in [1, %d], was %d",
                 ThreadCache.MAX_CAPACITY, chunks);
         this.threadCacheChunks = chunks;
+        this.growBins = false;
         return self();
     }
 

@@ -172,7 +172,6 @@ final class Heap implements MemoryBlock.Owner {
         this.trimThreshold = b.trimThreshold;
         this.diag = new Diagnostics(label, b.perturb, b.wipeOnFree, b.check, b.strictClose, b.reportLeaks, b.leakSample);
         this.large = new LargeMappings(source, shape.keptBytes, events);
-        this.flushBuffer = new long[b.threadCacheChunks];
         long limit = Math.min(Math.min(shape.largestCached, MAX_CACHED_BYTES), maxRequest) & -(1L << granuleShift);
         // Caching would hide frees from leak sampling and automatic trim, so those turn it off.
         boolean cached = b.threadCache && b.leakSample == 0 && trimThreshold == 0 && limit > 0;
@@ -181,8 +180,10 @@ final class Heap implements MemoryBlock.Owner {
         if (cached) {
             this.cacheLimit = limit;
             this.classes = new SizeClasses((int) (limit >>> granuleShift));
-            this.caches = new ThreadCaches(classes, b.threadCacheChunks, regions.sliceShift(), regions.groups());
+            this.caches = new ThreadCaches(classes, b.threadCacheChunks, b.growBins, granuleShift, regions.sliceShift(), regions.groups());
+            this.flushBuffer = new long[caches.largestBin()];
         } else {
+            this.flushBuffer = new long[b.threadCacheChunks];
             this.cacheLimit = 0;
             this.classes = null;
             this.caches = null;
@@ -720,7 +721,9 @@ final class Heap implements MemoryBlock.Owner {
     private synchronized void makeRoom(ThreadCache cache, int c) {
         ensureOpen();
         caches.sweepNowAndThen(flusher);
-        flushBin(cache, c, (cache.size(c) + 1) / 2);
+        if (!cache.grow(c)) {
+            flushBin(cache, c, (cache.size(c) + 1) / 2);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.mmapheap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * A cache of freed chunks for one allocator: a stack ("bin") per {@link SizeClasses} class, of
@@ -20,10 +21,19 @@ import java.lang.invoke.VarHandle;
 final class ThreadCache {
 
     /**
-     * Chunks a bin holds by default, whatever its class (see {@link AllocatorBuilder#threadCacheChunks}).
-     * The bytes all caches hold are bounded by the share rule of {@link Heap}, not per bin.
+     * Chunks a bin holds by default (see {@link AllocatorBuilder#threadCacheChunks}); the bins of
+     * short classes may grow past it ({@link #binLimit}). The bytes all caches hold are bounded by
+     * the share rule of {@link Heap}, not per bin.
      */
     static final int DEFAULT_CAPACITY = 128;
+    /**
+     * With the default capacity, a bin that fills may grow until its chunks make this many bytes (at
+     * most {@link #MAX_CAPACITY} chunks): a burst of frees of one short class then stays cached, as
+     * jemalloc and tcmalloc size their bins by bytes, not by count.
+     */
+    static final long GROWN_BIN_BYTES = 32 * 1024;
+    /** The newest entries of a bin {@link #takeAdjacentPair} compares, pairwise. */
+    static final int PAIR_WINDOW = 128;
 
     /** The most chunks {@link AllocatorBuilder#threadCacheChunks} allows a bin. */
     static final int MAX_CAPACITY = 1024;
@@ -49,9 +59,13 @@ final class ThreadCache {
     private volatile Thread holder;
     /** The thread group whose regions this cache's refills come from first ({@link Regions#bandFor}). */
     final int group;
-    /** Chunks a bin holds at most. */
+    /** Chunks a bin holds until it grows; refills take up to half of it. */
     private final int capacity;
     private final int[] count;
+    /** Chunks bin c holds now before it is full: {@link #capacity}, or more once it grew. */
+    private final int[] slots;
+    /** Chunks bin c may grow to ({@link #binLimit}). */
+    private final int[] limits;
     /** Granules of each class's chunks ({@link SizeClasses#granules}). */
     private final int[] classGranules;
     /** Granules of the chunks in all bins. */
@@ -94,19 +108,24 @@ final class ThreadCache {
     /**
      * @param owner      the platform thread of a private cache, or null for a lane
      * @param group     the thread group its refills prefer ({@link Regions#bandFor})
-     * @param capacity   chunks a bin holds at most, in [1, {@link #MAX_CAPACITY}]
+     * @param capacity   chunks a bin holds, in [1, {@link #MAX_CAPACITY}]
+     * @param growBins   whether the bins of short classes may grow past it ({@link #binLimit})
      * @param sliceShift log2 of the slice of address space the regions are filed under
      */
-    ThreadCache(Thread owner, int group, SizeClasses classes, int capacity, int sliceShift) {
+    ThreadCache(Thread owner, int group, SizeClasses classes, int capacity, boolean growBins, int granuleShift, int sliceShift) {
         this.capacity = capacity;
         this.sliceShift = sliceShift;
         this.owner = owner;
         this.group = group;
         int bins = classes.count();
         this.count = new int[bins];
+        this.slots = new int[bins];
+        this.limits = new int[bins];
         this.classGranules = new int[bins];
         for (int c = 0; c < bins; c++) {
             classGranules[c] = classes.granules(c);
+            slots[c] = capacity;
+            limits[c] = growBins ? binLimit(capacity, (long) classGranules[c] << granuleShift) : capacity;
         }
         this.addresses = new long[bins][];
         this.maps = new ChunkMap[bins][];
@@ -175,17 +194,46 @@ final class ThreadCache {
         HOLDER.setRelease(this, (Thread) null);
     }
 
+    /**
+     * @return the chunks a bin of {@code bytes} long chunks may grow to: {@code capacity}, or as
+     *         many as make {@link #GROWN_BIN_BYTES}, up to {@link #MAX_CAPACITY}
+     */
+    static int binLimit(int capacity, long bytes) {
+        return (int) Math.max(capacity, Math.min(MAX_CAPACITY, GROWN_BIN_BYTES / bytes));
+    }
+
     /** @return whether bin c is full */
     boolean isFull(int c) {
-        return count[c] == capacity;
+        return count[c] == slots[c];
+    }
+
+    /**
+     * Makes room in a full bin c by growing it, doubling its slots up to its limit; under the heap's
+     * lock, by the thread using this cache.
+     *
+     * @return false if the bin is at its limit: its chunks must go back instead
+     */
+    boolean grow(int c) {
+        int now = slots[c];
+        if (now >= limits[c]) {
+            return false;
+        }
+        int grown = Math.min(limits[c], 2 * now);
+        if (addresses[c] != null) {
+            addresses[c] = Arrays.copyOf(addresses[c], grown);
+            maps[c] = Arrays.copyOf(maps[c], grown);
+            offsets[c] = Arrays.copyOf(offsets[c], grown);
+        }
+        slots[c] = grown;
+        return true;
     }
 
     /**
      * @return how many chunks of class c a miss may take from the regions at once: the one asked
-     *         for, and up to half a bin more for the bin (no more than it has room for)
+     *         for, and up to half the bin's first length more (no more than it has room for)
      */
     int refillCount(int c) {
-        return 1 + Math.min(capacity / 2, capacity - count[c]);
+        return 1 + Math.min(capacity / 2, slots[c] - count[c]);
     }
 
     /** @return the chunks in bin c */
@@ -262,9 +310,9 @@ final class ThreadCache {
     }
 
     private long[] makeBin(int c) {
-        maps[c] = new ChunkMap[capacity];
-        offsets[c] = new int[capacity];
-        addresses[c] = new long[capacity];
+        maps[c] = new ChunkMap[slots[c]];
+        offsets[c] = new int[slots[c]];
+        addresses[c] = new long[slots[c]];
         return addresses[c];
     }
 
@@ -340,7 +388,8 @@ final class ThreadCache {
     /**
      * Takes out of bin c two chunks that lie side by side in one region, the second starting
      * {@code length} bytes after the first, for the caller to join; their marks stay. Looks at
-     * every pair of the bin: at most {@code capacity^2} comparisons, under the lock on a miss.
+     * every pair of the bin's newest {@link #PAIR_WINDOW} entries: at most that squared
+     * comparisons, under the lock on a miss.
      *
      * @return the lower chunk's address; 0, changing nothing, if the bin holds no such pair
      */
@@ -348,9 +397,10 @@ final class ThreadCache {
         int k = count[c];
         long[] a = addresses[c];
         ChunkMap[] m = maps[c];
-        for (int i = 0; i < k; i++) {
+        int from = Math.max(0, k - PAIR_WINDOW);
+        for (int i = from; i < k; i++) {
             long next = a[i] + length;
-            for (int j = 0; j < k; j++) {
+            for (int j = from; j < k; j++) {
                 if (a[j] == next && m[j] == m[i]) {
                     long address = a[i];
                     // The higher slot first, so that the lower one's index still holds.

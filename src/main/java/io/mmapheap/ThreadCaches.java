@@ -38,6 +38,8 @@ final class ThreadCaches {
 
     private final SizeClasses classes;
     private final int capacity;
+    private final boolean growBins;
+    private final int granuleShift;
     private final int sliceShift;
     private final int groups;
     /** Private caches by thread id mod {@link #SLOTS}; written under the heap's lock. */
@@ -49,16 +51,29 @@ final class ThreadCaches {
 
     /**
      * @param capacity   chunks per bin of each cache
+     * @param growBins   whether the bins of short classes may grow past it ({@link ThreadCache#binLimit})
+     * @param granuleShift log2 of the granule
      * @param sliceShift log2 of the slice of address space the regions are filed under ({@link ThreadCache})
      * @param groups    thread groups of the regions ({@link Regions#groups})
      */
-    ThreadCaches(SizeClasses classes, int capacity, int sliceShift, int groups) {
+    ThreadCaches(SizeClasses classes, int capacity, boolean growBins, int granuleShift, int sliceShift, int groups) {
         this.classes = classes;
         this.capacity = capacity;
+        this.growBins = growBins;
+        this.granuleShift = granuleShift;
         this.sliceShift = sliceShift;
         this.groups = groups;
         int wanted = 2 * Runtime.getRuntime().availableProcessors();
         this.laneCount = Integer.highestOneBit(wanted) == wanted ? wanted : Integer.highestOneBit(wanted) << 1;
+    }
+
+    /** @return the most chunks a bin of any cache may hold */
+    int largestBin() {
+        int most = capacity;
+        for (int c = 0; growBins && c < classes.count(); c++) {
+            most = Math.max(most, ThreadCache.binLimit(capacity, (long) classes.granules(c) << granuleShift));
+        }
+        return most;
     }
 
     /** @return the most caches this heap can hold: slots and lanes */
@@ -108,7 +123,7 @@ final class ThreadCaches {
         if (c != null) {
             return null;
         }
-        ThreadCache mine = new ThreadCache(me, leastHeldGroup(), classes, capacity, sliceShift);
+        ThreadCache mine = new ThreadCache(me, leastHeldGroup(), classes, capacity, growBins, granuleShift, sliceShift);
         slots[slot] = mine;
         return mine;
     }
@@ -146,7 +161,7 @@ final class ThreadCaches {
         if (lanes == null) {
             ThreadCache[] all = new ThreadCache[laneCount];
             for (int i = 0; i < all.length; i++) {
-                all[i] = new ThreadCache(null, i % groups, classes, capacity, sliceShift);
+                all[i] = new ThreadCache(null, i % groups, classes, capacity, growBins, granuleShift, sliceShift);
             }
             lanes = all;
         }

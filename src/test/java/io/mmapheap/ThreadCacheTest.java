@@ -456,7 +456,7 @@ class ThreadCacheTest {
     @Test
     void theLargestCachedClassFollowsPushesPopsAndFlushes() {
         SizeClasses classes = new SizeClasses(64);
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), 0, classes, ThreadCache.DEFAULT_CAPACITY, 20);
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), 0, classes, ThreadCache.DEFAULT_CAPACITY, false, 4, 20);
         ChunkMap map = new ChunkMap(4096, 8);
         map.enableCaching();
         assertEquals(-1, cache.largestCachedClass());
@@ -476,14 +476,29 @@ class ThreadCacheTest {
     }
 
     @Test
-    void aFullBinSendsItsOlderHalfBack() {
-        fillABinAndOneMore(ElasticHeap.builder().build(), ThreadCache.DEFAULT_CAPACITY);
+    void aFullBinOfALongClassSendsItsOlderHalfBack() {
+        // 256 bytes: 128 chunks make the 32 KiB a bin may grow to, so it never grows.
+        fillABinAndOneMore(ElasticHeap.builder().build(), 256, ThreadCache.DEFAULT_CAPACITY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {16, 64, 128})
+    void theBinOfAShortClassGrowsTo32KiBOfChunksBeforeItSendsItsOlderHalfBack(long bytes) {
+        int limit = (int) Math.min(ThreadCache.MAX_CAPACITY, ThreadCache.GROWN_BIN_BYTES / bytes);
+        assertTrue(limit > ThreadCache.DEFAULT_CAPACITY);
+        fillABinAndOneMore(ElasticHeap.builder().build(), bytes, limit);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {2, 16, 256})
     void threadCacheChunksSetsHowManyChunksABinHolds(int capacity) {
-        fillABinAndOneMore(ElasticHeap.builder().threadCacheChunks(capacity).build(), capacity);
+        fillABinAndOneMore(ElasticHeap.builder().threadCacheChunks(capacity).build(), GRANULE, capacity);
+    }
+
+    @Test
+    void aBinSetByThreadCacheChunksDoesNotGrow() {
+        fillABinAndOneMore(ElasticHeap.builder().threadCacheChunks(ThreadCache.DEFAULT_CAPACITY).build(), GRANULE,
+                ThreadCache.DEFAULT_CAPACITY);
     }
 
     @Test
@@ -493,19 +508,24 @@ class ThreadCacheTest {
         ElasticHeap.builder().threadCacheChunks(ThreadCache.MAX_CAPACITY).build().close();
     }
 
-    /** Frees capacity + 1 chunks of one class: the last free finds the bin full and sends half of it back. */
-    private static void fillABinAndOneMore(ElasticHeap built, int capacity) {
+    /**
+     * Frees {@code capacity} chunks of {@code bytes}, all of which the bin keeps, then one more: that
+     * free finds the bin full and sends half of it back.
+     */
+    private static void fillABinAndOneMore(ElasticHeap built, long bytes, int capacity) {
         try (ElasticHeap heap = built) {
             List<Long> chunks = new ArrayList<>();
             for (int i = 0; i <= capacity; i++) {
-                chunks.add(heap.allocate(GRANULE));
+                chunks.add(heap.allocate(bytes));
             }
             heap.trim();
             assertEquals(0, heap.stats().cachedBytes());
-            for (long c : chunks) {
-                heap.free(c);
+            for (int i = 0; i < capacity; i++) {
+                heap.free(chunks.get(i));
             }
-            assertEquals((capacity - capacity / 2 + 1) * GRANULE, heap.stats().cachedBytes());
+            assertEquals(capacity * bytes, heap.stats().cachedBytes(), "the bin holds every chunk freed");
+            heap.free(chunks.get(capacity));
+            assertEquals((capacity - capacity / 2 + 1) * bytes, heap.stats().cachedBytes());
             heap.verify();
         }
     }

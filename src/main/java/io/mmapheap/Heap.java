@@ -27,7 +27,8 @@ import java.util.List;
  * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
  * grow, cached chunks go back to the regions first, so a request fails only if no free run and none of
  * those chunks fits. Frees alone keep the caches within a ceiling of 2/{@value #CACHE_FREE_SHARE} of
- * the mapped bytes (or {@value #CACHE_FLOOR_BYTES} bytes, at most a quarter of a limit, if more) and a quarter of it, however many
+ * the mapped bytes (or {@value #CACHE_FLOOR_BYTES} bytes if more; with a limit, never more than a
+ * quarter of it) and a quarter of that, however many
  * threads free at once: a push past the headroom its cache was given asks the heap, which sends the
  * cache's bins back when the caches are above the ceiling ({@link #keepShare}). The two bounds
  * differ on purpose: chunks that wait in caches while the heap grows are what a tight heap cannot
@@ -48,7 +49,7 @@ final class Heap implements MemoryBlock.Owner {
      * Frees alone may take the caches up to 2/this of the bytes the regions map (or
      * {@link #CACHE_FLOOR_BYTES}), after which they go back down to 1/this ({@link #keepShare}).
      */
-    static final int CACHE_FREE_SHARE = 8;
+    static final int CACHE_FREE_SHARE = 4;
     /** The most bytes a miss takes for its bin beside the chunk it serves ({@link #refillCount}). */
     static final long REFILL_EXTRA_BYTES = 64 * 1024;
     /**
@@ -129,6 +130,8 @@ final class Heap implements MemoryBlock.Owner {
     private final long cacheLimit;
     /** {@link #CACHE_FLOOR_BYTES}, or a quarter of the heap's limit if less, in granules. */
     private final long cacheFloorGranules;
+    /** The most frees alone let the caches hold: a quarter of the heap's limit, in granules; none without one. */
+    private final long cacheCapGranules;
     private final SizeClasses classes;
     /** The thread caches, private and shared ({@link ThreadCaches}), or null when caches are off. */
     private final ThreadCaches caches;
@@ -192,6 +195,7 @@ final class Heap implements MemoryBlock.Owner {
         this.keptEmptyBytes = KEPT_EMPTY_STEPS * shape.minRegionPages * pageSize;
         long heapLimit = growth.limitBytes();
         this.cacheFloorGranules = (heapLimit == 0 ? CACHE_FLOOR_BYTES : Math.min(CACHE_FLOOR_BYTES, heapLimit / 4)) >>> granuleShift;
+        this.cacheCapGranules = heapLimit == 0 ? Long.MAX_VALUE : (heapLimit / 4) >>> granuleShift;
         notePeaks();
     }
 
@@ -729,8 +733,9 @@ final class Heap implements MemoryBlock.Owner {
     /**
      * After a push took the cache past the limit the heap last gave it. Frees may take the caches
      * together up to a ceiling: twice their share ({@link #CACHE_FREE_SHARE}), or
-     * {@link #CACHE_FLOOR_BYTES}, whichever is more. Above it, this cache's bins give back their
-     * older halves, largest class first, until the caches are within that share or this one is empty. Then the cache may grow by what the other caches
+     * {@link #CACHE_FLOOR_BYTES}, whichever is more, and in a heap with a limit no more than a quarter
+     * of it. Above it, this cache's bins give back their older halves, largest class first, until the
+     * caches are within that share (or half the ceiling, if less) or this one is empty. Then the cache may grow by what the other caches
      * have not been given of the ceiling (what each holds, or its limit if more), and at least by a
      * quarter of the ceiling split among all caches, so that none takes the lock on every free. The
      * caches together thus stay within the ceiling and a quarter of it, plus a chunk each, whatever
@@ -743,10 +748,11 @@ final class Heap implements MemoryBlock.Owner {
             return;
         }
         long share = shareGranules(CACHE_FREE_SHARE);
-        long ceiling = Math.max(2 * share, cacheFloorGranules);
+        long ceiling = Math.min(Math.max(2 * share, cacheFloorGranules), cacheCapGranules);
         long total = caches.granulesHeld();
         if (total > ceiling) {
-            while (total > share) {
+            long target = Math.min(share, ceiling / 2);
+            while (total > target) {
                 int c = cache.largestCachedClass();
                 if (c < 0) {
                     break;

@@ -248,7 +248,7 @@ final class Heap implements MemoryBlock.Owner {
                     int c = classes.classOf(Sizes.granulesFor(size, granuleShift));
                     long address = cache.pop(c);
                     if (address == 0) {
-                        return allocateClass(cache, c, zero);
+                        return allocateClass(cache, size, c, zero);
                     }
                     if (zero || diag.perturb != 0) {
                         fillOpen(address, (long) classes.granules(c) << granuleShift, zero);
@@ -278,7 +278,7 @@ final class Heap implements MemoryBlock.Owner {
      * miss ({@link #splitCached}), or two cached halves side by side joined ({@link #joinCached});
      * failing both, the heap grows or the cache's bins go back first, as {@link #growOrReclaim} decides.
      */
-    private synchronized long allocateClass(ThreadCache cache, int c, boolean zero) {
+    private synchronized long allocateClass(ThreadCache cache, long size, int c, boolean zero) {
         ensureOpen();
         caches.sweepNowAndThen(flusher);
         lookNowAndThen();
@@ -297,7 +297,7 @@ final class Heap implements MemoryBlock.Owner {
             got = regions.allocateRun(n, refillCount(cache, c, n), zero, flushBuffer, cache.group);
         }
         if (got == 0) {
-            return allocateChunk((long) n << granuleShift, 1, zero, cache.group, cache);
+            return allocateChunk(size, n, 1, zero, cache.group, cache);
         }
         long address = flushBuffer[0];
         if (got > 1) {
@@ -410,19 +410,28 @@ final class Heap implements MemoryBlock.Owner {
      *                                  each a refusal {@link HeapEvents#refused} tells of
      */
     private long allocateChunk(long size, long alignment, boolean zero, int group, ThreadCache cache) {
+        return allocateChunk(size, 0, alignment, zero, group, cache);
+    }
+
+    /**
+     * @param size          the bytes asked for, as refusals and leak reports name them
+     * @param classGranules the length of the size class a thread cache rounded {@code size} up to,
+     *                      or 0 for as many granules as {@code size} needs
+     */
+    private long allocateChunk(long size, int classGranules, long alignment, boolean zero, int group, ThreadCache cache) {
         try {
-            return placeChunk(size, alignment, zero, group, cache);
+            return placeChunk(size, classGranules, alignment, zero, group, cache);
         } catch (HeapExhaustedException | IllegalArgumentException refusal) {
             throw events.refused(size, alignment, refusal);
         }
     }
 
-    private long placeChunk(long size, long alignment, boolean zero, int group, ThreadCache cache) {
+    private long placeChunk(long size, int classGranules, long alignment, boolean zero, int group, ThreadCache cache) {
         Sizes.check(size, maxRequest);
         if (growth.isLarge(size)) {
             return handOutDedicated(mapLargeOrRelease(size, alignment, zero), size, zero);
         }
-        int n = Sizes.granulesFor(size, granuleShift);
+        int n = classGranules != 0 ? classGranules : Sizes.granulesFor(size, granuleShift);
         long address = regions.allocate(n, alignment, zero, group);
         if (address == 0) {
             address = growOrReclaim(size, n, alignment, zero, group, cache);

@@ -1,6 +1,7 @@
 package io.mmapheap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -498,6 +499,19 @@ class ElasticHeapTest {
             }
             heap.verify();
             assertEquals(chunks[0], heap.allocate(PAGE), "the first region mapped is searched first");
+        }
+    }
+
+    @Test
+    void aRefusalNamesTheSizeAskedForNotItsSizeClass() {
+        // 20,000 bytes: the thread cache's class rounds it up to 20,480, which the refusal must not name.
+        try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).maxPages(6).build()) {
+            long held = heap.allocate(2 * PAGE);
+            HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> heap.allocate(20_000));
+            assertTrue(e.getMessage().contains("allocate(20000)"), e.getMessage());
+            assertFalse(e.getMessage().contains("20480"), e.getMessage());
+            heap.free(held);
+            heap.verify();
         }
     }
 

@@ -156,6 +156,13 @@ final class Heap implements MemoryBlock.Owner {
     private long lastLook;
     /** Allocations under the lock without a thread cache, between two reads of the clock; a power of two. */
     static final int LOOKS_EVERY = 64;
+    /**
+     * Misses of the thread caches between two reads of the clock ({@link #lookNowAndThen}); a power
+     * of two. A read costs as much as a cached pair, and a program whose misses alternate with
+     * cached frees of other classes takes the lock on most allocations.
+     */
+    static final int MISSES_PER_LOOK = 16;
+    private long misses;
     private int uncachedAllocations;
     private final long keptEmptyBytes;
     private long freedSinceRelease;
@@ -281,7 +288,9 @@ final class Heap implements MemoryBlock.Owner {
     private synchronized long allocateClass(ThreadCache cache, long size, int c, boolean zero) {
         ensureOpen();
         caches.sweepNowAndThen(flusher);
-        lookNowAndThen();
+        if ((++misses & (MISSES_PER_LOOK - 1)) == 0) {
+            lookNowAndThen();
+        }
         int n = classes.granules(c);
         int got = regions.allocateRun(n, refillCount(cache, c, n), zero, flushBuffer, cache.group);
         if (got == 0) {

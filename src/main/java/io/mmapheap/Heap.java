@@ -187,10 +187,14 @@ final class Heap implements MemoryBlock.Owner {
         boolean cached = b.threadCache && b.leakSample == 0 && trimThreshold == 0 && limit > 0;
         // Placement is exact first fit only without caches; with them, size bands get regions of their own.
         this.regions = new Regions(granuleShift, pageSize, shape.singleRegion, shape.minRegionPages, cached && !shape.singleRegion);
+        this.growth = growthFactory.make(regions, large, granuleShift, events);
+        long heapLimit = growth.limitBytes();
         if (cached) {
             this.cacheLimit = limit;
             this.classes = new SizeClasses((int) (limit >>> granuleShift));
-            this.caches = new ThreadCaches(classes, b.threadCacheChunks, b.growBins, granuleShift, regions.sliceShift(), regions.groups());
+            // Under a page limit, bins keep their length: chunks a quiet thread holds are pages others may lack.
+            this.caches = new ThreadCaches(classes, b.threadCacheChunks, b.growBins && heapLimit == 0, granuleShift,
+                    regions.sliceShift(), regions.groups());
             this.flushBuffer = new long[caches.largestBin()];
         } else {
             this.flushBuffer = new long[b.threadCacheChunks];
@@ -198,9 +202,7 @@ final class Heap implements MemoryBlock.Owner {
             this.classes = null;
             this.caches = null;
         }
-        this.growth = growthFactory.make(regions, large, granuleShift, events);
         this.keptEmptyBytes = KEPT_EMPTY_STEPS * shape.minRegionPages * pageSize;
-        long heapLimit = growth.limitBytes();
         this.cacheFloorGranules = (heapLimit == 0 ? CACHE_FLOOR_BYTES : Math.min(CACHE_FLOOR_BYTES, heapLimit / 4)) >>> granuleShift;
         this.cacheCapGranules = heapLimit == 0 ? Long.MAX_VALUE : (heapLimit / 4) >>> granuleShift;
         notePeaks();
@@ -467,7 +469,10 @@ final class Heap implements MemoryBlock.Owner {
     /**
      * No free run holds n granules at the alignment: the heap grows ({@link Growth#noRoom}) while the
      * thread caches hold at most their share of the mapped bytes ({@link #CACHE_SHARE}). Above it, or
-     * if growth is refused, cached chunks go back to the regions first, as far as needed. Under the lock.
+     * if growth is refused, cached chunks go back to the regions first, as far as needed. A refused
+     * request then takes a free run in a region of any size band, then the chunks of the caches no
+     * other thread is using go back, and the pages of empty regions if they cover what it lacks
+     * ({@link #releaseBeforeRefusal}). Under the lock.
      *
      * @throws HeapExhaustedException if neither growth nor the cached chunks serve the request
      */
@@ -494,8 +499,19 @@ final class Heap implements MemoryBlock.Owner {
                 refused = e;
             }
         }
-        // The last resort: committed pages that hold nothing count against the limit too.
-        if (releaseBeforeRefusal(refused)) {
+        // The last resorts: a free run in a region of another size band (bands keep sizes apart while
+        // the heap may grow, not when it may not), then the chunks of caches no other thread is using
+        // and the pages of regions that hold nothing, which count against the limit too.
+        long address = regions.allocateInAnyBand(n, alignment, zero);
+        if (address != 0) {
+            return address;
+        }
+        boolean released = releaseBeforeRefusal(refused);
+        address = regions.allocateInAnyBand(n, alignment, zero);
+        if (address != 0) {
+            return address;
+        }
+        if (released) {
             return grow(size, n, alignment, zero, group);
         }
         throw refused;

@@ -427,6 +427,24 @@ final class Regions {
     }
 
     /**
+     * The first fit for n granules at the alignment in any region, whatever its band, in mapping
+     * order: the last resort before a refusal. O(regions).
+     *
+     * @return the chunk's address, or 0 if no region has room
+     */
+    long allocateInAnyBand(int n, long alignment, boolean zero) {
+        for (int r = 0; r < count; r++) {
+            if (indexOf(r).get(r) >= n) {
+                long address = allocateIn(r, n, alignment, zero);
+                if (address != 0) {
+                    return address;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
      * Up to {@code max} chunks of n granules for a thread cache's bin: the first fit for n, and
      * behind it as many more of n as the free run there holds. These are the places that many
      * first-fit allocations of n, one after another, would take; the run tree is updated once.

@@ -503,6 +503,40 @@ class ElasticHeapTest {
     }
 
     @Test
+    void aRequestTheLimitRefusesTakesAFreeRunInARegionOfAnotherSizeBand() {
+        // Small chunks fill regions of their size band; freeing all but one in 200 leaves those
+        // regions nearly free. Longer requests, in their own band, must take that room before the
+        // limit refuses them.
+        try (ElasticHeap heap = ElasticHeap.builder().maxPages(1024).build()) {
+            List<Long> small = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                small.add(heap.allocate(64));
+            }
+            for (int i = 0; i < small.size(); i++) {
+                if (i % 200 != 0) {
+                    heap.free(small.get(i));
+                }
+            }
+            List<Long> longer = new ArrayList<>();
+            assertThrows(HeapExhaustedException.class, () -> {
+                while (true) {
+                    longer.add(heap.allocate(1000));
+                }
+            });
+            HeapStats refused = heap.stats();
+            assertTrue(refused.largestFreeRun() < 1024, "refused with a free run of " + refused.largestFreeRun()
+                    + " bytes (" + refused.bytesFree() + " free)");
+            for (long c : longer) {
+                heap.free(c);
+            }
+            for (int i = 0; i < small.size(); i += 200) {
+                heap.free(small.get(i));
+            }
+            heap.verify();
+        }
+    }
+
+    @Test
     void aRefusalNamesTheSizeAskedForNotItsSizeClass() {
         // 20,000 bytes: the thread cache's class rounds it up to 20,480, which the refusal must not name.
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).maxPages(6).build()) {

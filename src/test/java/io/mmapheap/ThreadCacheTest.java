@@ -502,6 +502,11 @@ class ThreadCacheTest {
     }
 
     @Test
+    void underAPageLimitNoBinGrows() {
+        fillABinAndOneMore(ElasticHeap.builder().maxPages(4096).build(), GRANULE, ThreadCache.DEFAULT_CAPACITY);
+    }
+
+    @Test
     void threadCacheChunksOutsideOneTo1024IsRefused() {
         assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().threadCacheChunks(0));
         assertThrows(IllegalArgumentException.class, () -> ElasticHeap.builder().threadCacheChunks(ThreadCache.MAX_CAPACITY + 1));

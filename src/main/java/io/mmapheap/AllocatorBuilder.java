@@ -176,7 +176,8 @@ public abstract class AllocatorBuilder<B extends AllocatorBuilder<B>> {
     /**
      * Sets the length of a thread cache's bins (glibc's {@code tcache_count}). Unset, a bin holds
      * 128 chunks, and the bin of a class shorter than 256 bytes grows, when it fills, up to 32 KiB of
-     * chunks (1,024 at most): a burst of frees of small chunks then stays cached.
+     * chunks (1,024 at most; not in a heap with {@code maxPages}): a burst of frees of small chunks
+     * then stays cached.
      *
      * @param chunks how many chunks each size class's bin of a thread cache holds at most, in
      *               [1, 1024], none growing past it; when a bin is full, its older half goes back to the heap. Longer bins

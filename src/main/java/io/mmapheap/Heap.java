@@ -25,8 +25,10 @@ import java.util.List;
  * object or makes a system call; the lock is taken when a bin is empty (a refill from the regions) or
  * full (half of it goes back). When no free run fits, the heap grows while the caches together hold
  * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
- * grow, cached chunks go back to the regions first, so a request fails only if no free run and none of
- * those chunks fits. Frees alone keep the caches within a ceiling of 2/{@value #CACHE_FREE_SHARE} of
+ * grow, cached chunks go back to the regions first, so a request fails only if no free run (in a
+ * region of any size band) and none of the chunks in the calling thread's cache, the caches of ended
+ * threads and the caches no thread is using fits: the private caches of other live threads stay
+ * theirs. Frees alone keep the caches within a ceiling of 2/{@value #CACHE_FREE_SHARE} of
  * the mapped bytes (or {@value #CACHE_FLOOR_BYTES} bytes if more; with a limit, never more than a
  * quarter of it) and a quarter of that, however many
  * threads free at once: a push past the headroom its cache was given asks the heap, which sends the

@@ -137,8 +137,11 @@ final class Heap implements MemoryBlock.Owner {
     private final SizeClasses classes;
     /** The thread caches, private and shared ({@link ThreadCaches}), or null when caches are off. */
     private final ThreadCaches caches;
-    /** Addresses taken out of a bin, freed under the lock; also receives a refill's chunks. */
-    private final long[] flushBuffer;
+    /**
+     * Addresses taken out of a bin, freed under the lock; also receives a refill's chunks. A bin's
+     * first length, until a grown bin is flushed: a heap costs no more Java heap for bins that never grew.
+     */
+    private long[] flushBuffer;
     /** {@link #flush}, made once: the lock path passes it on without making an object each time. */
     private final java.util.function.Consumer<ThreadCache> flusher = this::flush;
     private long freedSinceTrim;
@@ -197,7 +200,7 @@ final class Heap implements MemoryBlock.Owner {
             // Under a page limit, bins keep their length: chunks a quiet thread holds are pages others may lack.
             this.caches = new ThreadCaches(classes, b.threadCacheChunks, b.growBins && heapLimit == 0, granuleShift,
                     regions.sliceShift(), regions.groups());
-            this.flushBuffer = new long[caches.largestBin()];
+            this.flushBuffer = new long[b.threadCacheChunks];
         } else {
             this.flushBuffer = new long[b.threadCacheChunks];
             this.cacheLimit = 0;
@@ -690,6 +693,10 @@ final class Heap implements MemoryBlock.Owner {
 
     /** CACHED to FREE: the k oldest chunks of bin c go back to the regions; under the lock. */
     private void flushBin(ThreadCache cache, int c, int k) {
+        if (k > flushBuffer.length) {
+            // A grown bin's half: the buffer grows with it, once.
+            flushBuffer = new long[caches.largestBin()];
+        }
         cache.takeOldest(c, k, flushBuffer);
         // In address order, the chunks of one region are freed with one pass up its run tree.
         Arrays.sort(flushBuffer, 0, k);

@@ -21,78 +21,178 @@ public interface AllocatorMXBean {
     /** The object name of every allocator's MXBean but the value of its {@code name} key, which is the name, quoted. */
     String OBJECT_NAME_PREFIX = "io.mmapheap:type=Allocator,name=";
 
-    /** @return the name the allocator was built with */
+    /**
+     * Gives the allocator's name.
+     *
+     * @return the name the allocator was built with
+     */
     String getName();
 
-    /** @return the allocator's class: {@code ElasticHeap}, {@code PageAllocator} or {@code StripedHeap} */
+    /**
+     * Gives the allocator's kind.
+     *
+     * @return the allocator's class: {@code ElasticHeap}, {@code PageAllocator} or {@code StripedHeap}
+     */
     String getAllocatorType();
 
-    /** @return pages currently mapped from the system, regions and dedicated mappings: {@link HeapStats#pagesMapped()} */
+    /**
+     * Reads {@link HeapStats#pagesMapped()} from the allocator.
+     *
+     * @return pages currently mapped from the system, regions and dedicated mappings
+     */
     long getPagesMapped();
 
-    /** @return bytes currently mapped: {@link HeapStats#bytesMapped()} */
+    /**
+     * Reads {@link HeapStats#bytesMapped()} from the allocator.
+     *
+     * @return bytes currently mapped
+     */
     long getBytesMapped();
 
-    /** @return bytes in live chunks: {@link HeapStats#bytesInUse()} */
+    /**
+     * Reads {@link HeapStats#bytesInUse()} from the allocator.
+     *
+     * @return bytes in live chunks
+     */
     long getBytesInUse();
 
-    /** @return bytes of the regions not in live chunks: {@link HeapStats#bytesFree()} */
+    /**
+     * Reads {@link HeapStats#bytesFree()} from the allocator.
+     *
+     * @return bytes of the regions not in live chunks
+     */
     long getBytesFree();
 
-    /** @return maximal runs of free granules: {@link HeapStats#freeChunks()} */
+    /**
+     * Reads {@link HeapStats#freeChunks()} from the allocator.
+     *
+     * @return maximal runs of free granules
+     */
     long getFreeChunks();
 
-    /** @return the longest free run, bytes: {@link HeapStats#largestFreeRun()} */
+    /**
+     * Reads {@link HeapStats#largestFreeRun()} from the allocator.
+     *
+     * @return the longest free run, bytes
+     */
     long getLargestFreeRun();
 
-    /** @return chunks allocated and not yet freed: {@link HeapStats#liveChunks()} */
+    /**
+     * Reads {@link HeapStats#liveChunks()} from the allocator.
+     *
+     * @return chunks allocated and not yet freed
+     */
     long getLiveChunks();
 
-    /** @return mappings the first-fit regions occupy: {@link HeapStats#regions()} */
+    /**
+     * Reads {@link HeapStats#regions()} from the allocator.
+     *
+     * @return mappings the first-fit regions occupy
+     */
     long getRegions();
 
-    /** @return live chunks served by a mapping of their own: {@link HeapStats#dedicatedMappings()} */
+    /**
+     * Reads {@link HeapStats#dedicatedMappings()} from the allocator.
+     *
+     * @return live chunks served by a mapping of their own
+     */
     long getDedicatedMappings();
 
-    /** @return bytes in those mappings: {@link HeapStats#dedicatedBytes()} */
+    /**
+     * Reads {@link HeapStats#dedicatedBytes()} from the allocator.
+     *
+     * @return bytes in those mappings
+     */
     long getDedicatedBytes();
 
-    /** @return bytes {@code trim()} would release now: {@link HeapStats#releasableBytes()} */
+    /**
+     * Reads {@link HeapStats#releasableBytes()} from the allocator.
+     *
+     * @return bytes {@code trim()} would release now
+     */
     long getReleasableBytes();
 
-    /** @return the highest bytes in use since the allocator was built: {@link HeapStats#peakBytesInUse()} */
+    /**
+     * Reads {@link HeapStats#peakBytesInUse()} from the allocator.
+     *
+     * @return the highest bytes in use since the allocator was built
+     */
     long getPeakBytesInUse();
 
-    /** @return the highest bytes mapped since the allocator was built: {@link HeapStats#peakBytesMapped()} */
+    /**
+     * Reads {@link HeapStats#peakBytesMapped()} from the allocator.
+     *
+     * @return the highest bytes mapped since the allocator was built
+     */
     long getPeakBytesMapped();
 
-    /** @return Java heap bytes of the allocator's bookkeeping: {@link HeapStats#metadataBytes()} */
+    /**
+     * Reads {@link HeapStats#metadataBytes()} from the allocator.
+     *
+     * @return Java heap bytes of the allocator's bookkeeping
+     */
     long getMetadataBytes();
 
-    /** @return bytes of freed chunks waiting in thread caches: {@link HeapStats#cachedBytes()} */
+    /**
+     * Reads {@link HeapStats#cachedBytes()} from the allocator.
+     *
+     * @return bytes of freed chunks waiting in thread caches
+     */
     long getCachedBytes();
 
-    /** @return bytes of freed dedicated mappings kept mapped for reuse: {@link HeapStats#keptBytes()} */
+    /**
+     * Reads {@link HeapStats#keptBytes()} from the allocator.
+     *
+     * @return bytes of freed dedicated mappings kept mapped for reuse
+     */
     long getKeptBytes();
 
-    /** @return bytes of address space reserved and not yet readable and writable: {@link HeapStats#reservedBytes()} */
+    /**
+     * Reads {@link HeapStats#reservedBytes()} from the allocator.
+     *
+     * @return bytes of address space reserved and not yet readable and writable
+     */
     long getReservedBytes();
 
-    /** @return bytes locked in RAM: {@link HeapStats#lockedBytes()} */
+    /**
+     * Reads {@link HeapStats#lockedBytes()} from the allocator.
+     *
+     * @return bytes locked in RAM
+     */
     long getLockedBytes();
 
-    /** @return bytes in mappings the kernel may back with huge pages: {@link HeapStats#hugePageBytes()} */
+    /**
+     * Reads {@link HeapStats#hugePageBytes()} from the allocator.
+     *
+     * @return bytes in mappings the kernel may back with huge pages
+     */
     long getHugePageBytes();
 
-    /** @return bytes of guard pages around the mappings: {@link HeapStats#guardBytes()} */
+    /**
+     * Reads {@link HeapStats#guardBytes()} from the allocator.
+     *
+     * @return bytes of guard pages around the mappings
+     */
     long getGuardBytes();
 
-    /** @return bytes mapped for first-fit regions: {@link HeapStats#arenaBytes()} */
+    /**
+     * Reads {@link HeapStats#arenaBytes()} from the allocator.
+     *
+     * @return bytes mapped for first-fit regions
+     */
     long getArenaBytes();
 
-    /** @return 0 when all free space is one run, near 1 when it is splintered: {@link HeapStats#fragmentation()} */
+    /**
+     * Reads {@link HeapStats#fragmentation()} from the allocator.
+     *
+     * @return 0 when all free space is one run, near 1 when it is splintered
+     */
     double getFragmentation();
 
-    /** @return metadata bytes as a fraction of bytes mapped: {@link HeapStats#metadataOverhead()} */
+    /**
+     * Reads {@link HeapStats#metadataOverhead()} from the allocator.
+     *
+     * @return metadata bytes as a fraction of bytes mapped
+     */
     double getMetadataOverhead();
 }

@@ -196,10 +196,6 @@ public final class BenchMain {
     }
 
     /**
-     * Runs the churn sequence on one thread on a default heap and on an exact first-fit one (no
-     * thread caches), and prints the bytes each maps at its peak: what caching costs in memory.
-     */
-    /**
      * The Java heap that {@value #CLOSED_HEAPS} closed heaps keep reachable while the program still
      * holds them, each used by the threads of a pool of 4 first: what thread caches leave behind.
      */
@@ -246,6 +242,10 @@ public final class BenchMain {
         return runtime.totalMemory() - runtime.freeMemory();
     }
 
+    /**
+     * Runs the churn sequence on one thread on a default heap and on an exact first-fit one (no
+     * thread caches), and prints the bytes each maps at its peak: what caching costs in memory.
+     */
     private static void printChurnFootprint() {
         ChurnSequence sequence = new ChurnSequence();
         for (boolean cached : new boolean[] {true, false}) {

@@ -25,8 +25,8 @@ import java.util.List;
  * object or makes a system call; the lock is taken when a bin is empty (a refill from the regions) or
  * full (half of it goes back). When no free run fits, the heap grows while the caches together hold
  * at most 1/{@value #CACHE_SHARE} of the bytes its regions map; above that share, or when it may not
- * grow, cached chunks go back to the regions first, so a request fails only if no free run (in a
- * region of any size band) and none of the chunks in the calling thread's cache, the caches of ended
+ * grow, cached chunks go back to the regions first, so a request fails only if no free run of its
+ * own length (in a region of any size band) and none of the chunks in the calling thread's cache, the caches of ended
  * threads and the caches no thread is using fits: the private caches of other live threads stay
  * theirs. Frees alone keep the caches within a ceiling of 2/{@value #CACHE_FREE_SHARE} of
  * the mapped bytes (or {@value #CACHE_FLOOR_BYTES} bytes if more; with a limit, never more than a
@@ -168,6 +168,12 @@ final class Heap implements MemoryBlock.Owner {
      */
     static final int MISSES_PER_LOOK = 16;
     private long misses;
+    /**
+     * {@link Regions#emptiedCount} when a look last found no empty region waiting to go back: until
+     * a free empties another, misses read the clock only once in {@link #MISSES_PER_LOOK}; after
+     * one does, every miss looks until it has gone back.
+     */
+    private long emptiedSeen;
     private int uncachedAllocations;
     private final long keptEmptyBytes;
     private long freedSinceRelease;
@@ -295,7 +301,7 @@ final class Heap implements MemoryBlock.Owner {
     private synchronized long allocateClass(ThreadCache cache, long size, int c, boolean zero) {
         ensureOpen();
         caches.sweepNowAndThen(flusher);
-        if ((++misses & (MISSES_PER_LOOK - 1)) == 0) {
+        if (regions.emptiedCount() != emptiedSeen || (++misses & (MISSES_PER_LOOK - 1)) == 0) {
             lookNowAndThen();
         }
         int n = classes.granules(c);
@@ -449,10 +455,14 @@ final class Heap implements MemoryBlock.Owner {
         }
         int n = classGranules != 0 ? classGranules : Sizes.granulesFor(size, granuleShift);
         long address = regions.allocate(n, alignment, zero, group);
-        if (address == 0) {
-            address = growOrReclaim(size, n, alignment, zero, group, cache);
+        if (address != 0) {
+            return handOut(address, (long) n << granuleShift, size, zero);
         }
-        return handOut(address, (long) n << granuleShift, size, zero);
+        address = growOrReclaim(size, n, alignment, zero, group, cache);
+        // The last resort may have placed the request's own length rather than its class's; an
+        // alignment past a page is served by a mapping of its own, at least n granules long.
+        int r = regions.regionOf(address);
+        return handOut(address, r < 0 ? (long) n << granuleShift : regions.chunkBytes(r, address), size, zero);
     }
 
     /** {@link #handOut} of a new dedicated chunk. */
@@ -507,12 +517,12 @@ final class Heap implements MemoryBlock.Owner {
         // The last resorts: a free run in a region of another size band (bands keep sizes apart while
         // the heap may grow, not when it may not), then the chunks of caches no other thread is using
         // and the pages of regions that hold nothing, which count against the limit too.
-        long address = regions.allocateInAnyBand(n, alignment, zero);
+        long address = allocateInAnyBand(size, n, alignment, zero);
         if (address != 0) {
             return address;
         }
         boolean released = releaseBeforeRefusal(refused);
-        address = regions.allocateInAnyBand(n, alignment, zero);
+        address = allocateInAnyBand(size, n, alignment, zero);
         if (address != 0) {
             return address;
         }
@@ -520,6 +530,20 @@ final class Heap implements MemoryBlock.Owner {
             return grow(size, n, alignment, zero, group);
         }
         throw refused;
+    }
+
+    /**
+     * The first fit in a region of any band for n granules, or else for the granules {@code size}
+     * itself needs, when n is its size class's longer length: a chunk of the exact length is not
+     * cached when freed, but a request that fits is not refused.
+     */
+    private long allocateInAnyBand(long size, int n, long alignment, boolean zero) {
+        long address = regions.allocateInAnyBand(n, alignment, zero);
+        int exact = Sizes.granulesFor(size, granuleShift);
+        if (address == 0 && exact < n) {
+            address = regions.allocateInAnyBand(exact, alignment, zero);
+        }
+        return address;
     }
 
     /** {@link Growth#mapLarge}, asked once more after {@link #releaseBeforeRefusal} if the limit refuses. */
@@ -737,9 +761,13 @@ final class Heap implements MemoryBlock.Owner {
     private void releaseLongEmpty(long now) {
         lastLook = now;
         freedSinceRelease = 0;
+        long emptied = regions.emptiedCount();
         long released = growth.releaseEmpty(keptEmptyBytes, EMPTY_DECAY_NANOS);
         if (released > 0) {
             events.released(HeapEvents.EMPTY_REGIONS, released);
+        }
+        if (growth.emptyBytes() <= keptEmptyBytes) {
+            emptiedSeen = emptied;
         }
     }
 

@@ -61,6 +61,8 @@ final class Regions {
     private byte[] bands = new byte[INITIAL_REGIONS];
     /** Per region, when a free last left it empty ({@link System#nanoTime}). */
     private long[] emptySince = new long[INITIAL_REGIONS];
+    /** Frees that left a region empty, since the regions were made ({@link #emptiedCount}). */
+    private long emptied;
     private int count;
     /** Scratch of {@link #freeAll}: the offsets of one region's chunks, and the run-tree leaves they touch. */
     private final int[] batchOffsets = new int[BATCH];
@@ -364,7 +366,13 @@ final class Regions {
     private void noteIfEmptied(int r) {
         if (maps[r].usedGranules() == 0) {
             emptySince[r] = System.nanoTime();
+            emptied++;
         }
+    }
+
+    /** @return how many times a free has left a region empty: a change tells that one may be waiting to go back */
+    long emptiedCount() {
+        return emptied;
     }
 
     /** Region r's last {@code bytes} (free, whole pages) were returned to its reservation. */

@@ -537,6 +537,39 @@ class ElasticHeapTest {
     }
 
     @Test
+    void aRequestTheLimitWouldRefuseAtItsClassLengthTakesARunThatFitsItsOwnLength() {
+        // 4,000 bytes round up to the 4,096 of their class; at the limit, a free run of 4,016 bytes
+        // (251 chunks of 16 bytes freed side by side) must serve them all the same.
+        try (ElasticHeap heap = ElasticHeap.builder().maxPages(64).build()) {
+            List<Long> small = new ArrayList<>();
+            assertThrows(HeapExhaustedException.class, () -> {
+                while (true) {
+                    small.add(heap.allocate(16));
+                }
+            });
+            int from = small.size() / 2;
+            for (int i = from; i < from + 251; i++) {
+                heap.free(small.get(i));
+            }
+            heap.trim();
+            assertEquals(4016, heap.stats().largestFreeRun(), "one free run of 251 chunks");
+            long a = heap.allocate(4000);
+            assertEquals(small.get(from), a, "the run that fits the request");
+            assertTrue(heap.usableSize(a) >= 4000);
+            RawMemory.fill(a, 4000, (byte) 7);
+            heap.verify();
+            heap.free(a);
+            heap.verify();
+            for (int i = 0; i < small.size(); i++) {
+                if (i < from || i >= from + 251) {
+                    heap.free(small.get(i));
+                }
+            }
+            heap.verify();
+        }
+    }
+
+    @Test
     void aRefusalNamesTheSizeAskedForNotItsSizeClass() {
         // 20,000 bytes: the thread cache's class rounds it up to 20,480, which the refusal must not name.
         try (ElasticHeap heap = ElasticHeap.builder().growthPages(1).maxPages(6).build()) {

@@ -135,6 +135,26 @@ class FootprintTest {
     }
 
     @Test
+    void oneMissAfterTheDecayTimeGivesTheEmptyRegionsBack() throws Exception {
+        try (ElasticHeap heap = ElasticHeap.builder().build()) {
+            long start = heap.stats().bytesMapped();
+            workload(heap, 24L << 20, 7);
+            heap.stats(); // sends the ended worker's cache back: its regions are empty now
+            Thread.sleep(Heap.EMPTY_DECAY_NANOS / 1_000_000 + 100);
+            // Pairs of one size: the first misses, every later one is served by the cache. That one
+            // miss must look, whatever the count of misses since the last look.
+            for (int i = 0; i < 300; i++) {
+                heap.free(heap.allocate(1000));
+            }
+            HeapStats after = heap.stats();
+            long step = ElasticHeap.DEFAULT_GROWTH_PAGES * PAGE;
+            assertTrue(after.bytesMapped() <= start + 2 * step, after.bytesMapped() + " bytes mapped after freeing all, more than "
+                    + "two growth steps past the start, " + start);
+            heap.verify();
+        }
+    }
+
+    @Test
     void aHeapWithoutThreadCachesLooksOnItsAllocationsToo() throws Exception {
         try (ElasticHeap heap = ElasticHeap.builder().threadCache(false).build()) {
             long[] peak = workload(heap, 8L << 20, 6);

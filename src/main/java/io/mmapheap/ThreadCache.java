@@ -110,6 +110,7 @@ final class ThreadCache {
      * @param group     the thread group its refills prefer ({@link Regions#bandFor})
      * @param capacity   chunks a bin holds, in [1, {@link #MAX_CAPACITY}]
      * @param growBins   whether the bins of short classes may grow past it ({@link #binLimit})
+     * @param granuleShift log2 of the granule, to weigh a class's chunks in bytes
      * @param sliceShift log2 of the slice of address space the regions are filed under
      */
     ThreadCache(Thread owner, int group, SizeClasses classes, int capacity, boolean growBins, int granuleShift, int sliceShift) {

@@ -281,8 +281,8 @@ final class ChunkMap {
 
     /** @return bytes of Java heap this map occupies (arrays only) */
     long metadataBytes() {
-        long cachedBytes = marks != null ? marks.length : 0;
-        return (2L * used.length + stops.length) * Long.BYTES + 3L * prefix.length * Integer.BYTES + (long) touched.length * Long.BYTES + cachedBytes;
+        long markBytes = marks != null ? marks.length : 0;
+        return (2L * used.length + stops.length) * Long.BYTES + 3L * prefix.length * Integer.BYTES + (long) touched.length * Long.BYTES + markBytes;
     }
 
     /** @return the region's committed length in pages */

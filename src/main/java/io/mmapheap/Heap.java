@@ -200,15 +200,14 @@ final class Heap implements MemoryBlock.Owner {
         this.regions = new Regions(granuleShift, pageSize, shape.singleRegion, shape.minRegionPages, cached && !shape.singleRegion);
         this.growth = growthFactory.make(regions, large, granuleShift, events);
         long heapLimit = growth.limitBytes();
+        this.flushBuffer = new long[b.threadCacheChunks];
         if (cached) {
             this.cacheLimit = limit;
             this.classes = new SizeClasses((int) (limit >>> granuleShift));
             // Under a page limit, bins keep their length: chunks a quiet thread holds are pages others may lack.
             this.caches = new ThreadCaches(classes, b.threadCacheChunks, b.growBins && heapLimit == 0, granuleShift,
                     regions.sliceShift(), regions.groups());
-            this.flushBuffer = new long[b.threadCacheChunks];
         } else {
-            this.flushBuffer = new long[b.threadCacheChunks];
             this.cacheLimit = 0;
             this.classes = null;
             this.caches = null;

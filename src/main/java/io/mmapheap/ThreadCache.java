@@ -22,7 +22,7 @@ final class ThreadCache {
 
     /**
      * Chunks a bin holds by default (see {@link AllocatorBuilder#threadCacheChunks}); the bins of
-     * short classes may grow past it ({@link #binLimit}). The bytes all caches hold are bounded by
+     * short classes may grow past it ({@link #binLimits}). The bytes all caches hold are bounded by
      * the share rule of {@link Heap}, not per bin.
      */
     static final int DEFAULT_CAPACITY = 128;
@@ -64,7 +64,7 @@ final class ThreadCache {
     private final int[] count;
     /** Chunks bin c holds now before it is full: {@link #capacity}, or more once it grew. */
     private final int[] slots;
-    /** Chunks bin c may grow to ({@link #binLimit}). */
+    /** Chunks bin c may grow to ({@link #binLimits}); shared by every cache of a heap, never written. */
     private final int[] limits;
     /** Granules of each class's chunks ({@link SizeClasses#granules}). */
     private final int[] classGranules;
@@ -109,11 +109,10 @@ final class ThreadCache {
      * @param owner      the platform thread of a private cache, or null for a lane
      * @param group     the thread group its refills prefer ({@link Regions#bandFor})
      * @param capacity   chunks a bin holds, in [1, {@link #MAX_CAPACITY}]
-     * @param growBins   whether the bins of short classes may grow past it ({@link #binLimit})
-     * @param granuleShift log2 of the granule, to weigh a class's chunks in bytes
+     * @param limits     the chunks each class's bin may grow to ({@link #binLimits}), read only
      * @param sliceShift log2 of the slice of address space the regions are filed under
      */
-    ThreadCache(Thread owner, int group, SizeClasses classes, int capacity, boolean growBins, int granuleShift, int sliceShift) {
+    ThreadCache(Thread owner, int group, SizeClasses classes, int capacity, int[] limits, int sliceShift) {
         this.capacity = capacity;
         this.sliceShift = sliceShift;
         this.owner = owner;
@@ -121,12 +120,11 @@ final class ThreadCache {
         int bins = classes.count();
         this.count = new int[bins];
         this.slots = new int[bins];
-        this.limits = new int[bins];
+        this.limits = limits;
         this.classGranules = new int[bins];
         for (int c = 0; c < bins; c++) {
             classGranules[c] = classes.granules(c);
             slots[c] = capacity;
-            limits[c] = growBins ? binLimit(capacity, (long) classGranules[c] << granuleShift) : capacity;
         }
         this.addresses = new long[bins][];
         this.maps = new ChunkMap[bins][];
@@ -196,11 +194,18 @@ final class ThreadCache {
     }
 
     /**
-     * @return the chunks a bin of {@code bytes} long chunks may grow to: {@code capacity}, or as
-     *         many as make {@link #GROWN_BIN_BYTES}, up to {@link #MAX_CAPACITY}
+     * @param growBins     whether bins may grow past {@code capacity} at all
+     * @param granuleShift log2 of the granule, to weigh a class's chunks in bytes
+     * @return the chunks each class's bin may grow to: {@code capacity}, or, if bins grow, as many
+     *         as make {@link #GROWN_BIN_BYTES}, up to {@link #MAX_CAPACITY}
      */
-    static int binLimit(int capacity, long bytes) {
-        return (int) Math.max(capacity, Math.min(MAX_CAPACITY, GROWN_BIN_BYTES / bytes));
+    static int[] binLimits(SizeClasses classes, int capacity, boolean growBins, int granuleShift) {
+        int[] limits = new int[classes.count()];
+        for (int c = 0; c < limits.length; c++) {
+            long bytes = (long) classes.granules(c) << granuleShift;
+            limits[c] = growBins ? (int) Math.max(capacity, Math.min(MAX_CAPACITY, GROWN_BIN_BYTES / bytes)) : capacity;
+        }
+        return limits;
     }
 
     /** @return whether bin c is full */

@@ -38,8 +38,8 @@ final class ThreadCaches {
 
     private final SizeClasses classes;
     private final int capacity;
-    private final boolean growBins;
-    private final int granuleShift;
+    /** The chunks each class's bin may grow to, the same for every cache ({@link ThreadCache#binLimits}). */
+    private final int[] binLimits;
     private final int sliceShift;
     private final int groups;
     /** Private caches by thread id mod {@link #SLOTS}; written under the heap's lock. */
@@ -51,7 +51,7 @@ final class ThreadCaches {
 
     /**
      * @param capacity   chunks per bin of each cache
-     * @param growBins   whether the bins of short classes may grow past it ({@link ThreadCache#binLimit})
+     * @param growBins   whether the bins of short classes may grow past it ({@link ThreadCache#binLimits})
      * @param granuleShift log2 of the granule
      * @param sliceShift log2 of the slice of address space the regions are filed under ({@link ThreadCache})
      * @param groups    thread groups of the regions ({@link Regions#groups})
@@ -59,8 +59,7 @@ final class ThreadCaches {
     ThreadCaches(SizeClasses classes, int capacity, boolean growBins, int granuleShift, int sliceShift, int groups) {
         this.classes = classes;
         this.capacity = capacity;
-        this.growBins = growBins;
-        this.granuleShift = granuleShift;
+        this.binLimits = ThreadCache.binLimits(classes, capacity, growBins, granuleShift);
         this.sliceShift = sliceShift;
         this.groups = groups;
         int wanted = 2 * Runtime.getRuntime().availableProcessors();
@@ -70,8 +69,8 @@ final class ThreadCaches {
     /** @return the most chunks a bin of any cache may hold */
     int largestBin() {
         int most = capacity;
-        for (int c = 0; growBins && c < classes.count(); c++) {
-            most = Math.max(most, ThreadCache.binLimit(capacity, (long) classes.granules(c) << granuleShift));
+        for (int limit : binLimits) {
+            most = Math.max(most, limit);
         }
         return most;
     }
@@ -123,7 +122,7 @@ final class ThreadCaches {
         if (c != null) {
             return null;
         }
-        ThreadCache mine = new ThreadCache(me, leastHeldGroup(), classes, capacity, growBins, granuleShift, sliceShift);
+        ThreadCache mine = new ThreadCache(me, leastHeldGroup(), classes, capacity, binLimits, sliceShift);
         slots[slot] = mine;
         return mine;
     }
@@ -161,7 +160,7 @@ final class ThreadCaches {
         if (lanes == null) {
             ThreadCache[] all = new ThreadCache[laneCount];
             for (int i = 0; i < all.length; i++) {
-                all[i] = new ThreadCache(null, i % groups, classes, capacity, growBins, granuleShift, sliceShift);
+                all[i] = new ThreadCache(null, i % groups, classes, capacity, binLimits, sliceShift);
             }
             lanes = all;
         }

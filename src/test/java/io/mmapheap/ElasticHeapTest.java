@@ -101,12 +101,7 @@ class ElasticHeapTest {
     @ValueSource(booleans = {false, true})
     void atItsLimitAHeapThatHoldsNothingGivesBackItsEmptyPagesBeforeItRefuses(boolean threadCache) {
         try (ElasticHeap heap = ElasticHeap.builder().maxPages(64).threadCache(threadCache).build()) {
-            List<Long> chunks = new ArrayList<>();
-            assertThrows(HeapExhaustedException.class, () -> {
-                while (true) {
-                    chunks.add(heap.allocate(50_000));
-                }
-            });
+            List<Long> chunks = allocateUntilRefused(heap, 50_000);
             for (long c : chunks) {
                 heap.free(c);
             }
@@ -121,12 +116,7 @@ class ElasticHeapTest {
     @ValueSource(booleans = {false, true})
     void atItsLimitAHeapGivesBackTheFreePagesOfAnotherSizesRegionsBeforeItRefuses(boolean threadCache) {
         try (ElasticHeap heap = ElasticHeap.builder().maxPages(32).threadCache(threadCache).build()) {
-            List<Long> small = new ArrayList<>();
-            assertThrows(HeapExhaustedException.class, () -> {
-                while (true) {
-                    small.add(heap.allocate(16));
-                }
-            });
+            List<Long> small = allocateUntilRefused(heap, 16);
             for (long c : small) {
                 heap.free(c);
             }
@@ -140,12 +130,7 @@ class ElasticHeapTest {
     @Test
     void atItsLimitAHeapSendsCachedChunksBackBeforeItGivesBackEmptyRegionsForALargeRequest() {
         try (ElasticHeap heap = ElasticHeap.builder().maxPages(300).build()) {
-            List<Long> chunks = new ArrayList<>();
-            assertThrows(HeapExhaustedException.class, () -> {
-                while (true) {
-                    chunks.add(heap.allocate(1000));
-                }
-            });
+            List<Long> chunks = allocateUntilRefused(heap, 1000);
             // All but every stride-th chunk first, then those: the cache ends with one of every region.
             int stride = chunks.size() / 64;
             for (int i = 0; i < chunks.size(); i++) {
@@ -517,12 +502,7 @@ class ElasticHeapTest {
                     heap.free(small.get(i));
                 }
             }
-            List<Long> longer = new ArrayList<>();
-            assertThrows(HeapExhaustedException.class, () -> {
-                while (true) {
-                    longer.add(heap.allocate(1000));
-                }
-            });
+            List<Long> longer = allocateUntilRefused(heap, 1000);
             HeapStats refused = heap.stats();
             assertTrue(refused.largestFreeRun() < 1024, "refused with a free run of " + refused.largestFreeRun()
                     + " bytes (" + refused.bytesFree() + " free)");
@@ -541,12 +521,7 @@ class ElasticHeapTest {
         // 4,000 bytes round up to the 4,096 of their class; at the limit, a free run of 4,016 bytes
         // (251 chunks of 16 bytes freed side by side) must serve them all the same.
         try (ElasticHeap heap = ElasticHeap.builder().maxPages(64).build()) {
-            List<Long> small = new ArrayList<>();
-            assertThrows(HeapExhaustedException.class, () -> {
-                while (true) {
-                    small.add(heap.allocate(16));
-                }
-            });
+            List<Long> small = allocateUntilRefused(heap, 16);
             int from = small.size() / 2;
             for (int i = from; i < from + 251; i++) {
                 heap.free(small.get(i));
@@ -624,5 +599,16 @@ class ElasticHeapTest {
                 heap.free(chunks[i]);
             }
         }
+    }
+
+    /** Allocates {@code size} bytes until the heap refuses with {@link HeapExhaustedException}. @return the chunks it gave */
+    private static List<Long> allocateUntilRefused(ElasticHeap heap, long size) {
+        List<Long> chunks = new ArrayList<>();
+        assertThrows(HeapExhaustedException.class, () -> {
+            while (true) {
+                chunks.add(heap.allocate(size));
+            }
+        });
+        return chunks;
     }
 }

@@ -456,7 +456,8 @@ class ThreadCacheTest {
     @Test
     void theLargestCachedClassFollowsPushesPopsAndFlushes() {
         SizeClasses classes = new SizeClasses(64);
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), 0, classes, ThreadCache.DEFAULT_CAPACITY, false, 4, 20);
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), 0, classes, ThreadCache.DEFAULT_CAPACITY,
+                ThreadCache.binLimits(classes, ThreadCache.DEFAULT_CAPACITY, false, 4), 20);
         ChunkMap map = new ChunkMap(4096, 8);
         map.enableCaching();
         assertEquals(-1, cache.largestCachedClass());

@@ -36,9 +36,9 @@ import io.mmapheap.os.ProcessMemory;
  * requests of up to 128 KiB (or {@code largeThreshold}, if lower) from it without the lock (see {@link AllocatorBuilder#threadCache}): those
  * requests round up to their class, and a cached chunk goes to the next request of its class rather
  * than to the exact first fit. With caches on, placement is also segregated by size once the heap
- * has committed a few pages: chunks of at most 64 bytes, of at most 256 bytes and longer ones get
- * regions of their own (each still first fit), so that freeing the chunks of one size leaves runs
- * as long as they were rather than holes between chunks of another. {@code threadCache(false)}
+ * has committed 64 pages: chunks of at most 64 bytes and longer ones get regions of their own (each
+ * still first fit), so that freeing the long chunks leaves runs as long as they were rather than
+ * holes between small ones. {@code threadCache(false)}
  * gives the exact first-fit heap described above for every request.
  *
  * <h2>Defaults</h2>
@@ -48,8 +48,12 @@ import io.mmapheap.os.ProcessMemory;
  */
 public final class ElasticHeap extends HeapFacade {
 
-    /** Default allocation unit and alignment, bytes. */
-    public static final int DEFAULT_GRANULE = 16;
+    /**
+     * Default allocation unit and alignment, bytes: 8, the alignment of every Java primitive, as
+     * {@code Unsafe.allocateMemory} promises; {@code allocate(size, 16)} or {@code granule(16)} gives
+     * C's {@code max_align_t}. So a 24- or 40-byte request takes 24 or 40 bytes, not 32 or 48.
+     */
+    public static final int DEFAULT_GRANULE = 8;
     /** Default pages per growth step: address space reserved at a time, committed as needed. */
     public static final int DEFAULT_GROWTH_PAGES = 16;
     /** Default size above which a request gets its own mapping, bytes. */

@@ -22,11 +22,11 @@ final class Regions {
 
     private static final int INITIAL_REGIONS = 4;
     /**
-     * Size bands of segregated regions: chunks up to SMALL_BYTES, up to MEDIUM_BYTES, and longer.
+     * Size bands of segregated regions: chunks up to SMALL_BYTES, and longer.
      * A region's band is 0 if it was made before segregation starts (it serves every request), else
      * 1 + group * SIZE_BANDS + size band.
      */
-    private static final int SIZE_BANDS = 3;
+    private static final int SIZE_BANDS = 2;
     /**
      * Thread groups of segregated regions: each thread cache belongs to one, and its refills and the
      * regions grown for them come from its group's regions first, so that threads sharing one heap
@@ -35,8 +35,7 @@ final class Regions {
      */
     static final int GROUPS = 4;
     static final long SMALL_BYTES = 64;
-    static final long MEDIUM_BYTES = 256;
-    static final int SEGREGATION_START_PAGES = 4;
+    static final int SEGREGATION_START_PAGES = 64;
     /** Chunks of one region that {@link #freeAll} frees with one pass up the run tree. */
     private static final int BATCH = 32;
 
@@ -108,10 +107,9 @@ final class Regions {
 
     /**
      * The band of a request of n granules from a thread of {@code group}. In segregated regions chunks of at
-     * most {@value #SMALL_BYTES} bytes, of at most {@value #MEDIUM_BYTES} and longer ones each get
-     * regions of their own, so that when the chunks of one size band are freed their granules make
-     * runs as long as their neighbours were, instead of holes between live chunks of another; and
-     * each group gets regions of its own within a size band.
+     * most {@value #SMALL_BYTES} bytes and longer ones get regions of their own, so that when the long
+     * chunks are freed their granules make runs as long as they were, instead of holes between live
+     * small chunks; and each group gets regions of its own within a size band.
      *
      * @param group in [0, {@link #groups()})
      * @return the band, in [1, {@value #GROUPS} * {@value #SIZE_BANDS}]; 0 where regions are not segregated
@@ -121,15 +119,16 @@ final class Regions {
             return 0;
         }
         long bytes = (long) n << granuleShift;
-        int size = bytes <= SMALL_BYTES ? 0 : bytes <= MEDIUM_BYTES ? 1 : 2;
+        int size = bytes <= SMALL_BYTES ? 0 : 1;
         return 1 + group * SIZE_BANDS + size;
     }
 
     /**
      * The band of a region that grows or is made for a request of n granules from {@code group}. A
-     * region per band costs a page or more, which pays only in a heap of more than a few pages: until
-     * {@value #SEGREGATION_START_PAGES} pages are committed, regions are made in band 0, which
-     * serves every band before the band's own regions do.
+     * region per band costs a partly used page or more in each band, which pays only once the heap
+     * is larger than a few growth steps: until {@value #SEGREGATION_START_PAGES} pages (256 KiB of 4 KiB
+     * pages) are committed, regions are made in band 0, which serves every band before the band's own
+     * regions do.
      */
     int growthBand(int n, int group) {
         return bytesMapped < segregationStart ? 0 : bandFor(n, group);

@@ -21,7 +21,7 @@ class StripedHeapTest {
             producer.start();
             producer.join();
             long a = made.get();
-            assertEquals(112, heap.usableSize(a));
+            assertEquals(104, heap.usableSize(a));
             long b = heap.reallocate(a, 5000);
             assertEquals(77, RawMemory.getLong(b));
             heap.free(b);

@@ -45,7 +45,7 @@ class TraceProfileTest {
             assertTrue(b.payload() > 0 && b.rounding() >= 0 && b.cached() >= 0 && b.freePages() >= 0 && b.freeFragments() >= 0, b.toString());
             assertTrue(b.mapped() <= profile.peakMapped(), b + " peak " + profile.peakMapped());
             assertEquals(2999, b.op(), "the payload peaks when the last block of the growing phase is allocated");
-            TraceRunner.Result result = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().build()), 16, 1, 0);
+            TraceRunner.Result result = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().build()), ElasticHeap.DEFAULT_GRANULE, 1, 0);
             assertEquals(result.utilization(), (double) b.payload() / profile.peakMapped(), 1e-9,
                     "the breakdown's payload share is the utilization the runner reports");
         }

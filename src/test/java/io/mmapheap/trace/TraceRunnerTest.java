@@ -48,7 +48,7 @@ class TraceRunnerTest {
                 Paths.get(System.getProperty("mmapheap.traces", "../shared/traces"), "real")), "the real/ traces are replayed too");
         for (Path file : traces) {
             Trace trace = Trace.read(file);
-            TraceRunner.Result mine = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().build()), 16, 1, 0);
+            TraceRunner.Result mine = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().build()), ElasticHeap.DEFAULT_GRANULE, 1, 0);
             assertTrue(mine.valid(), file + ": " + mine.problem());
             assertTrue(mine.utilization() > 0 && mine.utilization() <= 1, file + " util " + mine.utilization());
             assertTrue(mine.seconds() > 0);
@@ -64,7 +64,7 @@ class TraceRunnerTest {
                 "f -1", "a 0 0", "r 1 100", "r 1 300", "a 2 0", "r 0 0", "f -1", "r 2 50", "f 1"));
         for (boolean libc : new boolean[] {false, true}) {
             TraceRunner.Result result = TraceRunner.run(trace,
-                    libc ? LibcTarget::new : () -> new HeapTarget(ElasticHeap.builder().build()), 16, 1, 0);
+                    libc ? LibcTarget::new : () -> new HeapTarget(ElasticHeap.builder().build()), ElasticHeap.DEFAULT_GRANULE, 1, 0);
             assertTrue(result.valid(), (libc ? "libc: " : "mmapheap: ") + result.problem());
             assertEquals(9, result.ops());
         }
@@ -142,7 +142,7 @@ class TraceRunnerTest {
         List<String> lines = new java.util.ArrayList<>(List.of("0", Integer.toString(ids), Integer.toString(ops.size()), "1"));
         lines.addAll(ops);
         Trace trace = Trace.parse("generated.rep", lines);
-        TraceRunner.Result r = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().growthPages(4).build()), 16, 1, 0);
+        TraceRunner.Result r = TraceRunner.run(trace, () -> new HeapTarget(ElasticHeap.builder().growthPages(4).build()), ElasticHeap.DEFAULT_GRANULE, 1, 0);
         assertTrue(r.valid(), r.problem());
         assertTrue(r.utilization() > 0.1 && r.utilization() <= 1, "util " + r.utilization());
         assertEquals(trace.size(), r.ops());
@@ -162,7 +162,7 @@ class TraceRunnerTest {
             ElasticHeap heap = ElasticHeap.builder().strictClose(true).build();
             heaps.add(heap);
             return new HeapTarget(heap);
-        }, 16, 3, 1000);
+        }, ElasticHeap.DEFAULT_GRANULE, 3, 1000);
         assertTrue(r.valid(), r.problem());
         assertEquals(2, heaps.size(), "one target validates, one more serves every timed run");
         assertTrue(r.seconds() > 0);

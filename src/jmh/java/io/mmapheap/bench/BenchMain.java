@@ -182,16 +182,18 @@ public final class BenchMain {
      * cache, which gives every region its cached marks, the state of a heap in use.
      */
     private static void printMetadata() {
-        try (ElasticHeap heap = ElasticHeap.builder().granule(16).reportLeaks(false).build()) {
-            long[] chunks = new long[(int) (METADATA_PROBE_BYTES / METADATA_PROBE_CHUNK)];
-            for (int i = 0; i < chunks.length; i++) {
-                chunks[i] = heap.allocate(METADATA_PROBE_CHUNK);
+        for (int granule : new int[] {ElasticHeap.DEFAULT_GRANULE, 16}) {
+            try (ElasticHeap heap = ElasticHeap.builder().granule(granule).reportLeaks(false).build()) {
+                long[] chunks = new long[(int) (METADATA_PROBE_BYTES / METADATA_PROBE_CHUNK)];
+                for (int i = 0; i < chunks.length; i++) {
+                    chunks[i] = heap.allocate(METADATA_PROBE_CHUNK);
+                }
+                printMetadata(granule, "filled", heap.stats());
+                for (int i = 0; i < chunks.length; i += 2) {
+                    heap.free(chunks[i]);
+                }
+                printMetadata(granule, "every other chunk freed", heap.stats());
             }
-            printMetadata("filled", heap.stats());
-            for (int i = 0; i < chunks.length; i += 2) {
-                heap.free(chunks[i]);
-            }
-            printMetadata("every other chunk freed", heap.stats());
         }
     }
 
@@ -270,8 +272,8 @@ public final class BenchMain {
         }
     }
 
-    private static void printMetadata(String state, HeapStats s) {
-        System.out.printf("metadata: %d bytes for %d mapped (%.2f%%) at granule 16, %d-byte chunks, %s%n",
-                s.metadataBytes(), s.bytesMapped(), s.metadataOverhead() * 100, METADATA_PROBE_CHUNK, state);
+    private static void printMetadata(int granule, String state, HeapStats s) {
+        System.out.printf("metadata: %d bytes for %d mapped (%.2f%%) at granule %d, %d-byte chunks, %s%n",
+                s.metadataBytes(), s.bytesMapped(), s.metadataOverhead() * 100, granule, METADATA_PROBE_CHUNK, state);
     }
 }

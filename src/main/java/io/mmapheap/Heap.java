@@ -419,6 +419,11 @@ final class Heap implements MemoryBlock.Owner {
             throw events.refused(size, alignment,
                     new IllegalArgumentException("alignment must be a power of two, was " + alignment));
         }
+        if (alignment > maxRequest) {
+            // Serving it would take a mapping longer than the largest request.
+            throw events.refused(size, alignment, new IllegalArgumentException("alignment " + alignment
+                    + " is above the largest request this allocator can serve, " + maxRequest + " bytes"));
+        }
         lookNowAndThenUncached();
         return allocateChunk(size, alignment, false, UNCACHED_GROUP, null);
     }

@@ -102,6 +102,21 @@ class MallocFamilyTest {
     }
 
     @Test
+    void anAlignmentAboveTheLargestRequestIsRejectedAsBadInputAndChangesNothing() {
+        try (ElasticHeap heap = elastic()) {
+            long a = heap.allocate(64);
+            HeapStats before = heap.stats();
+            for (long alignment : new long[] {ElasticHeap.UNLIMITED_MAX_REQUEST << 1, 1L << 62}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.allocate(1, alignment));
+                assertTrue(e.getMessage().contains("alignment " + alignment + " is above the largest request"), e.getMessage());
+            }
+            assertEquals(before, heap.stats());
+            heap.free(a);
+            heap.verify();
+        }
+    }
+
+    @Test
     void reallocateShrinksInPlaceAndTheTailCoalesces() {
         try (PageAllocator heap = PageAllocator.builder().pages(1).build()) {
             long a = heap.allocate(1024);

@@ -165,8 +165,13 @@ public final class BenchMain {
         double libc = 0;
         double util = 0;
         for (Trace t : traces) {
-            TraceRunner.Result m = TraceRunner.run(t, heaps, 16, TRACE_RUNS);
+            TraceRunner.Result m = TraceRunner.run(t, heaps, ElasticHeap.DEFAULT_GRANULE, TRACE_RUNS);
             TraceRunner.Result l = TraceRunner.run(t, LibcTarget::new, 16, TRACE_RUNS);
+            for (TraceRunner.Result r : List.of(m, l)) {
+                if (!r.valid()) {
+                    System.out.println("traces: " + t.name() + " invalid: " + r.problem());
+                }
+            }
             ops += m.ops();
             mine += m.seconds();
             libc += l.seconds();

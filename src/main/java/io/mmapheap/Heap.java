@@ -415,14 +415,10 @@ final class Heap implements MemoryBlock.Owner {
 
     synchronized long allocate(long size, long alignment) {
         ensureOpen();
-        if (alignment <= 0 || Long.bitCount(alignment) != 1) {
-            throw events.refused(size, alignment,
-                    new IllegalArgumentException("alignment must be a power of two, was " + alignment));
-        }
-        if (alignment > maxRequest) {
-            // Serving it would take a mapping longer than the largest request.
-            throw events.refused(size, alignment, new IllegalArgumentException("alignment " + alignment
-                    + " is above the largest request this allocator can serve, " + maxRequest + " bytes"));
+        try {
+            Sizes.checkAlignment(alignment, maxRequest);
+        } catch (IllegalArgumentException refusal) {
+            throw events.refused(size, alignment, refusal);
         }
         lookNowAndThenUncached();
         return allocateChunk(size, alignment, false, UNCACHED_GROUP, null);

@@ -45,6 +45,20 @@ final class Sizes {
         }
     }
 
+    /**
+     * @throws IllegalArgumentException if alignment is not a power of two, or is above maxBytes
+     *                                  (serving it would take a mapping longer than any request)
+     */
+    static void checkAlignment(long alignment, long maxBytes) {
+        if (alignment <= 0 || Long.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
+        }
+        if (alignment > maxBytes) {
+            throw new IllegalArgumentException("alignment " + alignment
+                    + " is above the largest request this allocator can serve, " + maxBytes + " bytes");
+        }
+    }
+
     private static IllegalArgumentException badSize(long size, long maxBytes) {
         return new IllegalArgumentException(size <= 0
                 ? "size must be > 0, was " + size

@@ -3,6 +3,7 @@ package io.mmapheap;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +41,8 @@ final class ThreadCaches {
     private final int capacity;
     /** The chunks each class's bin may grow to, the same for every cache ({@link ThreadCache#binLimits}). */
     private final int[] binLimits;
+    /** The longest of {@link #binLimits}, and at least {@link #capacity}: the most chunks one bin holds. */
+    private final int largestBin;
     private final int sliceShift;
     private final int groups;
     /** Private caches by thread id mod {@link #SLOTS}; written under the heap's lock. */
@@ -60,6 +63,7 @@ final class ThreadCaches {
         this.classes = classes;
         this.capacity = capacity;
         this.binLimits = ThreadCache.binLimits(classes, capacity, growBins, granuleShift);
+        this.largestBin = Math.max(capacity, Arrays.stream(binLimits).max().orElse(capacity));
         this.sliceShift = sliceShift;
         this.groups = groups;
         int wanted = 2 * Runtime.getRuntime().availableProcessors();
@@ -68,11 +72,7 @@ final class ThreadCaches {
 
     /** @return the most chunks a bin of any cache may hold */
     int largestBin() {
-        int most = capacity;
-        for (int limit : binLimits) {
-            most = Math.max(most, limit);
-        }
-        return most;
+        return largestBin;
     }
 
     /** @return the most caches this heap can hold: slots and lanes */
